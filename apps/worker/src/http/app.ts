@@ -1,0 +1,33 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { LIMITS, type Logger } from '@auto-prospect/core';
+import type { Readiness } from '../readiness.js';
+import { registerHealthRoutes } from './routes/health.js';
+
+export interface AppDeps {
+  logger: Logger;
+  readiness: Readiness;
+}
+
+/** The HTTP application, built apart from `listen` so tests drive it with `inject`. */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  // Typed as the base logger so the instance keeps FastifyInstance's default generics.
+  const logger: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: LIMITS.httpBodyBytes,
+    disableRequestLogging: true,
+  });
+
+  // Every error answers {error: CODE, message}; a 5xx never shows its details.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(status).send({ error: 'INTERNAL_ERROR', message: 'internal error' });
+    }
+    return reply.code(status).send({ error: error.code ?? 'BAD_REQUEST', message: error.message });
+  });
+
+  registerHealthRoutes(app, deps.readiness);
+  return app;
+}

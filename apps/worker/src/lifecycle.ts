@@ -1,0 +1,27 @@
+import type { Logger } from '@auto-prospect/core';
+
+export type CloseStep = readonly [name: string, close: () => Promise<unknown>];
+
+/** Runs each step in turn; a failing step is logged and never skips the ones after it. */
+export async function closeInOrder(logger: Logger, steps: readonly CloseStep[]): Promise<void> {
+  for (const [name, close] of steps) {
+    try {
+      await close();
+    } catch (err) {
+      logger.error({ err, step: name }, 'shutdown step failed');
+    }
+  }
+}
+
+/** Resolves with the work's result, or rejects once `ms` have passed. */
+export async function within<T>(ms: number, work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseEnv } from './env.js';
+
+const valid = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/autoprospect',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  API_SECRET: 'x'.repeat(32),
+  LOBSTR_API_KEY: 'lobstr-key',
+  LOBSTR_WEBHOOK_TOKEN: 'w'.repeat(32),
+  SMS_API_KEY_ENCRYPTION_KEY: 'a'.repeat(64),
+  VOICE_PARTNER_API_KEY: 'voice-key',
+  VOICE_PARTNER_NOTIFICATION_EMAIL: 'ops@example.com',
+  WHATSAPP_ENCRYPTION_KEY: 'b'.repeat(64),
+};
+
+function problemsOf(source: Record<string, string | undefined>): string[] {
+  try {
+    parseEnv(source);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('parseEnv', () => {
+  it('applies the documented defaults', () => {
+    const env = parseEnv(valid);
+    expect(env).toMatchObject({
+      PORT: 3001,
+      HOST: '0.0.0.0',
+      QUEUE_PREFIX: 'ap',
+      OUTREACH_TIMEZONE: 'Europe/Paris',
+      DAILY_RUN_CRON: '0 9 * * 1-5',
+      SENDING_WINDOWS: 'fr-canvassing',
+      DRY_RUN: false,
+      LOBSTR_BASE_URL: 'https://api.lobstr.io/v1',
+      SMSMOBILEAPI_BASE_URL: 'https://api.smsmobileapi.com',
+      VOICE_PARTNER_BASE_URL: 'https://api.voicepartner.fr/v1',
+    });
+    expect(Object.isFrozen(env)).toBe(true);
+  });
+
+  it('names every missing or invalid variable at once', () => {
+    const problems = problemsOf({ ...valid, DATABASE_URL: undefined, WHATSAPP_ENCRYPTION_KEY: 'xyz' });
+    expect(problems).toEqual([
+      'DATABASE_URL is required',
+      'WHATSAPP_ENCRYPTION_KEY must be 64 hexadecimal characters (a 32-byte AES-256 key)',
+    ]);
+  });
+
+  it('treats empty variables as unset and rejects bad values', () => {
+    const problems = problemsOf({
+      ...valid,
+      API_SECRET: '',
+      OUTREACH_TIMEZONE: 'Mars/Olympus',
+      DRY_RUN: 'perhaps',
+      QUEUE_PREFIX: 'a:b',
+    });
+    expect(problems.map((p) => p.split(' ')[0])).toEqual(['API_SECRET', 'QUEUE_PREFIX', 'OUTREACH_TIMEZONE', 'DRY_RUN']);
+    expect(problems[0]).toBe('API_SECRET is required');
+  });
+
+  it('reads DRY_RUN and SENDING_WINDOWS', () => {
+    const env = parseEnv({ ...valid, DRY_RUN: 'true', SENDING_WINDOWS: 'always' });
+    expect(env.DRY_RUN).toBe(true);
+    expect(env.SENDING_WINDOWS).toBe('always');
+  });
+});

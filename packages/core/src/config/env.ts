@@ -1,0 +1,74 @@
+// The only reader of environment variables: parsed once with zod, every problem reported at once.
+import { z } from 'zod';
+import { DEFAULT_DAILY_RUN_CRON } from './worker.config.js';
+
+const hexKey = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters (a 32-byte AES-256 key)');
+
+const secret = (minLength: number) =>
+  z.string().min(minLength, `must be at least ${minLength} characters`);
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Europe/Paris');
+
+const envSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  API_SECRET: secret(24),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[{}\w-]+$/, 'letters, digits, -, _ and {} only')
+    .default('ap'),
+  LOBSTR_API_KEY: secret(8),
+  LOBSTR_BASE_URL: z.url().default('https://api.lobstr.io/v1'),
+  LOBSTR_WEBHOOK_TOKEN: secret(24),
+  SMSMOBILEAPI_BASE_URL: z.url().default('https://api.smsmobileapi.com'),
+  SMS_API_KEY_ENCRYPTION_KEY: hexKey,
+  VOICE_PARTNER_API_KEY: secret(8),
+  VOICE_PARTNER_BASE_URL: z.url().default('https://api.voicepartner.fr/v1'),
+  VOICE_PARTNER_NOTIFICATION_EMAIL: z.email(),
+  WHATSAPP_ENCRYPTION_KEY: hexKey,
+  SENTRY_DSN: z.url().optional(),
+  OUTREACH_TIMEZONE: timeZone.default('Europe/Paris'),
+  DAILY_RUN_CRON: z.string().min(9).default(DEFAULT_DAILY_RUN_CRON),
+  SENDING_WINDOWS: z.enum(['fr-canvassing', 'always']).default('fr-canvassing'),
+  DRY_RUN: z.stringbool().default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment; throws a ConfigError naming every missing or invalid variable. */
+export function parseEnv(source: Record<string, string | undefined>): Readonly<Env> {
+  // An empty variable is treated as unset, as Docker and .env files commonly produce them.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        return issue.code === 'invalid_type' && present[name] === undefined
+          ? `${name} is required`
+          : `${name} ${issue.message}`;
+      }),
+    );
+  }
+  return Object.freeze(result.data);
+}

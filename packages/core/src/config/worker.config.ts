@@ -1,0 +1,114 @@
+// The one place for queue names, job names and ids, retry policies, timeouts, schedules, route
+// paths and default limits. Nothing else in the code base writes these as literals.
+// Plain data only: core never imports bullmq; apps/worker hands these objects to it.
+
+export const QUEUES = {
+  fetchActiveHunts: 'fetch-active-hunts',
+  hunts: 'hunts',
+  sms: 'channel-sms',
+  whatsapp: 'channel-whatsapp',
+  voice: 'channel-voice',
+  scraping: 'scraping',
+  maintenance: 'maintenance',
+} as const;
+export type QueueKey = keyof typeof QUEUES;
+export type QueueName = (typeof QUEUES)[QueueKey];
+
+export const JOBS = {
+  startDailyRun: 'start-daily-run',
+  processHunt: 'process-hunt',
+  sendMessage: 'send-message',
+  ingestLobstrRun: 'ingest-lobstr-run',
+  sweepPendingMessages: 'sweep-pending-messages',
+} as const;
+export type JobName = (typeof JOBS)[keyof typeof JOBS];
+
+/**
+ * BullMQ custom ids may not contain ":" (its key separator) and may not be all digits (they
+ * would collide with its own counter ids). Every id is built here from a fixed word and ids.
+ */
+function jobId(kind: string, ...parts: string[]): string {
+  const id = [kind, ...parts].join('-');
+  if (id.includes(':') || /^\d+$/.test(id)) throw new Error(`invalid job id: ${id}`);
+  return id;
+}
+
+export const JOB_IDS = {
+  /** One daily run per local date (YYYY-MM-DD in OUTREACH_TIMEZONE). */
+  dailyRun: (localDate: string) => jobId('daily-run', localDate),
+  /** One hunt job per hunt and local date. */
+  hunt: (huntId: string, localDate: string) => jobId('hunt', huntId, localDate),
+  /** A hunt processed by hand: at most one waiting at a time per hunt and local date. */
+  manualHunt: (huntId: string, localDate: string) => jobId('manual-hunt', huntId, localDate),
+  message: (messageId: string) => jobId('message', messageId),
+  lobstrRun: (lobstrRunId: string) => jobId('lobstr-run', lobstrRunId),
+} as const;
+
+/** Repeatable jobs; the id is the BullMQ job-scheduler id, upserted at every boot. */
+export const SCHEDULERS = {
+  dailyRun: 'daily-run-scheduler',
+  pendingMessageSweeper: 'pending-message-sweeper',
+} as const;
+
+export const DEFAULT_DAILY_RUN_CRON = '0 9 * * 1-5';
+export const PENDING_MESSAGE_SWEEP_CRON = '*/5 * * * *';
+
+/** Retry policy and retention per queue, given to BullMQ as *job* options (never Worker ones). */
+export interface QueueJobOptions {
+  readonly attempts: number;
+  readonly backoff: { readonly type: 'exponential'; readonly delay: number; readonly jitter: number };
+  readonly removeOnComplete: { readonly age: number; readonly count: number };
+  readonly removeOnFail: { readonly age: number };
+}
+
+const DAY_S = 24 * 3600;
+const retention = { removeOnComplete: { age: 2 * DAY_S, count: 10_000 }, removeOnFail: { age: 14 * DAY_S } };
+
+export const JOB_OPTIONS: Readonly<Record<QueueKey, QueueJobOptions>> = {
+  fetchActiveHunts: { attempts: 5, backoff: { type: 'exponential', delay: 10_000, jitter: 0.3 }, ...retention },
+  hunts: { attempts: 5, backoff: { type: 'exponential', delay: 5_000, jitter: 0.3 }, ...retention },
+  // Channel jobs retry only what is safe to retry (nothing reached the provider, or it said 5xx/429).
+  sms: { attempts: 6, backoff: { type: 'exponential', delay: 15_000, jitter: 0.5 }, ...retention },
+  whatsapp: { attempts: 4, backoff: { type: 'exponential', delay: 30_000, jitter: 0.5 }, ...retention },
+  voice: { attempts: 6, backoff: { type: 'exponential', delay: 15_000, jitter: 0.5 }, ...retention },
+  scraping: { attempts: 8, backoff: { type: 'exponential', delay: 10_000, jitter: 0.3 }, ...retention },
+  maintenance: { attempts: 3, backoff: { type: 'exponential', delay: 10_000, jitter: 0.3 }, ...retention },
+};
+
+export const TIMEOUTS_MS = {
+  /** One HTTP call to a provider; past it the outcome of a send is unknown. */
+  providerRequest: 20_000,
+  /** One readiness probe of Redis or Postgres. */
+  healthCheck: 2_000,
+  /** How long shutdown waits for active jobs before aborting them. */
+  shutdownGrace: 8_000,
+  /** Postgres connection attempt. */
+  databaseConnect: 5_000,
+} as const;
+
+export const ROUTES = {
+  healthLive: '/health/live',
+  healthReady: '/health/ready',
+  lobstrWebhook: '/webhooks/lobstr/:token',
+  dailyRuns: '/api/daily-runs',
+  dailyRun: '/api/daily-runs/:runId',
+  huntRun: '/api/hunts/:huntId/run',
+  queues: '/api/queues',
+  job: '/api/jobs/:queue/:jobId',
+  metrics: '/metrics',
+  dashboard: '/admin/queues',
+  docs: '/docs',
+} as const;
+
+export const LIMITS = {
+  /** WhatsApp messages one sending account may send per local day (anti-ban). */
+  whatsappDailyCapPerAccount: 20,
+  /** Lobstr allows at most 100 results per page. */
+  lobstrResultsPageSize: 100,
+  /** Ads per upsert statement: ~40 columns × 500 rows stays far below Postgres' 65,535 parameters. */
+  adsUpsertChunk: 500,
+  /** Jobs per addBulk call when fanning out hunts. */
+  fanoutChunk: 500,
+  /** Largest JSON body accepted over HTTP. */
+  httpBodyBytes: 256 * 1024,
+} as const;

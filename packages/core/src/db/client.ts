@@ -1,0 +1,21 @@
+import postgres from 'postgres';
+import { TIMEOUTS_MS } from '../config/worker.config.js';
+
+export type Sql = postgres.Sql;
+
+export interface DatabaseOptions {
+  /** Connections in the pool. */
+  max?: number;
+}
+
+/** The worker's Postgres pool. Connects lazily: nothing is opened until the first query. */
+export function createDatabase(url: string, options: DatabaseOptions = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 10,
+    connect_timeout: TIMEOUTS_MS.databaseConnect / 1000,
+    idle_timeout: 60,
+    onnotice: () => {},
+    // Dates are kept as YYYY-MM-DD strings: a local calendar day has no time zone.
+    types: { date: { to: 1082, from: [1082], serialize: (v: string) => v, parse: (v: string) => v } },
+  });
+}

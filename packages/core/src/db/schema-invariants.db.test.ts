@@ -1,0 +1,109 @@
+// The invariants the worker relies on are enforced by the database itself, whatever the code.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, repoRoot, type TestDatabase } from '@auto-prospect/testkit';
+import { createDatabase, type Sql } from './client.js';
+
+let db: TestDatabase;
+let sql: Sql;
+let accountId: string;
+let adId: string;
+let huntId: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  sql = createDatabase(db.url, { max: 2 });
+  [{ id: accountId }] = await sql<{ id: string }[]>`insert into accounts (email) values ('dealer@example.com') returning id`;
+  [{ id: adId }] = await sql<{ id: string }[]>`insert into ads (original_ad_id, phone_number, has_phone) values ('3066299454', '+33612345678', true) returning id`;
+  [{ id: huntId }] = await sql<{ id: string }[]>`insert into hunts (account_id, name, daily_pacing_limit) values (${accountId}, 'Clio', 2) returning id`;
+  await sql`insert into credit_balances (account_id, sms, ringless_voice) values (${accountId}, 1, 0)`;
+});
+
+afterAll(async () => {
+  await sql.end();
+  await db.drop();
+});
+
+/** The Postgres error code a statement fails with. */
+async function failureCode(statement: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await statement;
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+  return undefined;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const CHECK_VIOLATION = '23514';
+
+describe('database invariants', () => {
+  it('one message per (account, ad, channel)', async () => {
+    const insert = () => sql`insert into messages (account_id, ad_id, channel, credit_state) values (${accountId}, ${adId}, 'sms', 'reserved')`;
+    await insert();
+    expect(await failureCode(insert())).toBe(UNIQUE_VIOLATION);
+    await sql`insert into messages (account_id, ad_id, channel) values (${accountId}, ${adId}, 'whatsapp_text')`;
+  });
+
+  it('a credit usage is recorded at most once per message', async () => {
+    const [message] = await sql<{ id: string }[]>`select id from messages where channel = 'sms'`;
+    const usage = () => sql`
+      insert into credit_transactions (account_id, type, channel, amount, balance_after, message_id)
+      values (${accountId}, 'usage', 'sms', -1, 0, ${message!.id})`;
+    await usage();
+    expect(await failureCode(usage())).toBe(UNIQUE_VIOLATION);
+  });
+
+  it('balances and reservations never go negative nor above the balance', async () => {
+    expect(await failureCode(sql`update credit_balances set sms = sms - 2 where account_id = ${accountId}`)).toBe(CHECK_VIOLATION);
+    await sql`update credit_balances set sms_reserved = 1 where account_id = ${accountId}`;
+    expect(await failureCode(sql`update credit_balances set sms_reserved = 2 where account_id = ${accountId}`)).toBe(CHECK_VIOLATION);
+    expect(await failureCode(sql`update credit_balances set sms_reserved = -1 where account_id = ${accountId}`)).toBe(CHECK_VIOLATION);
+  });
+
+  it('metered messages track their credit and WhatsApp never does', async () => {
+    const ad2 = await sql`insert into ads (original_ad_id) values ('x-2') returning id`;
+    expect(await failureCode(sql`insert into messages (account_id, ad_id, channel) values (${accountId}, ${ad2[0]!.id as string}, 'ringless_voice')`)).toBe(CHECK_VIOLATION);
+    expect(await failureCode(sql`insert into messages (account_id, ad_id, channel, credit_state) values (${accountId}, ${ad2[0]!.id as string}, 'whatsapp_text', 'reserved')`)).toBe(CHECK_VIOLATION);
+  });
+
+  it("a hunt's daily contact count cannot exceed its limit", async () => {
+    await sql`insert into hunt_daily_contacts (hunt_id, local_date, contacts, daily_limit) values (${huntId}, '2026-11-30', 2, 2)`;
+    expect(await failureCode(sql`update hunt_daily_contacts set contacts = contacts + 1 where hunt_id = ${huntId}`)).toBe(CHECK_VIOLATION);
+  });
+
+  it('daily runs are unique per local date and Lobstr runs per run id', async () => {
+    await sql`insert into daily_runs (local_date) values ('2026-11-30')`;
+    expect(await failureCode(sql`insert into daily_runs (local_date) values ('2026-11-30')`)).toBe(UNIQUE_VIOLATION);
+    const runId = 'c39b1922a5424c3c84a7cb2ec731bc5f';
+    await sql`insert into lobstr_runs (id) values (${runId})`;
+    expect(await failureCode(sql`insert into lobstr_runs (id) values (${runId})`)).toBe(UNIQUE_VIOLATION);
+  });
+
+  it('suppressed phone numbers are unique E.164 numbers', async () => {
+    await sql`insert into suppressed_phone_numbers (phone_number, reason) values ('+33612345678', 'STOP')`;
+    expect(await failureCode(sql`insert into suppressed_phone_numbers (phone_number, reason) values ('+33612345678', 'STOP')`)).toBe(UNIQUE_VIOLATION);
+    expect(await failureCode(sql`insert into suppressed_phone_numbers (phone_number, reason) values ('0612345678', 'STOP')`)).toBe(CHECK_VIOLATION);
+  });
+
+  it('reference data is seeded', async () => {
+    const priorities = await sql`select channel, priority from channel_priorities order by priority`;
+    expect(priorities.map((r) => r.channel as string)).toEqual(['ringless_voice', 'whatsapp_text', 'sms']);
+    const [{ count }] = await sql<{ count: number }[]>`select count(*)::int from locations where zipcode like '0%'`;
+    expect(count).toBeGreaterThan(5);
+  });
+});
+
+describe('pnpm db:migrate', () => {
+  it('is idempotent: running it again on a migrated database succeeds and changes nothing', () => {
+    for (let i = 0; i < 2; i++) {
+      const run = spawnSync(process.execPath, [resolve(repoRoot, 'scripts', 'db-migrate.mjs')], {
+        env: { ...process.env, DATABASE_URL: db.url },
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout + run.stderr).toMatch(/up to date/);
+    }
+  });
+});

@@ -1,0 +1,3 @@
+export * from './config/worker.config.js';
+export { parseEnv, ConfigError, type Env } from './config/env.js';
+export { createLogger, type Logger } from './logging/logger.js';

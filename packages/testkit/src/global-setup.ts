@@ -1,0 +1,49 @@
+// Runs once per vitest process: makes sure a migrated template database exists for the current
+// migrations, so each test file can clone its own database from it in milliseconds.
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { adminDatabaseUrl, databaseUrl, repoRoot } from './environment.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    templateDatabase: string;
+  }
+}
+
+function migrationsHash(): string {
+  const dir = resolve(repoRoot, 'supabase', 'migrations');
+  const hash = createHash('sha256');
+  for (const file of readdirSync(dir).sort()) hash.update(file).update(readFileSync(resolve(dir, file)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  const template = `ap_tpl_${migrationsHash()}`;
+  const sql = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
+  try {
+    // Several vitest processes (one per package) may start together: build the template once.
+    await sql`select pg_advisory_lock(hashtext('auto-prospect-test-template'))`;
+    const [exists] = await sql`select 1 from pg_database where datname = ${template}`;
+    if (!exists) {
+      const building = `${template}_wip`;
+      await sql.unsafe(`drop database if exists ${building} with (force)`);
+      await sql.unsafe(`create database ${building}`);
+      const migrated = spawnSync(process.execPath, [resolve(repoRoot, 'scripts', 'db-migrate.mjs')], {
+        env: { ...process.env, DATABASE_URL: databaseUrl(building) },
+        encoding: 'utf8',
+      });
+      if (migrated.status !== 0) throw new Error(`migrations failed:\n${migrated.stdout}${migrated.stderr}`);
+      await sql.unsafe(`alter database ${building} rename to ${template}`);
+      const stale = await sql`select datname from pg_database where datname like 'ap\_tpl\_%' and datname <> ${template}`;
+      for (const { datname } of stale) await sql.unsafe(`drop database if exists "${datname}" with (force)`);
+    }
+  } finally {
+    await sql`select pg_advisory_unlock(hashtext('auto-prospect-test-template'))`;
+    await sql.end();
+  }
+  project.provide('templateDatabase', template);
+}

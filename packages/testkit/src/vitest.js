@@ -1,0 +1,19 @@
+// Settings every package's vitest.config.ts shares. Plain JavaScript: vitest loads config files
+// before it can compile TypeScript from workspace packages.
+import { fileURLToPath } from 'node:url';
+
+// "source" resolves workspace packages to their TypeScript sources, so tests need no build.
+const conditions = ['source', 'module', 'node', 'import', 'default'];
+
+/** @type {import('vitest/config').ViteUserConfig} */
+export const sharedTestConfig = {
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  test: {
+    globalSetup: [fileURLToPath(new URL('./global-setup.ts', import.meta.url))],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  },
+};
