@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { adminDatabaseUrl, databaseUrl } from './environment.ts';
+import './provided-context.js';
+import { adminDatabaseUrl, databaseUrl } from './environment.js';
 
 export interface TestDatabase {
   /** Connection string of this test file's own database. */

@@ -1,4 +1,4 @@
-import { redisUrl } from './environment.ts';
+import { redisUrl } from './environment.js';
 
 /** A complete, valid worker environment for tests; override what a test is about. */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {

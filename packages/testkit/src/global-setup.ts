@@ -6,13 +6,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { adminDatabaseUrl, databaseUrl, repoRoot } from './environment.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    templateDatabase: string;
-  }
-}
+import './provided-context.js';
+import { adminDatabaseUrl, databaseUrl, repoRoot } from './environment.js';
 
 function migrationsHash(): string {
   const dir = resolve(repoRoot, 'supabase', 'migrations');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { redisUrl } from './environment.ts';
+import { redisUrl } from './environment.js';
 
 export interface TestQueuePrefix {
   prefix: string;

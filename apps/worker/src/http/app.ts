@@ -15,7 +15,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: LIMITS.httpBodyBytes,
-    disableRequestLogging: true,
   });
 
   // Every error answers {error: CODE, message}; a 5xx never shows its details.

@@ -14,9 +14,9 @@ let huntId: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   sql = createDatabase(db.url, { max: 2 });
-  [{ id: accountId }] = await sql<{ id: string }[]>`insert into accounts (email) values ('dealer@example.com') returning id`;
-  [{ id: adId }] = await sql<{ id: string }[]>`insert into ads (original_ad_id, phone_number, has_phone) values ('3066299454', '+33612345678', true) returning id`;
-  [{ id: huntId }] = await sql<{ id: string }[]>`insert into hunts (account_id, name, daily_pacing_limit) values (${accountId}, 'Clio', 2) returning id`;
+  accountId = await idOf(sql`insert into accounts (email) values ('dealer@example.com') returning id`);
+  adId = await idOf(sql`insert into ads (original_ad_id, phone_number, has_phone) values ('3066299454', '+33612345678', true) returning id`);
+  huntId = await idOf(sql`insert into hunts (account_id, name, daily_pacing_limit) values (${accountId}, 'Clio', 2) returning id`);
   await sql`insert into credit_balances (account_id, sms, ringless_voice) values (${accountId}, 1, 0)`;
 });
 
@@ -24,6 +24,11 @@ afterAll(async () => {
   await sql.end();
   await db.drop();
 });
+
+async function idOf(insert: Promise<readonly { id?: unknown }[]>): Promise<string> {
+  const [row] = await insert;
+  return String(row!.id);
+}
 
 /** The Postgres error code a statement fails with. */
 async function failureCode(statement: Promise<unknown>): Promise<string | undefined> {
@@ -63,9 +68,9 @@ describe('database invariants', () => {
   });
 
   it('metered messages track their credit and WhatsApp never does', async () => {
-    const ad2 = await sql`insert into ads (original_ad_id) values ('x-2') returning id`;
-    expect(await failureCode(sql`insert into messages (account_id, ad_id, channel) values (${accountId}, ${ad2[0]!.id as string}, 'ringless_voice')`)).toBe(CHECK_VIOLATION);
-    expect(await failureCode(sql`insert into messages (account_id, ad_id, channel, credit_state) values (${accountId}, ${ad2[0]!.id as string}, 'whatsapp_text', 'reserved')`)).toBe(CHECK_VIOLATION);
+    const ad2 = await idOf(sql`insert into ads (original_ad_id) values ('x-2') returning id`);
+    expect(await failureCode(sql`insert into messages (account_id, ad_id, channel) values (${accountId}, ${ad2}, 'ringless_voice')`)).toBe(CHECK_VIOLATION);
+    expect(await failureCode(sql`insert into messages (account_id, ad_id, channel, credit_state) values (${accountId}, ${ad2}, 'whatsapp_text', 'reserved')`)).toBe(CHECK_VIOLATION);
   });
 
   it("a hunt's daily contact count cannot exceed its limit", async () => {
@@ -90,8 +95,8 @@ describe('database invariants', () => {
   it('reference data is seeded', async () => {
     const priorities = await sql`select channel, priority from channel_priorities order by priority`;
     expect(priorities.map((r) => r.channel as string)).toEqual(['ringless_voice', 'whatsapp_text', 'sms']);
-    const [{ count }] = await sql<{ count: number }[]>`select count(*)::int from locations where zipcode like '0%'`;
-    expect(count).toBeGreaterThan(5);
+    const [row] = await sql<{ count: number }[]>`select count(*)::int from locations where zipcode like '0%'`;
+    expect(row!.count).toBeGreaterThan(5);
   });
 });
 

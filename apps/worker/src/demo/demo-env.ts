@@ -1,0 +1,20 @@
+// The environment `pnpm demo` and `pnpm db:seed` run with on a developer machine: whatever is
+// set wins; the rest are fixed local values, with DRY_RUN so no provider is ever called.
+import { parseEnv, type Env } from '@auto-prospect/core';
+
+const DEMO_DEFAULTS: Record<string, string> = {
+  API_SECRET: 'local-demo-api-secret-not-for-production',
+  LOBSTR_API_KEY: 'local-demo-lobstr-key',
+  LOBSTR_WEBHOOK_TOKEN: 'local-demo-lobstr-webhook-token',
+  SMS_API_KEY_ENCRYPTION_KEY: '00'.repeat(32),
+  VOICE_PARTNER_API_KEY: 'local-demo-voice-key',
+  VOICE_PARTNER_NOTIFICATION_EMAIL: 'demo@auto-prospect.local',
+  WHATSAPP_ENCRYPTION_KEY: '11'.repeat(32),
+  DRY_RUN: 'true',
+  SENDING_WINDOWS: 'always',
+  LOG_LEVEL: 'warn',
+};
+
+export function demoEnv(source: Record<string, string | undefined>): Readonly<Env> {
+  return parseEnv({ ...DEMO_DEFAULTS, ...source, DRY_RUN: 'true' });
+}
