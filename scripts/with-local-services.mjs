@@ -131,15 +131,15 @@ async function ensurePostgres(url) {
   const port = Number(p || 5432);
   if (!(await portAnswers(hostname, port))) {
     if (!isLocalHost(hostname)) fail(`PostgreSQL at ${hostname}:${port} does not answer (DATABASE_URL).`);
-    if (!startDebianClusters()) {
+    if (!startDebianClusters() || !(await waitForPort(hostname, port, 10))) {
       let binDir = postgresBinDir();
-      if (!binDir && aptInstall(['postgresql'])) {
-        if (!startDebianClusters()) binDir = postgresBinDir();
-      }
-      if (binDir) startPrivateCluster(binDir, port);
-      else if (!(await portAnswers(hostname, port))) {
-        fail('PostgreSQL is not running and not installed. Install it (apt-get install ' +
-          'postgresql) or run `docker compose up -d redis postgres`.');
+      if (!binDir && aptInstall(['postgresql']) && startDebianClusters()) binDir = postgresBinDir();
+      if (!(await portAnswers(hostname, port))) {
+        if (!binDir) {
+          fail('PostgreSQL is not running and not installed. Install it (apt-get install ' +
+            'postgresql) or run `docker compose up -d redis postgres`.');
+        }
+        startPrivateCluster(binDir, port);
       }
     }
     if (!(await waitForPort(hostname, port, 30))) fail(`PostgreSQL did not start on port ${port}.`);
