@@ -1,21 +1,25 @@
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { LIMITS, type Logger } from '@auto-prospect/core';
+import type { Sql } from '@auto-prospect/core/clients';
+import type { Queues } from '../jobs/queues.js';
 import type { Readiness } from '../readiness.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerLobstrWebhook } from './routes/lobstr-webhook.js';
 
 export interface AppDeps {
   logger: Logger;
   readiness: Readiness;
+  sql: Sql;
+  queues: Queues;
+  lobstrWebhookToken: string;
 }
 
 /** The HTTP application, built apart from `listen` so tests drive it with `inject`. */
 export function buildApp(deps: AppDeps): FastifyInstance {
   // Typed as the base logger so the instance keeps FastifyInstance's default generics.
   const logger: FastifyBaseLogger = deps.logger;
-  const app = Fastify({
-    loggerInstance: logger,
-    bodyLimit: LIMITS.httpBodyBytes,
-  });
+  const app = Fastify({ loggerInstance: logger, bodyLimit: LIMITS.httpBodyBytes });
 
   // Every error answers {error: CODE, message}; a 5xx never shows its details.
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -27,6 +31,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.code(status).send({ error: error.code ?? 'BAD_REQUEST', message: error.message });
   });
 
-  registerHealthRoutes(app, deps.readiness);
+  // Per-route limits only (declared in each route's config).
+  void app.register(rateLimit, { global: false });
+  void app.register((scope, _options, done) => {
+    registerHealthRoutes(scope, deps.readiness);
+    registerLobstrWebhook(scope, { sql: deps.sql, queues: deps.queues, webhookToken: deps.lobstrWebhookToken });
+    done();
+  });
   return app;
 }

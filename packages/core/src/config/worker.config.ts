@@ -75,6 +75,15 @@ export const JOB_OPTIONS: Readonly<Record<QueueKey, QueueJobOptions>> = {
   maintenance: { attempts: 3, backoff: { type: 'exponential', delay: 10_000, jitter: 0.3 }, ...retention },
 };
 
+/** Worker settings per queue (concurrency within one process; limiter over all workers). */
+export const WORKER_SETTINGS: Readonly<Partial<Record<QueueKey, { concurrency: number; limiter?: { max: number; duration: number } }>>> = {
+  // One run at a time per process: Lobstr allows 2 result pages per second for the account.
+  scraping: { concurrency: 1, limiter: { max: 10, duration: 1000 } },
+};
+
+/** Webhook calls accepted per source address and minute. */
+export const WEBHOOK_RATE_LIMIT = { max: 120, timeWindowMs: 60_000 } as const;
+
 export const TIMEOUTS_MS = {
   /** One HTTP call to a provider; past it the outcome of a send is unknown. */
   providerRequest: 20_000,
@@ -111,4 +120,6 @@ export const LIMITS = {
   fanoutChunk: 500,
   /** Largest JSON body accepted over HTTP. */
   httpBodyBytes: 256 * 1024,
+  /** Largest Lobstr webhook body (the documented payload is a few hundred bytes). */
+  webhookBodyBytes: 16 * 1024,
 } as const;

@@ -2,6 +2,8 @@ import postgres from 'postgres';
 import { TIMEOUTS_MS } from '../config/worker.config.js';
 
 export type Sql = postgres.Sql;
+/** The pool or a transaction: what repository functions take, so they compose inside `sql.begin`. */
+export type Queryable = postgres.Sql | postgres.TransactionSql;
 
 export interface DatabaseOptions {
   /** Connections in the pool. */

@@ -1,0 +1,45 @@
+// Lobstr cannot send headers or signatures: the secret is the :token in the URL, compared in
+// constant time. The run is recorded in Postgres before it is enqueued, so a retried or repeated
+// webhook never ingests a run twice even after its job was removed from Redis.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { admitLobstrRun, JOB_IDS, JOBS, LIMITS, ROUTES, WEBHOOK_RATE_LIMIT } from '@auto-prospect/core';
+import type { Sql } from '@auto-prospect/core/clients';
+import type { Queues } from '../../jobs/queues.js';
+
+const webhookBody = z.looseObject({
+  id: z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character run hash'),
+  event: z.string().min(1),
+  squid: z.looseObject({ id: z.string().min(1) }).optional(),
+});
+
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export function registerLobstrWebhook(app: FastifyInstance, deps: { sql: Sql; queues: Queues; webhookToken: string }): void {
+  app.post<{ Params: { token: string } }>(ROUTES.lobstrWebhook, {
+    bodyLimit: LIMITS.webhookBodyBytes,
+    // The URL holds the secret: keep it out of request logs.
+    logLevel: 'warn',
+    config: { rateLimit: { max: WEBHOOK_RATE_LIMIT.max, timeWindow: WEBHOOK_RATE_LIMIT.timeWindowMs } },
+  }, async (request, reply) => {
+    if (!sameSecret(request.params.token, deps.webhookToken)) {
+      return reply.code(401).send({ error: 'INVALID_TOKEN', message: 'unknown webhook token' });
+    }
+    const body = webhookBody.safeParse(request.body);
+    if (!body.success) {
+      const reason = body.error.issues.map((i) => `${i.path.join('.') || 'body'} ${i.message}`).join('; ');
+      return reply.code(400).send({ error: 'INVALID_PAYLOAD', message: reason });
+    }
+    const { id: runId, event, squid } = body.data;
+    if (event !== 'run.done') return reply.code(200).send({ ignored: true, event });
+
+    if ((await admitLobstrRun(deps.sql, runId, squid?.id ?? null)) === 'enqueue') {
+      await deps.queues.scraping.add(JOBS.ingestLobstrRun, { lobstrRunId: runId }, { jobId: JOB_IDS.lobstrRun(runId) });
+    }
+    return reply.code(202).send({ runId });
+  });
+}

@@ -1,0 +1,27 @@
+import { Queue, Worker, type Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { JOB_OPTIONS, QUEUES, WORKER_SETTINGS, type Logger, type QueueKey } from '@auto-prospect/core';
+
+export type Queues = Readonly<Record<QueueKey, Queue>>;
+
+/** One producer per queue; retry policies travel as default *job* options. */
+export function createQueues(connection: Redis, prefix: string, logger: Logger): Queues {
+  const entries = (Object.keys(QUEUES) as QueueKey[]).map((key) => {
+    const queue = new Queue(QUEUES[key], { connection, prefix, defaultJobOptions: { ...JOB_OPTIONS[key] } });
+    queue.on('error', (err) => logger.warn({ queue: QUEUES[key], err: err.message }, 'queue error'));
+    return [key, queue] as const;
+  });
+  return Object.freeze(Object.fromEntries(entries) as Record<QueueKey, Queue>);
+}
+
+export function createWorker(key: QueueKey, processor: Processor, deps: { connection: Redis; prefix: string; logger: Logger }): Worker {
+  const settings = WORKER_SETTINGS[key];
+  const worker = new Worker(QUEUES[key], processor, {
+    connection: deps.connection,
+    prefix: deps.prefix,
+    concurrency: settings?.concurrency ?? 1,
+    ...(settings?.limiter ? { limiter: settings.limiter } : {}),
+  });
+  worker.on('error', (err) => deps.logger.error({ queue: QUEUES[key], err }, 'worker error'));
+  return worker;
+}
