@@ -7,7 +7,7 @@ import { createDatabase, createRedis, type Sql } from '@auto-prospect/core/clien
 import type { Redis } from 'ioredis';
 import { buildApp } from './http/app.js';
 import { createQueues, createWorker, type Queues } from './jobs/queues.js';
-import { closeInOrder, within } from './lifecycle.js';
+import { closeInOrder, closeRedis, within } from './lifecycle.js';
 import { scrapingProcessor } from './processors/scraping.js';
 import { createReadiness } from './readiness.js';
 
@@ -60,12 +60,10 @@ export function createContext(env: Readonly<Env>, logger: Logger): WorkerContext
         ['workers', () => within(env.SHUTDOWN_TIMEOUT_MS / 2, Promise.all(workers.map((w) => w.close())), 'closing workers')
           .catch(async (err: unknown) => {
             logger.warn({ err }, 'workers did not finish in time; forcing them closed');
-            await Promise.all(workers.map((w) => w.close(true)));
+            await within(1000, Promise.all(workers.map((w) => w.close(true))), 'force-closing workers');
           })],
-        ['queues', () => Promise.all(Object.values(queues).map((q) => q.close()))],
-        ['redis', async () => {
-          for (const connection of [redis, workerRedis]) await connection?.quit().catch(() => connection.disconnect());
-        }],
+        ['queues', () => within(1000, Promise.all(Object.values(queues).map((q) => q.close())), 'closing queues')],
+        ['redis', () => Promise.all([redis, workerRedis].map((connection) => connection && closeRedis(connection)))],
         ['postgres', () => sql.end({ timeout: 5 })],
       ]);
       return closing;

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from '@auto-prospect/core';
 
 export type CloseStep = readonly [name: string, close: () => Promise<unknown>];
@@ -24,4 +25,13 @@ export async function within<T>(ms: number, work: Promise<T>, what: string): Pro
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** QUIT when connected (replies drain first); otherwise drop the socket: a queued QUIT would wait forever. */
+export async function closeRedis(connection: Redis): Promise<void> {
+  if (connection.status !== 'ready') {
+    connection.disconnect();
+    return;
+  }
+  await within(1000, connection.quit(), 'redis quit').catch(() => connection.disconnect());
 }

@@ -8,5 +8,6 @@ export { createLobstrClient, type LobstrClient, type LobstrRun, type LobstrResul
 export { ingestLobstrRun, type IngestLobstrRunResult } from './lobstr/ingest-lobstr-run.js';
 export { admitLobstrRun } from './lobstr/lobstr-runs.js';
 export { mapLobstrResult, toE164 } from './lobstr/map-lobstr-result.js';
+export { loadReferenceLookups } from './lobstr/reference-lookups.js';
 export { upsertAds } from './ads/upsert-ads.js';
 export { AD_ROW_COLUMNS, type AdRow } from './ads/ad-row.js';

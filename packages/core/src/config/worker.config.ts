@@ -4,12 +4,12 @@
 
 export const QUEUES = {
   fetchActiveHunts: 'fetch-active-hunts',
-  hunts: 'hunts',
+  hunts: 'daily-hunts',
   sms: 'channel-sms',
   whatsapp: 'channel-whatsapp',
   voice: 'channel-voice',
-  scraping: 'scraping',
-  maintenance: 'maintenance',
+  scraping: 'lobstr-scraping',
+  maintenance: 'maintenance-sweeps',
 } as const;
 export type QueueKey = keyof typeof QUEUES;
 export type QueueName = (typeof QUEUES)[QueueKey];

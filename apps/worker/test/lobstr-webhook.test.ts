@@ -1,0 +1,94 @@
+// Lobstr → webhook → scraping queue → worker → ads, through the real HTTP app, Redis and Postgres.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateLobstrResults, startFakeLobstr, testEnv, type FakeLobstr } from '@auto-prospect/testkit';
+import { JOB_IDS } from '@auto-prospect/core';
+import { createTestWorld, type TestWorld } from './support/test-context.js';
+
+const TOKEN = testEnv().LOBSTR_WEBHOOK_TOKEN!;
+const SQUID = '8177beb16fdf4e0e8d4b2ba767d1ffb5';
+const runId = (n: number) => `feed${n.toString(16).padStart(28, '0')}`;
+let fake: FakeLobstr;
+let world: TestWorld;
+
+beforeAll(async () => {
+  fake = await startFakeLobstr({ apiKey: 'test-lobstr-key' });
+  world = await createTestWorld({ LOBSTR_BASE_URL: fake.baseUrl });
+});
+
+afterAll(async () => {
+  await world.teardown();
+  await fake.close();
+});
+
+const post = (body: unknown, token = TOKEN, contentType = 'application/json') =>
+  world.context.app.inject({
+    method: 'POST',
+    url: `/webhooks/lobstr/${token}`,
+    headers: { 'content-type': contentType },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+const runDone = (id: string) => ({ id, object: 'run', event: 'run.done', squid: { id: SQUID, name: 'Leboncoin' }, timestamp: '2026/11/28 08:32:31' });
+
+async function scrapingJobs(): Promise<number> {
+  const counts = await world.context.queues.scraping.getJobCounts();
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+async function runRecord(id: string) {
+  const [row] = await world.context.sql<{ status: string; attempts: number; ads_saved: number }[]>`
+    select status, attempts, ads_saved from lobstr_runs where id = ${id}`;
+  return row;
+}
+
+describe('POST /webhooks/lobstr/:token', () => {
+  it('refuses bad requests with a reason and enqueues nothing for them', async () => {
+    const wrongToken = await post(runDone(runId(1)), 'not-the-token-at-all-0000000');
+    expect([wrongToken.statusCode, wrongToken.json()]).toEqual([401, { error: 'INVALID_TOKEN', message: 'unknown webhook token' }]);
+    const malformed = await post('{"id": ');
+    expect(malformed.statusCode).toBe(400);
+    const missingId = await post({ event: 'run.done' });
+    expect([missingId.statusCode, missingId.json<{ error: string }>().error]).toEqual([400, 'INVALID_PAYLOAD']);
+    expect(missingId.json<{ message: string }>().message).toContain('id');
+    expect((await post({ id: 'DROP TABLE ads', event: 'run.done' })).statusCode).toBe(400);
+    const running = await post({ ...runDone(runId(1)), event: 'run.running' });
+    expect([running.statusCode, running.json()]).toEqual([200, { ignored: true, event: 'run.running' }]);
+
+    expect(await scrapingJobs()).toBe(0);
+    expect(await world.context.sql`select id from lobstr_runs`).toHaveLength(0);
+  });
+
+  it('ingests a run once however often run.done is posted', async () => {
+    const generated = generateLobstrResults(300);
+    fake.runs.set(runId(2), { id: runId(2), squid: SQUID, status: 'done', results: generated.results });
+    await world.context.start();
+
+    for (let i = 0; i < 3; i++) {
+      const response = await post(runDone(runId(2)));
+      expect([response.statusCode, response.json()]).toEqual([202, { runId: runId(2) }]);
+    }
+    await expect.poll(() => runRecord(runId(2)), { timeout: 15_000 }).toMatchObject({ status: 'completed', attempts: 1, ads_saved: generated.valid.size });
+    expect(fake.resultPagesServed()).toBe(3);
+
+    // Lobstr retries a delivery up to 3 times, 15 minutes apart: a late one changes nothing.
+    expect((await post(runDone(runId(2)))).statusCode).toBe(202);
+    expect(await scrapingJobs()).toBe(1);
+    expect(await runRecord(runId(2))).toMatchObject({ attempts: 1 });
+  });
+
+  it('completes a run with all its ads when Lobstr fails on page 7 once', async () => {
+    const generated = generateLobstrResults(800, { idPrefix: '50' });
+    fake.runs.set(runId(3), { id: runId(3), squid: SQUID, status: 'done', results: generated.results });
+    fake.faults.push({ page: 7, status: 500, times: 1 });
+
+    expect((await post(runDone(runId(3)))).statusCode).toBe(202);
+    const job = await world.context.queues.scraping.getJob(JOB_IDS.lobstrRun(runId(3)));
+    // The failed attempt waits out the configured backoff; promote it instead of sleeping.
+    await expect.poll(() => job!.getState(), { timeout: 15_000 }).toBe('delayed');
+    await job!.promote();
+
+    await expect.poll(() => runRecord(runId(3)), { timeout: 15_000 }).toMatchObject({ status: 'completed', attempts: 2, ads_saved: generated.valid.size });
+    const [count] = await world.context.sql<{ n: number }[]>`select count(*)::int as n from ads where original_ad_id like '50%'`;
+    expect(count!.n).toBe(generated.valid.size);
+  });
+});
