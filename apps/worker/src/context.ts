@@ -63,7 +63,7 @@ export function createContext(env: Readonly<Env>, logger: Logger): WorkerContext
             await within(1000, Promise.all(workers.map((w) => w.close(true))), 'force-closing workers');
           })],
         ['queues', () => within(1000, Promise.all(Object.values(queues).map((q) => q.close())), 'closing queues')],
-        ['redis', () => Promise.all([redis, workerRedis].map((connection) => connection && closeRedis(connection)))],
+        ['redis', () => Promise.all([redis, ...(workerRedis ? [workerRedis] : [])].map(closeRedis))],
         ['postgres', () => sql.end({ timeout: 5 })],
       ]);
       return closing;
