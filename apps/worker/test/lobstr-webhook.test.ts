@@ -1,7 +1,7 @@
 // Lobstr → webhook → scraping queue → worker → ads, through the real HTTP app, Redis and Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLobstrResults, startFakeLobstr, testEnv, type FakeLobstr } from '@auto-prospect/testkit';
-import { JOB_IDS } from '@auto-prospect/core';
+import { JOB_IDS, LIMITS, WEBHOOK_RATE_LIMIT } from '@auto-prospect/core';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 
 const TOKEN = testEnv().LOBSTR_WEBHOOK_TOKEN!;
@@ -90,5 +90,27 @@ describe('POST /webhooks/lobstr/:token', () => {
     await expect.poll(() => runRecord(runId(3)), { timeout: 15_000 }).toMatchObject({ status: 'completed', attempts: 2, ads_saved: generated.valid.size });
     const [count] = await world.context.sql<{ n: number }[]>`select count(*)::int as n from ads where original_ad_id like '50%'`;
     expect(count!.n).toBe(generated.valid.size);
+  });
+
+  it('fails the job for good, with a named code, when Lobstr does not know the run', async () => {
+    expect((await post(runDone(runId(404)))).statusCode).toBe(202);
+    const job = await world.context.queues.scraping.getJob(JOB_IDS.lobstrRun(runId(404)));
+    await expect.poll(() => job!.getState(), { timeout: 15_000 }).toBe('failed');
+    const failed = await world.context.queues.scraping.getJob(JOB_IDS.lobstrRun(runId(404)));
+    expect(failed!.failedReason).toMatch(/^LOBSTR_NOT_FOUND: /);
+    expect(failed!.attemptsMade).toBe(1);
+    expect(await world.context.sql`select status, error_code from lobstr_runs where id = ${runId(404)}`)
+      .toEqual([{ status: 'failed', error_code: 'LOBSTR_NOT_FOUND' }]);
+  });
+
+  it('limits body size and requests per source', async () => {
+    const huge = await post({ ...runDone(runId(5)), padding: 'x'.repeat(LIMITS.webhookBodyBytes) });
+    expect(huge.statusCode).toBe(413);
+    const statuses: number[] = [];
+    for (let i = 0; i <= WEBHOOK_RATE_LIMIT.max; i++) statuses.push((await post({ ...runDone(runId(6)), event: 'run.running' })).statusCode);
+    // Earlier requests of this file count too: some pass, then every one is refused.
+    const firstRefused = statuses.indexOf(429);
+    expect(firstRefused).toBeGreaterThan(0);
+    expect(statuses.slice(firstRefused).every((s) => s === 429)).toBe(true);
   });
 });
