@@ -2,13 +2,18 @@
 // them together with plain factories. main.ts and the tests build the same context.
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { createLobstrClient, type Env, type Logger } from '@auto-prospect/core';
-import { createDatabase, createRedis, type Sql } from '@auto-prospect/core/clients';
+import {
+  CHANNEL_QUEUES, createLobstrClient, createSendPacer, createSmsMobileApiSender, createVoicePartnerSender, type Channel, type Env, type Logger,
+} from '@auto-prospect/core';
+import {
+  baileysSocketFactory, createDatabase, createRedis, createWhatsAppConnections, createWhatsAppSender, type Sql, type WhatsAppConnections, type WhatsAppSocketFactory,
+} from '@auto-prospect/core/clients';
 import type { Redis } from 'ioredis';
 import { buildApp } from './http/app.js';
 import { createQueues, createWorker, type Queues } from './jobs/queues.js';
 import { closeInOrder, closeRedis, within } from './lifecycle.js';
 import { scrapingProcessor } from './processors/scraping.js';
+import { sendMessageProcessor } from './processors/send-message.js';
 import { createReadiness } from './readiness.js';
 
 export interface WorkerContext {
@@ -18,6 +23,8 @@ export interface WorkerContext {
   /** Fail-fast Redis connection for producers used by HTTP handlers. */
   redis: Redis;
   queues: Queues;
+  /** Live WhatsApp sockets of this process (sending and linking accounts). */
+  whatsapp: WhatsAppConnections;
   app: FastifyInstance;
   workers: readonly Worker[];
   /** Starts the workers, then listens. */
@@ -26,7 +33,13 @@ export interface WorkerContext {
   close(): Promise<void>;
 }
 
-export function createContext(env: Readonly<Env>, logger: Logger): WorkerContext {
+/** Seams for tests: what stands in for WhatsApp's servers, and how soon idle sockets close. */
+export interface ContextOptions {
+  whatsappSocketFactory?: WhatsAppSocketFactory;
+  whatsappIdleMs?: number;
+}
+
+export function createContext(env: Readonly<Env>, logger: Logger, options: ContextOptions = {}): WorkerContext {
   const sql = createDatabase(env.DATABASE_URL);
   const redis = createRedis(env.REDIS_URL, 'producer');
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
@@ -36,19 +49,43 @@ export function createContext(env: Readonly<Env>, logger: Logger): WorkerContext
   const app = buildApp({ logger, readiness, sql, queues, lobstrWebhookToken: env.LOBSTR_WEBHOOK_TOKEN });
 
   const workers: Worker[] = [];
-  let workerRedis: Redis | undefined;
+  const workerRedis = createRedis(env.REDIS_URL, 'worker');
+  workerRedis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis (workers) connection error'));
+  const whatsapp = createWhatsAppConnections({
+    sql, redis: workerRedis, prefix: env.QUEUE_PREFIX, encryptionKey: env.WHATSAPP_ENCRYPTION_KEY, logger,
+    socketFactory: options.whatsappSocketFactory ?? baileysSocketFactory,
+    ...(options.whatsappIdleMs === undefined ? {} : { idleMs: options.whatsappIdleMs }),
+  });
+  const sendDeps = {
+    sql,
+    logger,
+    dryRun: env.DRY_RUN,
+    smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
+    pacer: createSendPacer(workerRedis, env.QUEUE_PREFIX, { sms: env.SMS_MIN_GAP_SECONDS, whatsapp_text: env.WHATSAPP_MIN_GAP_SECONDS }),
+    senders: {
+      sms: createSmsMobileApiSender({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
+      ringless_voice: createVoicePartnerSender({
+        baseUrl: env.VOICE_PARTNER_BASE_URL, apiKey: env.VOICE_PARTNER_API_KEY,
+        notificationEmail: env.VOICE_PARTNER_NOTIFICATION_EMAIL, timeoutMs: env.PROVIDER_TIMEOUT_MS,
+      }),
+      whatsapp_text: createWhatsAppSender(whatsapp),
+    },
+  };
 
   function startWorkers(): void {
-    workerRedis = createRedis(env.REDIS_URL, 'worker');
-    workerRedis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis (workers) connection error'));
     const deps = { connection: workerRedis, prefix: env.QUEUE_PREFIX, logger };
     const scraping: Worker = createWorker('scraping', scrapingProcessor({ sql, lobstr, logger }, () => scraping), deps);
     workers.push(scraping);
+    for (const channel of Object.keys(CHANNEL_QUEUES) as Channel[]) {
+      const queue = CHANNEL_QUEUES[channel];
+      const worker: Worker = createWorker(queue, sendMessageProcessor(queue, sendDeps, () => worker), deps);
+      workers.push(worker);
+    }
   }
 
   let closing: Promise<void> | undefined;
   return {
-    env, logger, sql, redis, queues, app, workers,
+    env, logger, sql, redis, queues, whatsapp, app, workers,
     async start() {
       startWorkers();
       await app.listen({ port: env.PORT, host: env.HOST });
@@ -62,8 +99,9 @@ export function createContext(env: Readonly<Env>, logger: Logger): WorkerContext
             logger.warn({ err }, 'workers did not finish in time; forcing them closed');
             await within(1000, Promise.all(workers.map((w) => w.close(true))), 'force-closing workers');
           })],
+        ['whatsapp sockets', () => whatsapp.closeAll()],
         ['queues', () => within(1000, Promise.all(Object.values(queues).map((q) => q.close())), 'closing queues')],
-        ['redis', () => Promise.all([redis, ...(workerRedis ? [workerRedis] : [])].map(closeRedis))],
+        ['redis', () => Promise.all([redis, workerRedis].map(closeRedis))],
         ['postgres', () => sql.end({ timeout: 5 })],
       ]);
       return closing;

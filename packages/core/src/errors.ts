@@ -18,7 +18,7 @@ export abstract class WorkerError extends Error {
 
 /** Retrying cannot help (bad input, revoked key, not found): fail the job for good. */
 export class PermanentError extends WorkerError {
-  override readonly name = 'PermanentError';
+  override readonly name: string = 'PermanentError';
   readonly kind = 'permanent';
 }
 
@@ -54,4 +54,22 @@ export class UnknownOutcomeError extends WorkerError {
 
 export function errorCodeOf(err: unknown): string {
   return err instanceof WorkerError ? err.code : 'UNEXPECTED_ERROR';
+}
+
+/** Who a permanent delivery failure is about, which decides what happens next. */
+export type FailureBlame =
+  /** The recipient cannot get it on this channel (invalid, landline, not on WhatsApp): try the next channel. */
+  | 'recipient'
+  /** The sender's own setup is broken (revoked key, logged out): pause the channel for the account. */
+  | 'sender'
+  /** The channel was already paused for the account: like a recipient failure, the next channel may take it. */
+  | 'paused'
+  /** Anything else about this one message. */
+  | 'message';
+
+export class DeliveryRefusedError extends PermanentError {
+  override readonly name = 'DeliveryRefusedError';
+  constructor(code: string, message: string, readonly blame: FailureBlame, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
 }

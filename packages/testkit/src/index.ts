@@ -5,3 +5,6 @@ export { testEnv } from './env.js';
 export { repoRoot, databaseUrl } from './environment.js';
 export { startFakeLobstr, type FakeLobstr, type FakeLobstrRun, type FakeLobstrFault } from './fakes/fake-lobstr.js';
 export { generateLobstrResults, type GeneratedLobstrResults } from './fakes/lobstr-results.js';
+export { startFakeSmsMobileApi, type FakeSmsMobileApi, type FakeSmsSent } from './fakes/fake-smsmobileapi.js';
+export { startFakeVoicePartner, type FakeVoicePartner, type FakeVoiceCampaign } from './fakes/fake-voice-partner.js';
+export { createFakeWhatsApp, FakeWASocket, type FakeWhatsApp, type FakeSentMessage } from './fakes/fake-whatsapp.js';

@@ -1,6 +1,6 @@
 // The only reader of environment variables: parsed once with zod, every problem reported at once.
 import { z } from 'zod';
-import { DEFAULT_DAILY_RUN_CRON } from './worker.config.js';
+import { DEFAULT_DAILY_RUN_CRON, LIMITS, PACING, TIMEOUTS_MS } from './worker.config.js';
 
 const hexKey = z
   .string()
@@ -43,6 +43,10 @@ const envSchema = z.object({
   SENDING_WINDOWS: z.enum(['fr-canvassing', 'always']).default('fr-canvassing'),
   DRY_RUN: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(TIMEOUTS_MS.providerRequest),
+  SMS_MIN_GAP_SECONDS: z.coerce.number().min(0).max(3600).default(PACING.smsMinGapSeconds),
+  WHATSAPP_MIN_GAP_SECONDS: z.coerce.number().min(0).max(3600).default(PACING.whatsappMinGapSeconds),
+  WHATSAPP_DAILY_CAP: z.coerce.number().int().min(0).max(1000).default(LIMITS.whatsappDailyCapPerAccount),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
 });
 

@@ -1,6 +1,7 @@
 // The one place for queue names, job names and ids, retry policies, timeouts, schedules, route
 // paths and default limits. Nothing else in the code base writes these as literals.
 // Plain data only: core never imports bullmq; apps/worker hands these objects to it.
+import type { Channel } from '../messages/channel.js';
 
 export const QUEUES = {
   fetchActiveHunts: 'fetch-active-hunts',
@@ -13,6 +14,13 @@ export const QUEUES = {
 } as const;
 export type QueueKey = keyof typeof QUEUES;
 export type QueueName = (typeof QUEUES)[QueueKey];
+
+/** The queue each channel's messages are sent from. */
+export const CHANNEL_QUEUES = {
+  sms: 'sms',
+  whatsapp_text: 'whatsapp',
+  ringless_voice: 'voice',
+} as const satisfies Record<Channel, QueueKey>;
 
 export const JOBS = {
   startDailyRun: 'start-daily-run',
@@ -79,6 +87,11 @@ export const JOB_OPTIONS: Readonly<Record<QueueKey, QueueJobOptions>> = {
 export const WORKER_SETTINGS: Readonly<Partial<Record<QueueKey, { concurrency: number; limiter?: { max: number; duration: number } }>>> = {
   // One run at a time per process: Lobstr allows 2 result pages per second for the account.
   scraping: { concurrency: 1, limiter: { max: 10, duration: 1000 } },
+  sms: { concurrency: 4, limiter: { max: 50, duration: 1000 } },
+  // Voice Partner accepts 5 campaign requests per minute for the platform account: the limiter
+  // holds for every worker of the queue together.
+  voice: { concurrency: 1, limiter: { max: 5, duration: 60_000 } },
+  whatsapp: { concurrency: 2, limiter: { max: 50, duration: 1000 } },
 };
 
 /** Webhook calls accepted per source address and minute. */
@@ -107,6 +120,17 @@ export const ROUTES = {
   metrics: '/metrics',
   dashboard: '/admin/queues',
   docs: '/docs',
+} as const;
+
+/**
+ * Gaps between two messages of one sending account on one phone (SMS, WhatsApp): a random gap
+ * between the minimum and twice the minimum, so sends do not look automated.
+ */
+export const PACING = {
+  smsMinGapSeconds: 30,
+  whatsappMinGapSeconds: 60,
+  /** WhatsApp is paused this long for an account after a reach-out time lock (error 463). */
+  whatsappTimeLockPauseHours: 24,
 } as const;
 
 export const LIMITS = {

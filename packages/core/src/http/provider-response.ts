@@ -1,12 +1,30 @@
 // Shared HTTP plumbing for provider clients: a bounded request that classifies what went wrong.
 import { TIMEOUTS_MS } from '../config/worker.config.js';
-import { RateLimitedError, TransientError } from '../errors.js';
+import { RateLimitedError, TransientError, UnknownOutcomeError } from '../errors.js';
 
 export interface ProviderResponse {
   status: number;
   headers: Headers;
   /** Parsed JSON body, or undefined when the body is not JSON. */
   body: unknown;
+}
+
+export interface ProviderRequestOptions {
+  timeoutMs?: number;
+  /**
+   * Whether repeating the request is harmless (reads). A send is not: once it may have reached
+   * the provider, a timeout or a dropped connection means the outcome is unknown.
+   */
+  repeatable: boolean;
+  signal?: AbortSignal;
+}
+
+/** Failures that happen before any byte reaches the provider: a send can safely be retried. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function causeCode(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
 /** Retry-After in ms (seconds or an HTTP date), or the fallback. */
@@ -19,19 +37,19 @@ export function retryAfterMs(headers: Headers, fallbackMs: number): number {
   return Number.isNaN(date) ? fallbackMs : Math.max(0, date - Date.now());
 }
 
-/**
- * A GET-like request that is safe to repeat: no answer (network error, timeout) is transient.
- * Senders whose calls are not safe to repeat classify those failures themselves.
- */
-export async function fetchIdempotent(provider: string, url: string, init: RequestInit & { signal?: AbortSignal }): Promise<ProviderResponse> {
-  const timeout = AbortSignal.timeout(TIMEOUTS_MS.providerRequest);
+export async function providerRequest(provider: string, url: string, init: RequestInit, options: ProviderRequestOptions): Promise<ProviderResponse> {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? TIMEOUTS_MS.providerRequest);
   let response: Response;
+  let text: string;
   try {
-    response = await fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+    response = await fetch(url, { ...init, signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout });
+    text = await response.text();
   } catch (err) {
-    throw new TransientError(`${provider}_UNREACHABLE`, `${provider.toLowerCase()} did not answer`, { cause: err });
+    if (options.repeatable || NOT_CONNECTED.has(causeCode(err) ?? '')) {
+      throw new TransientError(`${provider}_UNREACHABLE`, `${provider.toLowerCase()} could not be reached`, { cause: err });
+    }
+    throw new UnknownOutcomeError(`${provider}_NO_ANSWER`, `${provider.toLowerCase()} gave no answer; the request may have been processed`, { cause: err });
   }
-  const text = await response.text();
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;

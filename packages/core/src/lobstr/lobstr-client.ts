@@ -3,7 +3,7 @@ import pThrottle from 'p-throttle';
 import { z } from 'zod';
 import { LIMITS } from '../config/worker.config.js';
 import { PermanentError, TransientError } from '../errors.js';
-import { fetchIdempotent, type ProviderResponse } from '../http/provider-response.js';
+import { providerRequest, type ProviderResponse } from '../http/provider-response.js';
 
 export interface LobstrRun {
   id: string;
@@ -66,11 +66,12 @@ export function createLobstrClient(options: { baseUrl: string; apiKey: string; r
   // /v1/results allows 2 requests per second for the whole account. Strict (no bursts at window
   // edges) and a 10% margin, since Lobstr counts arrivals and requests take varying times to travel.
   const throttle = pThrottle({ limit: options.resultsPerSecond ?? 2, interval: 1100, strict: true });
-  const getResults = throttle((url: string, signal?: AbortSignal) => fetchIdempotent('LOBSTR', url, { headers, signal }));
+  const get = (url: string, signal?: AbortSignal) => providerRequest('LOBSTR', url, { headers }, { repeatable: true, signal });
+  const getResults = throttle(get);
 
   return {
     async getRun(runId, signal) {
-      const response = await fetchIdempotent('LOBSTR', `${base}/runs/${encodeURIComponent(runId)}`, { headers, signal });
+      const response = await get(`${base}/runs/${encodeURIComponent(runId)}`, signal);
       classify(response, `run ${runId}`);
       const run = parse(runSchema, response.body, `run ${runId}`);
       return { id: run.id, squid: typeof run.squid === 'object' ? (run.squid?.id ?? null) : (run.squid ?? null), status: run.status.toLowerCase() };

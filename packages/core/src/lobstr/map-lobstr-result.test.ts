@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapLobstrResult, toE164 } from './map-lobstr-result.js';
+import { mapLobstrResult } from './map-lobstr-result.js';
 import { normalizeLabel, type ReferenceLookups } from './reference-lookups.js';
 
 const labels = (entries: [string, number][]) => new Map(entries.map(([label, id]) => [normalizeLabel(label), id]));
@@ -82,16 +82,5 @@ describe('mapLobstrResult', () => {
 
   it('reads no_salesmen and boost flags given as strings', () => {
     expect(mapped({ ...base, no_salesmen: 'true', is_boosted: '1' })).toMatchObject({ accept_salesmen: false, has_been_boosted: true });
-  });
-});
-
-describe('toE164', () => {
-  it('normalises French national and international formats', () => {
-    expect(toE164('0612345678')).toBe('+33612345678');
-    expect(toE164('07 56 34 56 78')).toBe('+33756345678');
-    expect(toE164('+33 6 12 34 56 78')).toBe('+33612345678');
-    expect(toE164('0442747158')).toBe('+33442747158');
-    expect(toE164('0000')).toBeNull();
-    expect(toE164('')).toBeNull();
   });
 });

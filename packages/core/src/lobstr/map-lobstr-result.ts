@@ -1,6 +1,6 @@
 // One Lobstr Leboncoin result → one `ads` row (domain.md, "Lobstr result → ads row"). Pure.
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { AdRow } from '../ads/ad-row.js';
+import { toE164 } from '../phone/phone-number.js';
 import { normalizeLabel, type ReferenceLookups } from './reference-lookups.js';
 
 export type RejectionReason = 'missing_annonce_id' | 'unknown_ad_type' | 'unknown_location';
@@ -53,14 +53,6 @@ const parisDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', y
 function parisCalendarDate(value: unknown): string | null {
   const time = Date.parse(text(value) ?? '');
   return Number.isNaN(time) ? null : parisDate.format(time);
-}
-
-/** French national or international format → E.164; anything that is not a valid number → null. */
-export function toE164(value: unknown): string | null {
-  const raw = text(value);
-  if (!raw) return null;
-  const phone = parsePhoneNumberFromString(raw, 'FR');
-  return phone?.isValid() ? phone.number : null;
 }
 
 function lookup(map: ReadonlyMap<string, number>, value: unknown): number | null {

@@ -1,0 +1,142 @@
+// Sends one message exactly once. The row is claimed (pending → sending) before the provider is
+// called and the outcome recorded after, so a second run of the same job — retry, stalled job,
+// duplicate — either finds a final status and does nothing, or finds `sending` (a run died after
+// the provider may have accepted) and marks it `uncertain` instead of sending again.
+import type { Sql } from '../db/client.js';
+import { decryptSecret, DecryptionError } from '../crypto/secret-box.js';
+import { DeliveryRefusedError, NotNowError, PermanentError, RateLimitedError, UnknownOutcomeError, errorCodeOf, type FailureBlame } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { SendPacer } from '../redis/send-pacer.js';
+import type { ChannelSenders, OutboundMessage } from '../channels/channel-sender.js';
+import { PACING } from '../config/worker.config.js';
+import { isMobile } from '../phone/phone-number.js';
+import {
+  claimMessage, markUncertain, messageStatus, recordDryRun, recordFailed, recordSent, releaseClaim, suppressPhoneNumber,
+  type ClaimedMessage, type MessageStatus,
+} from './message-ledger.js';
+
+export interface SendMessageDeps {
+  sql: Sql;
+  senders: ChannelSenders;
+  pacer: SendPacer;
+  smsKeyEncryptionKey: string;
+  dryRun: boolean;
+  logger: Logger;
+}
+
+export interface SendMessageInput {
+  messageId: string;
+  /** The job's last attempt: a transient failure now fails the message for good. */
+  finalAttempt: boolean;
+  signal?: AbortSignal;
+}
+
+export type SendMessageResult =
+  | { outcome: 'sent'; externalId: string | null }
+  | { outcome: 'dry_run' }
+  | { outcome: 'failed'; code: string; blame: 'recipient' | 'paused' }
+  | { outcome: 'skipped'; status: MessageStatus };
+
+/** Codes after which the recipient must never be contacted again, by anyone. */
+const OPT_OUT_CODES = new Set(['VOICE_RECIPIENT_OPTED_OUT']);
+/** Codes that pause a channel for a while rather than until someone fixes the setup. */
+const TIMED_PAUSES: Record<string, number> = { WHATSAPP_REACHOUT_TIME_LOCK: PACING.whatsappTimeLockPauseHours * 3600_000 };
+
+export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput): Promise<SendMessageResult> {
+  const { sql } = deps;
+  const claimed = await claimMessage(sql, input.messageId);
+  if (!claimed) return alreadyClaimed(deps, input.messageId);
+
+  let externalId: string | null;
+  try {
+    const outbound = await prepare(deps, claimed);
+    if (deps.dryRun) {
+      await recordDryRun(sql, claimed);
+      return { outcome: 'dry_run' };
+    }
+    if (claimed.channel !== 'ringless_voice') {
+      const nextSlot = await deps.pacer.reserve(claimed.accountId, claimed.channel);
+      if (nextSlot) throw new NotNowError('PACING', 'the sender must wait before its next message', nextSlot);
+    }
+    ({ externalId } = await deps.senders[claimed.channel].send({ ...outbound, signal: input.signal }));
+  } catch (err) {
+    return settleFailure(deps, claimed, err, input.finalAttempt);
+  }
+  // From here the provider has the message: if recording fails, the row stays `sending` and the
+  // next run marks it uncertain — it is never sent again.
+  await recordSent(sql, claimed, externalId);
+  return { outcome: 'sent', externalId };
+}
+
+async function alreadyClaimed(deps: SendMessageDeps, messageId: string): Promise<SendMessageResult> {
+  const status = await messageStatus(deps.sql, messageId);
+  if (status === null) throw new PermanentError('MESSAGE_NOT_FOUND', `message ${messageId} does not exist`);
+  if (status !== 'sending') return { outcome: 'skipped', status };
+  const failure = { code: 'INTERRUPTED_DURING_SEND', message: 'a previous attempt stopped while the provider may have accepted the message' };
+  await markUncertain(deps.sql, messageId, failure);
+  throw new UnknownOutcomeError(failure.code, failure.message);
+}
+
+/** Everything the provider call needs, checked before it is made. */
+async function prepare(deps: SendMessageDeps, m: ClaimedMessage): Promise<OutboundMessage> {
+  const [row] = await deps.sql<{ smsApiKey: string | null; fixedPhone: string | null; tokenAudio: string | null; paused: string | null; suppressed: boolean }[]>`
+    select a.sms_api_key as "smsApiKey", a.fixed_phone_number as "fixedPhone", t.voice_partner_token_audio as "tokenAudio",
+           p.reason_code as paused,
+           exists (select 1 from suppressed_phone_numbers s where s.phone_number = ${m.recipientPhone}) as suppressed
+    from accounts a
+    left join message_templates t on t.id = ${m.templateId}
+    left join account_channel_pauses p on p.account_id = a.id and p.channel = ${m.channel} and (p.paused_until is null or p.paused_until > now())
+    where a.id = ${m.accountId}`;
+  if (!row) throw new DeliveryRefusedError('ACCOUNT_NOT_FOUND', 'the sending account no longer exists', 'message');
+  if (row.suppressed) throw new DeliveryRefusedError('RECIPIENT_SUPPRESSED', 'the recipient asked never to be contacted', 'recipient');
+  if (row.paused) throw new DeliveryRefusedError('CHANNEL_PAUSED', `the channel is paused for this account (${row.paused})`, 'paused');
+  if (m.channel !== 'ringless_voice' && !isMobile(m.recipientPhone)) {
+    throw new DeliveryRefusedError('RECIPIENT_NOT_MOBILE', 'SMS and WhatsApp need a mobile number', 'recipient');
+  }
+  return {
+    messageId: m.id,
+    accountId: m.accountId,
+    channel: m.channel,
+    recipient: m.recipientPhone,
+    text: m.content,
+    voiceTokenAudio: row.tokenAudio,
+    smsApiKey: m.channel === 'sms' ? decryptSmsKey(row.smsApiKey, deps.smsKeyEncryptionKey) : null,
+    voiceSender: row.fixedPhone,
+  };
+}
+
+function decryptSmsKey(stored: string | null, key: string): string {
+  if (!stored) throw new DeliveryRefusedError('SMS_KEY_MISSING', 'the account has no SMSMobileAPI key', 'sender');
+  try {
+    return decryptSecret(stored, key);
+  } catch (err) {
+    if (err instanceof DecryptionError) throw new DeliveryRefusedError('SMS_KEY_UNDECRYPTABLE', 'the stored SMSMobileAPI key cannot be decrypted', 'sender');
+    throw err;
+  }
+}
+
+async function settleFailure(deps: SendMessageDeps, m: ClaimedMessage, err: unknown, finalAttempt: boolean): Promise<SendMessageResult> {
+  const { sql, logger } = deps;
+  if (err instanceof DeliveryRefusedError) return refuse(deps, m, err.code, err.message, err.blame);
+  if (err instanceof UnknownOutcomeError) {
+    await markUncertain(sql, m.id, { code: err.code, message: err.message });
+    throw err;
+  }
+  const retried = err instanceof NotNowError || err instanceof RateLimitedError || !finalAttempt;
+  if (retried) {
+    await releaseClaim(sql, m.id, err instanceof NotNowError ? err.resumeAt : null);
+    throw err;
+  }
+  logger.warn({ errorCode: errorCodeOf(err) }, 'last attempt failed: the message fails for good');
+  return refuse(deps, m, errorCodeOf(err), err instanceof Error ? err.message : String(err), 'message');
+}
+
+async function refuse(deps: SendMessageDeps, m: ClaimedMessage, code: string, message: string, blame: FailureBlame): Promise<SendMessageResult> {
+  const pause = TIMED_PAUSES[code];
+  await recordFailed(deps.sql, m, { code, message, blame }, pause ? new Date(Date.now() + pause) : null);
+  if (OPT_OUT_CODES.has(code)) await suppressPhoneNumber(deps.sql, m.recipientPhone, code, m.channel);
+  // A contact this channel cannot take is ordinary business (the next channel may); anything
+  // else needs a person, so the job fails visibly.
+  if (blame === 'recipient' || blame === 'paused') return { outcome: 'failed', code, blame };
+  throw new PermanentError(code, message);
+}

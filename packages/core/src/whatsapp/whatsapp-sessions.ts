@@ -1,0 +1,24 @@
+// whatsapp_sessions and the channel pause that a broken session implies.
+import type { Queryable, Sql } from '../db/client.js';
+
+export async function markSessionConnected(sql: Sql, accountId: string): Promise<void> {
+  await sql`
+    insert into whatsapp_sessions (account_id, is_connected, is_disconnected, last_connected_at) values (${accountId}, true, false, now())
+    on conflict (account_id) do update set is_connected = true, is_disconnected = false, last_connected_at = now(), updated_at = now()`;
+}
+
+/** The session cannot be used until the account is linked again (logged out, banned, replaced). */
+export async function markSessionDisconnected(sql: Sql, accountId: string, reasonCode: string, reason: string): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`update whatsapp_sessions set is_connected = false, is_disconnected = true, updated_at = now() where account_id = ${accountId}`;
+    await pauseWhatsApp(tx, accountId, reasonCode, reason, null);
+  });
+}
+
+export async function pauseWhatsApp(sql: Queryable, accountId: string, reasonCode: string, reason: string, until: Date | null): Promise<void> {
+  await sql`
+    insert into account_channel_pauses (account_id, channel, reason_code, reason, paused_until)
+    values (${accountId}, 'whatsapp_text', ${reasonCode}, ${reason}, ${until})
+    on conflict (account_id, channel) do update set reason_code = excluded.reason_code, reason = excluded.reason,
+      paused_until = excluded.paused_until, created_at = now()`;
+}

@@ -1,0 +1,90 @@
+// SMSMobileAPI on 127.0.0.1 following providers.md §1: /sendsms/ and /sendsms, GET and POST
+// with query and form merged, `apikey` auth, the documented success body, and switchable
+// failure modes (errors as HTTP 200 bodies, 429 with Retry-After, 5xx, a hang).
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { sendJson, startFakeServer, type FakeServer } from '../fake-server.js';
+
+export interface FakeSmsSent {
+  guid: string;
+  apikey: string;
+  recipients: string;
+  message: string;
+}
+
+export interface FakeSmsMobileApiModes {
+  /** Answer key errors with HTTP 200 and {result: {error, sent: "0"}}, as the API sometimes does. */
+  errorsAsHttp200: boolean;
+  /** The next N sends answer 429 with Retry-After. */
+  rateLimitNext: number;
+  /** The next N sends answer 503. */
+  serverErrorNext: number;
+  /** Sends are received but never answered. */
+  hang: boolean;
+}
+
+export interface FakeSmsMobileApi extends FakeServer {
+  keys: Map<string, 'valid' | 'expired'>;
+  modes: FakeSmsMobileApiModes;
+  sent: FakeSmsSent[];
+}
+
+export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
+  const keys = new Map<string, 'valid' | 'expired'>();
+  const modes: FakeSmsMobileApiModes = { errorsAsHttp200: false, rateLimitNext: 0, serverErrorNext: 0, hang: false };
+  const sent: FakeSmsSent[] = [];
+  const hanging: ServerResponse[] = [];
+
+  const keyError = (res: ServerResponse, status: number, error: string) =>
+    modes.errorsAsHttp200
+      ? sendJson(res, 200, { result: { error, sent: '0' } })
+      : sendJson(res, status, { success: false, error });
+
+  const server = await startFakeServer((req, res) => {
+    if (!['/sendsms/', '/sendsms'].includes(req.path) || !['GET', 'POST'].includes(req.method)) {
+      return sendJson(res, 404, { error: 'not_found' });
+    }
+    const params = new URLSearchParams(req.query);
+    for (const [k, v] of new URLSearchParams(req.body)) params.set(k, v);
+    if (modes.hang) {
+      hanging.push(res);
+      return;
+    }
+    if (modes.rateLimitNext > 0) {
+      modes.rateLimitNext--;
+      return sendJson(res, 429, { error: 'too_many_requests', message: 'slow down' }, { 'retry-after': '2' });
+    }
+    if (modes.serverErrorNext > 0) {
+      modes.serverErrorNext--;
+      return sendJson(res, 503, { success: false, error: 'server_error', detail: 'maintenance' });
+    }
+    const apikey = params.get('apikey');
+    if (!apikey) return keyError(res, 400, 'missing_apikey');
+    const state = keys.get(apikey);
+    if (!state) return keyError(res, 403, 'invalid_apikey');
+    if (state === 'expired') return keyError(res, 403, 'api_expired');
+    const recipients = params.get('recipients');
+    const message = params.get('message');
+    if (!recipients || !message) return sendJson(res, 400, { error: 'missing_parameter', message: 'recipients and message are required' });
+    const guid = randomBytes(20).toString('hex');
+    sent.push({ guid, apikey, recipients, message });
+    return sendJson(res, 200, {
+      result: {
+        error: 0, sent: '1', id: guid, note: 'sent by mobile', datetime: new Date().toISOString(),
+        datetimeLocal: new Date().toISOString(), port: null, iac_control: '1', iac_authorized: '1',
+        send_with_whatsapp: '0', encrypted: { status: '0' }, trial_account: { status: '0', sms_sent: 0 },
+      },
+    });
+  });
+
+  return {
+    ...server,
+    keys,
+    modes,
+    sent,
+    async close() {
+      for (const res of hanging) res.destroy();
+      await server.close();
+    },
+  };
+}
