@@ -1,27 +1,38 @@
-import { createLogger, parseEnv } from '@auto-prospect/core';
+import { createLogger, parseEnv, type Logger } from '@auto-prospect/core';
 import { createTestDatabase, createTestQueuePrefix, testEnv, type TestDatabase, type TestQueuePrefix } from '@auto-prospect/testkit';
-import { createContext, type WorkerContext } from '../../src/context.js';
+import { createContext, type ContextOptions, type WorkerContext } from '../../src/context.js';
 
 export interface TestWorld {
   db: TestDatabase;
   queuePrefix: TestQueuePrefix;
   context: WorkerContext;
-  /** Closes the context, then removes the database and the queue keys. */
+  /** Another worker process on the same database and queues (its own connections). */
+  addProcess(options?: ContextOptions): WorkerContext;
+  /** Closes every context, then removes the database and the queue keys. */
   teardown(): Promise<void>;
 }
 
 /** A worker context on its own database and queue prefix, as main.ts builds it. */
-export async function createTestWorld(overrides: Record<string, string> = {}): Promise<TestWorld> {
+export async function createTestWorld(
+  overrides: Record<string, string> = {},
+  options: ContextOptions & { logger?: Logger } = {},
+): Promise<TestWorld> {
   const db = await createTestDatabase();
   const queuePrefix = createTestQueuePrefix();
   const env = parseEnv(testEnv({ DATABASE_URL: db.url, QUEUE_PREFIX: queuePrefix.prefix, ...overrides }));
-  const context = createContext(env, createLogger('silent'));
+  const logger = options.logger ?? createLogger('silent');
+  const contexts = [createContext(env, logger, options)];
   return {
     db,
     queuePrefix,
-    context,
+    context: contexts[0]!,
+    addProcess(extra = {}) {
+      const context = createContext(env, logger, { ...options, ...extra });
+      contexts.push(context);
+      return context;
+    },
     async teardown() {
-      await context.close();
+      await Promise.all(contexts.map((c) => c.close()));
       await queuePrefix.clear();
       await db.drop();
     },
