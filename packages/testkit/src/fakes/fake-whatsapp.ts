@@ -3,7 +3,10 @@
 // counts how many sockets each account has open at once, which must never exceed one.
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import type { AuthenticationState } from '@whiskeysockets/baileys';
+import type { AuthenticationState, WASocket } from '@whiskeysockets/baileys';
+
+/** What the worker uses of a Baileys socket (mirrors core's WhatsAppSocket). */
+type SocketSubset = Pick<WASocket, 'ev' | 'sendMessage' | 'onWhatsApp' | 'requestPairingCode' | 'logout' | 'end'>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Baileys listeners take event-specific payloads
 type Listener = (payload: any) => void;
@@ -17,7 +20,7 @@ export interface FakeSentMessage {
 
 export interface FakeWhatsApp {
   /** Pass as the worker's socket factory. */
-  factory: (options: { auth: AuthenticationState }) => FakeWASocket;
+  factory: (options: { auth: AuthenticationState }) => SocketSubset;
   /** Digits of the numbers that have WhatsApp. */
   onWhatsApp: Set<string>;
   /** Recipients (digits) whose messages come back with error 463 (reach-out time lock). */
@@ -171,7 +174,8 @@ export function createFakeWhatsApp(): FakeWhatsApp {
     factory: ({ auth }: { auth: AuthenticationState }) => {
       const socket = new FakeWASocket(world, auth);
       world.sockets.push(socket);
-      return socket;
+      // Same behaviour at run time; Baileys' own types are stricter than this fake needs to be.
+      return socket as unknown as SocketSubset;
     },
   });
 }

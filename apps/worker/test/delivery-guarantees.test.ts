@@ -1,0 +1,173 @@
+// Nothing twice, nothing overspent, nothing secret leaked — whatever runs twice or dies.
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { createLogger, createMessage, createSmsMobileApiSender, JOB_IDS, JOBS, sendMessage } from '@auto-prospect/core';
+import { loadDatabaseAuthState } from '@auto-prospect/core/clients';
+import { createFakeWhatsApp, startFakeSmsMobileApi, startFakeVoicePartner, type FakeSmsMobileApi, type FakeVoicePartner } from '@auto-prospect/testkit';
+import { dispatchMessage } from '../src/jobs/dispatch.js';
+import { createTestWorld, type TestWorld } from './support/test-context.js';
+import { contact, credits, linkWhatsApp, seedAccount, seedAd, seedTemplate, settled } from './support/seed.js';
+
+const VOICE_KEY = 'voice-platform-secret-key';
+let sms: FakeSmsMobileApi;
+let voice: FakeVoicePartner;
+let world: TestWorld;
+let logs = '';
+const wa = createFakeWhatsApp();
+
+beforeAll(async () => {
+  sms = await startFakeSmsMobileApi();
+  voice = await startFakeVoicePartner();
+  voice.keys.set(VOICE_KEY, 100);
+  voice.audios.add('audio-1');
+  const sink = new Writable({ write: (chunk: Buffer, _enc, done) => { logs += chunk.toString(); done(); } });
+  world = await createTestWorld(
+    { SMSMOBILEAPI_BASE_URL: sms.url, VOICE_PARTNER_BASE_URL: voice.baseUrl, VOICE_PARTNER_API_KEY: VOICE_KEY, SMS_MIN_GAP_SECONDS: '0', WHATSAPP_MIN_GAP_SECONDS: '0', PROVIDER_TIMEOUT_MS: '500' },
+    { whatsappSocketFactory: wa.factory, whatsappIdleMs: 300, logger: createLogger('debug', sink) },
+  );
+  await world.context.start();
+});
+
+afterAll(async () => {
+  await world.teardown();
+  await sms.close();
+  await voice.close();
+});
+
+const sendsTo = (phone: string) => sms.sent.filter((s) => s.recipients === phone).length;
+
+describe('exactly once', () => {
+  it('a message job processed twice calls the provider once', async () => {
+    const account = await seedAccount(world.context);
+    sms.keys.set(account.smsKey!, 'valid');
+    const id = await contact(world.context, { accountId: account.id, phone: '+33611000001', channel: 'sms' });
+    await settled(world.context.sql, id);
+    const again = await world.context.queues.sms.add(JOBS.sendMessage, { messageId: id }, { jobId: `${JOB_IDS.message(id)}-again` });
+    await expect.poll(() => again.getState()).toBe('completed');
+    expect((await world.context.queues.sms.getJob(again.id!))!.returnvalue).toEqual({ outcome: 'skipped', status: 'sent' });
+    expect(sendsTo('+33611000001')).toBe(1);
+  });
+
+  it('two workers racing on the same message call the provider once', async () => {
+    const account = await seedAccount(world.context);
+    sms.keys.set(account.smsKey!, 'valid');
+    const created = await createMessage(world.context.sql, {
+      accountId: account.id, adId: await seedAd(world.context.sql, '+33611000002'), channel: 'sms', recipientPhone: '+33611000002',
+      content: 'x', localDate: '2026-11-30', whatsappDailyCap: 20,
+    });
+    const smsSender = createSmsMobileApiSender({ baseUrl: sms.url, timeoutMs: 1000 });
+    const deps = {
+      sql: world.context.sql, logger: createLogger('silent'), dryRun: false, smsKeyEncryptionKey: world.context.env.SMS_API_KEY_ENCRYPTION_KEY,
+      pacer: { reserve: () => Promise.resolve(null) }, senders: { sms: smsSender, whatsapp_text: smsSender, ringless_voice: smsSender },
+    };
+    const messageId = (created as { messageId: string }).messageId;
+    const results = await Promise.allSettled([0, 1, 2].map(() => sendMessage(deps, { messageId, finalAttempt: false })));
+    const outcomes = results.map((r) => (r.status === 'fulfilled' ? r.value.outcome : 'threw'));
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
+    expect(sendsTo('+33611000002')).toBe(1);
+  });
+
+  it('a message left `sending` by a worker that died mid-call is marked uncertain, never resent', async () => {
+    const account = await seedAccount(world.context);
+    sms.keys.set(account.smsKey!, 'valid');
+    const created = await createMessage(world.context.sql, {
+      accountId: account.id, adId: await seedAd(world.context.sql, '+33611000003'), channel: 'sms', recipientPhone: '+33611000003',
+      content: 'x', localDate: '2026-11-30', whatsappDailyCap: 20,
+    });
+    const messageId = (created as { messageId: string }).messageId;
+    // What a SIGKILL after the provider accepted leaves behind: the claim, and no outcome.
+    await world.context.sql`update messages set status = 'sending', claimed_at = now() where id = ${messageId}`;
+    await dispatchMessage(world.context.queues, { id: messageId, channel: 'sms' });
+    expect(await settled(world.context.sql, messageId)).toMatchObject({ status: 'uncertain', error_code: 'INTERRUPTED_DURING_SEND', credit_state: 'reserved' });
+    const job = await world.context.queues.sms.getJob(JOB_IDS.message(messageId));
+    await expect.poll(() => job!.getState()).toBe('failed');
+    expect(sendsTo('+33611000003')).toBe(0);
+  });
+});
+
+describe('credits under concurrency', () => {
+  it('200 contacts of one account with 50 credits across 4 worker processes: exactly 50 sent, balance 0', async () => {
+    const account = await seedAccount(world.context, { smsCredits: 50 });
+    sms.keys.set(account.smsKey!, 'valid');
+    const processes = [world.context, ...Array.from({ length: 3 }, () => world.addProcess())];
+    await Promise.all(processes.slice(1).map((p) => p.start()));
+    const phones = Array.from({ length: 200 }, (_, i) => `+336200${String(i).padStart(5, '0')}`);
+    const ads = await Promise.all(phones.map((p) => seedAd(world.context.sql, p)));
+    const created = await Promise.all(phones.map(async (phone, i) => {
+      const context = processes[i % 4]!;
+      const result = await createMessage(context.sql, {
+        accountId: account.id, adId: ads[i]!, channel: 'sms', recipientPhone: phone, content: 'x', localDate: '2026-11-30', whatsappDailyCap: 20,
+      });
+      if (result.created) await dispatchMessage(context.queues, { id: result.messageId, channel: 'sms' });
+      return result;
+    }));
+    const ids = created.flatMap((r) => (r.created ? [r.messageId] : []));
+    expect(ids).toHaveLength(50);
+    expect(created.filter((r) => !r.created && r.reason === 'INSUFFICIENT_CREDITS')).toHaveLength(150);
+    for (const id of ids) expect(await settled(world.context.sql, id, 30_000)).toMatchObject({ status: 'sent' });
+    expect(await credits(world.context.sql, account.id)).toMatchObject({ sms: 0, sms_reserved: 0 });
+    const [usage] = await world.context.sql<{ rows: number; messages: number }[]>`
+      select count(*)::int as rows, count(distinct message_id)::int as messages from credit_transactions where account_id = ${account.id} and type = 'usage'`;
+    expect(usage).toEqual({ rows: 50, messages: 50 });
+    expect(sms.sent.filter((s) => s.apikey === account.smsKey)).toHaveLength(50);
+  });
+});
+
+describe('secrets', () => {
+  it('never appear in job data, return values, failure reasons or log lines', async () => {
+    const account = await seedAccount(world.context);
+    sms.keys.set(account.smsKey!, 'valid');
+    await linkWhatsApp(world.context, account);
+    wa.onWhatsApp.add('33611000010');
+    const revoked = await seedAccount(world.context);
+    const templateId = await seedTemplate(world.context.sql, account.id, 'ringless_voice', 'audio-1');
+    const ids = [
+      await contact(world.context, { accountId: account.id, phone: '+33611000010', channel: 'sms' }),
+      await contact(world.context, { accountId: revoked.id, phone: '+33611000011', channel: 'sms' }),
+      await contact(world.context, { accountId: account.id, phone: '+33611000010', channel: 'whatsapp_text' }),
+      await contact(world.context, { accountId: account.id, phone: '+33611000012', channel: 'ringless_voice', templateId }),
+    ];
+    for (const id of ids) await settled(world.context.sql, id);
+
+    const creds = (await loadDatabaseAuthState(world.context.sql, account.id, world.context.env.WHATSAPP_ENCRYPTION_KEY)).state.creds;
+    const secrets = [
+      account.smsKey!, revoked.smsKey!, VOICE_KEY, world.context.env.SMS_API_KEY_ENCRYPTION_KEY, world.context.env.WHATSAPP_ENCRYPTION_KEY,
+      world.context.env.API_SECRET, world.context.env.LOBSTR_API_KEY,
+      Buffer.from(creds.noiseKey.private).toString('base64'), Buffer.from(creds.signedIdentityKey.private).toString('base64'), creds.advSecretKey,
+    ];
+    const redis = new Redis(world.context.env.REDIS_URL);
+    let stored = '';
+    try {
+      for (const key of await redis.keys(`${world.queuePrefix.prefix}:*`)) {
+        if ((await redis.type(key)) === 'hash') stored += JSON.stringify(await redis.hgetall(key));
+      }
+    } finally {
+      redis.disconnect();
+    }
+    expect(stored).toContain('messageId');
+    expect(logs).toContain('SMS_KEY_REVOKED');
+    for (const secret of secrets) {
+      expect(stored).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+    }
+  });
+});
+
+describe('DRY_RUN', () => {
+  it('runs the lifecycle without calling the provider or consuming credit', async () => {
+    const dry = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms.url, DRY_RUN: 'true' });
+    try {
+      await dry.context.start();
+      const account = await seedAccount(dry.context, { smsCredits: 3 });
+      sms.keys.set(account.smsKey!, 'valid');
+      const before = sms.requests.length;
+      const id = await contact(dry.context, { accountId: account.id, phone: '+33611000020', channel: 'sms' });
+      expect(await settled(dry.context.sql, id)).toMatchObject({ status: 'dry_run', credit_state: 'released' });
+      expect(await credits(dry.context.sql, account.id)).toMatchObject({ sms: 3, sms_reserved: 0 });
+      expect(sms.requests.length).toBe(before);
+    } finally {
+      await dry.teardown();
+    }
+  });
+});
