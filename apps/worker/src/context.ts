@@ -73,7 +73,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   };
 
   function startWorkers(): void {
-    const deps = { connection: workerRedis, prefix: env.QUEUE_PREFIX, logger };
+    const deps = { connection: workerRedis, prefix: env.QUEUE_PREFIX, logger, lockMs: env.STALLED_JOB_SECONDS * 1000 };
     const scraping: Worker = createWorker('scraping', scrapingProcessor({ sql, lobstr, logger }, () => scraping), deps);
     workers.push(scraping);
     for (const channel of Object.keys(CHANNEL_QUEUES) as Channel[]) {

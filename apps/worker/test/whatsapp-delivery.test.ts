@@ -1,8 +1,10 @@
 // WhatsApp through the real queue and workers, Baileys replaced by a fake socket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMessage } from '@auto-prospect/core';
+import { loadDatabaseAuthState } from '@auto-prospect/core/clients';
 import { createFakeWhatsApp, type FakeWhatsApp } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
-import { contact, linkWhatsApp, seedAccount, settled } from './support/seed.js';
+import { contact, linkWhatsApp, seedAccount, seedAd, settled } from './support/seed.js';
 
 let wa: FakeWhatsApp;
 let world: TestWorld;
@@ -79,5 +81,73 @@ describe('WhatsApp delivery', () => {
     for (const id of ids) expect(await settled(world.context.sql, id, 30_000)).toMatchObject({ status: 'sent' });
     expect(wa.maxConcurrent(account.whatsappDigits)).toBe(1);
     expect(new Set(wa.sent.filter((s) => s.account === account.whatsappDigits).map((s) => s.jid)).size).toBe(12);
+  });
+
+  it('reconnects on the next send after a transient close (503)', async () => {
+    const account = await linkedAccount();
+    wa.onWhatsApp.add('33612345692');
+    const first = await contact(world.context, { accountId: account.id, phone: '+33612345692', channel: 'whatsapp_text' });
+    await settled(world.context.sql, first);
+    wa.sockets.findLast((s) => s.account === account.whatsappDigits && !s.isClosed)?.disconnect(503);
+    wa.onWhatsApp.add('33612345693');
+    const second = await contact(world.context, { accountId: account.id, phone: '+33612345693', channel: 'whatsapp_text' });
+    expect(await settled(world.context.sql, second)).toMatchObject({ status: 'sent' });
+    expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${account.id}`).toHaveLength(0);
+  });
+
+  it('stops at the daily cap per sending account', async () => {
+    const capped = await createTestWorld({ WHATSAPP_DAILY_CAP: '2' }, { whatsappSocketFactory: wa.factory });
+    try {
+      const account = await seedAccount(capped.context);
+      const attempt = async (phone: string) => createMessage(capped.context.sql, {
+        accountId: account.id, adId: await seedAd(capped.context.sql, phone), channel: 'whatsapp_text', recipientPhone: phone,
+        content: 'x', localDate: '2026-11-30', whatsappDailyCap: capped.context.env.WHATSAPP_DAILY_CAP,
+      });
+      const results = await Promise.all(['+33612000001', '+33612000002', '+33612000003', '+33612000004'].map(attempt));
+      expect(results.filter((r) => r.created)).toHaveLength(2);
+      expect(results.filter((r) => !r.created && r.reason === 'DAILY_CAP_REACHED')).toHaveLength(2);
+    } finally {
+      await capped.teardown();
+    }
+  });
+});
+
+describe('linking an account', () => {
+  it('gives a QR code, then survives the restart WhatsApp forces after the scan and stores the creds', async () => {
+    const account = await seedAccount(world.context);
+    const linked = await world.context.whatsapp.link(account.id);
+    expect(linked).toEqual({ qr: expect.stringMatching(/^2@/) as string });
+    const socket = wa.sockets.findLast((s) => s.account === 'unlinked' && !s.isClosed)!;
+    socket.completeLinking(account.whatsappDigits);
+    await expect.poll(async () => world.context.sql`select is_connected from whatsapp_sessions where account_id = ${account.id}`, { timeout: 5_000 })
+      .toEqual([{ is_connected: true }]);
+    const auth = await loadDatabaseAuthState(world.context.sql, account.id, world.context.env.WHATSAPP_ENCRYPTION_KEY);
+    expect(auth.state.creds).toMatchObject({ registered: true, me: { id: `${account.whatsappDigits}:1@s.whatsapp.net` } });
+    expect(await world.context.whatsapp.link(account.id)).toEqual({ alreadyLinked: true });
+  });
+
+  it('gives an 8-character pairing code for a phone number', async () => {
+    const account = await seedAccount(world.context);
+    const linked = await world.context.whatsapp.link(account.id, '+33698765432');
+    expect(linked).toEqual({ pairingCode: expect.stringMatching(/^[1-9A-HJ-NP-TV-Z]{8}$/) as string });
+  });
+});
+
+describe('shutdown', () => {
+  it('ends every WhatsApp socket cleanly and frees the leases', async () => {
+    const local = await createTestWorld({ WHATSAPP_MIN_GAP_SECONDS: '0' }, { whatsappSocketFactory: wa.factory, whatsappIdleMs: 60_000 });
+    await local.context.start();
+    const account = await seedAccount(local.context);
+    await linkWhatsApp(local.context, account);
+    wa.onWhatsApp.add('33612345699');
+    await settled(local.context.sql, await contact(local.context, { accountId: account.id, phone: '+33612345699', channel: 'whatsapp_text' }));
+    const socket = wa.sockets.findLast((s) => s.account === account.whatsappDigits)!;
+    expect(socket.isClosed).toBe(false);
+    const redis = local.context.redis;
+    expect(await redis.exists(`${local.queuePrefix.prefix}:whatsapp-lease:${account.id}`)).toBe(1);
+    await local.context.whatsapp.closeAll();
+    expect(socket.isClosed).toBe(true);
+    expect(await redis.exists(`${local.queuePrefix.prefix}:whatsapp-lease:${account.id}`)).toBe(0);
+    await local.teardown();
   });
 });

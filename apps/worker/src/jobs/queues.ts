@@ -14,11 +14,21 @@ export function createQueues(connection: Redis, prefix: string, logger: Logger):
   return Object.freeze(Object.fromEntries(entries) as Record<QueueKey, Queue>);
 }
 
-export function createWorker(key: QueueKey, processor: Processor, deps: { connection: Redis; prefix: string; logger: Logger }): Worker {
+export interface WorkerDeps {
+  connection: Redis;
+  prefix: string;
+  logger: Logger;
+  /** How long a job's lock lasts without renewal before the job counts as stalled. */
+  lockMs: number;
+}
+
+export function createWorker(key: QueueKey, processor: Processor, deps: WorkerDeps): Worker {
   const settings = WORKER_SETTINGS[key];
   const worker = new Worker(QUEUES[key], processor, {
     connection: deps.connection,
     prefix: deps.prefix,
+    lockDuration: deps.lockMs,
+    stalledInterval: deps.lockMs,
     concurrency: settings?.concurrency ?? 1,
     ...(settings?.limiter ? { limiter: settings.limiter } : {}),
   });

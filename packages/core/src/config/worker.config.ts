@@ -104,6 +104,11 @@ export const TIMEOUTS_MS = {
   healthCheck: 2_000,
   /** How long shutdown waits for active jobs before aborting them. */
   shutdownGrace: 8_000,
+  /**
+   * A job whose worker stopped renewing its lock this long ago (process killed, event loop
+   * blocked) is taken back and run again; the ledger makes that harmless.
+   */
+  jobLock: 30_000,
   /** Postgres connection attempt. */
   databaseConnect: 5_000,
 } as const;

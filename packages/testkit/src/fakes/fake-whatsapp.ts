@@ -40,6 +40,8 @@ export class FakeWASocket {
   readonly ev: { on(event: string, listener: Listener): void; off(event: string, listener: Listener): void; removeAllListeners(event?: string): void };
   private readonly emitter = new EventEmitter();
   private closed = false;
+  /** The account this socket is counted under (its number once linked). */
+  private label: string;
 
   constructor(private readonly world: FakeWorld, readonly auth: AuthenticationState) {
     this.ev = {
@@ -47,7 +49,8 @@ export class FakeWASocket {
       off: (event, listener) => void this.emitter.off(event, listener),
       removeAllListeners: (event) => void (event ? this.emitter.removeAllListeners(event) : this.emitter.removeAllListeners()),
     };
-    world.opened(this.account);
+    this.label = auth.creds.registered && auth.creds.me?.id ? digitsOf(auth.creds.me.id.split(':')[0]!) : 'unlinked';
+    world.opened(this.label);
     setImmediate(() => {
       this.emit('connection.update', { connection: 'connecting', receivedPendingNotifications: false, qr: undefined });
       if (auth.creds.registered) setTimeout(() => !this.closed && this.emit('connection.update', { connection: 'open' }), 20);
@@ -55,9 +58,9 @@ export class FakeWASocket {
     });
   }
 
-  /** The account's own number, from the creds of a linked device. */
+  /** The account's own number once linked, else "unlinked". */
   get account(): string {
-    return digitsOf(this.auth.creds.me?.id?.split(':')[0] ?? 'unlinked');
+    return this.label;
   }
 
   get isClosed(): boolean {
@@ -83,7 +86,7 @@ export class FakeWASocket {
       throw new Error('Timed Out');
     }
     const id = `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
-    this.world.sent.push({ account: this.account, jid, text: content.text, id });
+    this.world.sent.push({ account: this.label, jid, text: content.text, id });
     const key = { remoteJid: jid, fromMe: true, id };
     setTimeout(() => {
       if (this.closed) return;
@@ -108,7 +111,9 @@ export class FakeWASocket {
   /** The user scanned the QR / entered the code: creds registered, then WhatsApp forces a restart (515). */
   completeLinking(phoneDigits: string): void {
     Object.assign(this.auth.creds, { registered: true, me: { id: `${phoneDigits}:1@s.whatsapp.net`, name: 'Dealer', lid: '123456789:1@lid' } });
-    this.world.relabel(this, phoneDigits);
+    this.world.closed(this.label);
+    this.label = phoneDigits;
+    this.world.opened(this.label);
     this.emit('creds.update', { registered: true, me: this.auth.creds.me });
     this.emit('connection.update', { isNewLogin: true, qr: undefined });
     this.disconnect(515);
@@ -118,7 +123,7 @@ export class FakeWASocket {
   disconnect(statusCode: number): void {
     if (this.closed) return;
     this.closed = true;
-    this.world.closed(this.account);
+    this.world.closed(this.label);
     this.emit('connection.update', { connection: 'close', lastDisconnect: { error: boom('closed', statusCode), date: new Date() } });
     this.emitter.removeAllListeners();
   }
@@ -132,7 +137,7 @@ export class FakeWASocket {
     await Promise.resolve();
     if (this.closed) return;
     this.closed = true;
-    this.world.closed(this.account);
+    this.world.closed(this.label);
     this.emit('connection.update', { connection: 'close', lastDisconnect: { error, date: new Date() } });
     this.emitter.removeAllListeners();
   }
@@ -155,12 +160,6 @@ class FakeWorld implements Omit<FakeWhatsApp, 'factory'> {
 
   closed(account: string): void {
     this.open.set(account, (this.open.get(account) ?? 1) - 1);
-  }
-
-  relabel(socket: FakeWASocket, phoneDigits: string): void {
-    this.closed('unlinked');
-    this.opened(phoneDigits);
-    void socket;
   }
 
   maxConcurrent(account: string): number {
