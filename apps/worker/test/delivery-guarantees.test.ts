@@ -2,12 +2,12 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createLogger, createMessage, createSmsMobileApiSender, JOB_IDS, JOBS, sendMessage } from '@auto-prospect/core';
+import { createLogger, createSmsMobileApiSender, JOB_IDS, JOBS, sendMessage } from '@auto-prospect/core';
 import { loadDatabaseAuthState } from '@auto-prospect/core/clients';
 import { createFakeWhatsApp, startFakeSmsMobileApi, startFakeVoicePartner, type FakeSmsMobileApi, type FakeVoicePartner } from '@auto-prospect/testkit';
 import { dispatchMessage } from '../src/jobs/dispatch.js';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
-import { contact, credits, linkWhatsApp, seedAccount, seedAd, seedTemplate, settled } from './support/seed.js';
+import { contact, createPending, credits, linkWhatsApp, seedAccount, seedTemplate, settled } from './support/seed.js';
 
 const VOICE_KEY = 'voice-platform-secret-key';
 let sms: FakeSmsMobileApi;
@@ -52,10 +52,7 @@ describe('exactly once', () => {
   it('two workers racing on the same message call the provider once', async () => {
     const account = await seedAccount(world.context);
     sms.keys.set(account.smsKey!, 'valid');
-    const created = await createMessage(world.context.sql, {
-      accountId: account.id, adId: await seedAd(world.context.sql, '+33611000002'), channel: 'sms', recipientPhone: '+33611000002',
-      content: 'x', localDate: '2026-11-30', whatsappDailyCap: 20,
-    });
+    const created = await createPending(world.context, { accountId: account.id, phone: '+33611000002', channel: 'sms' });
     const smsSender = createSmsMobileApiSender({ baseUrl: sms.url, timeoutMs: 1000 });
     const deps = {
       sql: world.context.sql, logger: createLogger('silent'), dryRun: false, smsKeyEncryptionKey: world.context.env.SMS_API_KEY_ENCRYPTION_KEY,
@@ -71,10 +68,7 @@ describe('exactly once', () => {
   it('a message left `sending` by a worker that died mid-call is marked uncertain, never resent', async () => {
     const account = await seedAccount(world.context);
     sms.keys.set(account.smsKey!, 'valid');
-    const created = await createMessage(world.context.sql, {
-      accountId: account.id, adId: await seedAd(world.context.sql, '+33611000003'), channel: 'sms', recipientPhone: '+33611000003',
-      content: 'x', localDate: '2026-11-30', whatsappDailyCap: 20,
-    });
+    const created = await createPending(world.context, { accountId: account.id, phone: '+33611000003', channel: 'sms' });
     const messageId = (created as { messageId: string }).messageId;
     // What a SIGKILL after the provider accepted leaves behind: the claim, and no outcome.
     await world.context.sql`update messages set status = 'sending', claimed_at = now() where id = ${messageId}`;
@@ -93,12 +87,9 @@ describe('credits under concurrency', () => {
     const processes = [world.context, ...Array.from({ length: 3 }, () => world.addProcess())];
     await Promise.all(processes.slice(1).map((p) => p.start()));
     const phones = Array.from({ length: 200 }, (_, i) => `+336200${String(i).padStart(5, '0')}`);
-    const ads = await Promise.all(phones.map((p) => seedAd(world.context.sql, p)));
     const created = await Promise.all(phones.map(async (phone, i) => {
       const context = processes[i % 4]!;
-      const result = await createMessage(context.sql, {
-        accountId: account.id, adId: ads[i]!, channel: 'sms', recipientPhone: phone, content: 'x', localDate: '2026-11-30', whatsappDailyCap: 20,
-      });
+      const result = await createPending(context, { accountId: account.id, phone, channel: 'sms' });
       if (result.created) await dispatchMessage(context.queues, { id: result.messageId, channel: 'sms' });
       return result;
     }));

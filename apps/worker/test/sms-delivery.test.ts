@@ -1,9 +1,9 @@
 // SMS through the real queue and worker, SMSMobileAPI faked over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMessage, JOB_IDS } from '@auto-prospect/core';
+import { JOB_IDS } from '@auto-prospect/core';
 import { startFakeSmsMobileApi, type FakeSmsMobileApi } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
-import { contact, credits, messageRow, seedAccount, seedAd, settled } from './support/seed.js';
+import { contact, createPending, credits, messageRow, seedAccount, settled } from './support/seed.js';
 
 let sms: FakeSmsMobileApi;
 let world: TestWorld;
@@ -53,10 +53,7 @@ describe('SMS delivery', () => {
     expect(job!.failedReason).toMatch(/^SMS_KEY_REVOKED/);
     expect(job!.attemptsMade).toBe(1);
 
-    const later = await createMessage(world.context.sql, {
-      accountId: revoked.id, adId: await seedAd(world.context.sql, '+33612345670'), channel: 'sms', recipientPhone: '+33612345670',
-      content: 'x', localDate: '2026-11-30', whatsappDailyCap: 20,
-    });
+    const later = await createPending(world.context, { accountId: revoked.id, phone: '+33612345670', channel: 'sms' });
     expect(later).toEqual({ created: false, reason: 'CHANNEL_PAUSED' });
     const unaffected = await contact(world.context, { accountId: other.id, phone: '+33612345671', channel: 'sms' });
     expect(await settled(world.context.sql, unaffected)).toMatchObject({ status: 'sent' });

@@ -1,10 +1,9 @@
 // WhatsApp through the real queue and workers, Baileys replaced by a fake socket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMessage } from '@auto-prospect/core';
 import { loadDatabaseAuthState } from '@auto-prospect/core/clients';
 import { createFakeWhatsApp, type FakeWhatsApp } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
-import { contact, linkWhatsApp, seedAccount, seedAd, settled } from './support/seed.js';
+import { contact, createPending, linkWhatsApp, seedAccount, settled } from './support/seed.js';
 
 let wa: FakeWhatsApp;
 let world: TestWorld;
@@ -99,10 +98,7 @@ describe('WhatsApp delivery', () => {
     const capped = await createTestWorld({ WHATSAPP_DAILY_CAP: '2' }, { whatsappSocketFactory: wa.factory });
     try {
       const account = await seedAccount(capped.context);
-      const attempt = async (phone: string) => createMessage(capped.context.sql, {
-        accountId: account.id, adId: await seedAd(capped.context.sql, phone), channel: 'whatsapp_text', recipientPhone: phone,
-        content: 'x', localDate: '2026-11-30', whatsappDailyCap: capped.context.env.WHATSAPP_DAILY_CAP,
-      });
+      const attempt = (phone: string) => createPending(capped.context, { accountId: account.id, phone, channel: 'whatsapp_text' });
       const results = await Promise.all(['+33612000001', '+33612000002', '+33612000003', '+33612000004'].map(attempt));
       expect(results.filter((r) => r.created)).toHaveLength(2);
       expect(results.filter((r) => !r.created && r.reason === 'DAILY_CAP_REACHED')).toHaveLength(2);

@@ -1,7 +1,7 @@
 // Small fixtures for delivery tests: accounts, ads, templates, linked WhatsApp sessions, contacts.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { createMessage, encryptSecret, type Channel } from '@auto-prospect/core';
+import { createMessage, encryptSecret, type Channel, type CreateMessageResult } from '@auto-prospect/core';
 import { loadDatabaseAuthState, type Sql } from '@auto-prospect/core/clients';
 import { dispatchMessage } from '../../src/jobs/dispatch.js';
 import type { WorkerContext } from '../../src/context.js';
@@ -53,17 +53,24 @@ export async function linkWhatsApp(context: WorkerContext, account: SeededAccoun
   await context.sql`update whatsapp_sessions set is_connected = true where account_id = ${account.id}`;
 }
 
+/** Creates a pending message (reserving what it uses) without dispatching it. */
+export async function createPending(
+  context: WorkerContext,
+  input: { accountId: string; phone: string; channel: Channel; templateId?: string | null; text?: string },
+): Promise<CreateMessageResult> {
+  return createMessage(context.sql, {
+    accountId: input.accountId, adId: await seedAd(context.sql, input.phone), channel: input.channel, recipientPhone: input.phone,
+    content: input.channel === 'ringless_voice' ? null : (input.text ?? 'Bonjour, votre annonce nous intéresse.'),
+    templateId: input.templateId ?? null, localDate: '2026-11-30', whatsappDailyCap: context.env.WHATSAPP_DAILY_CAP,
+  });
+}
+
 /** Creates the message (reserving what it uses) and dispatches its job, as the hunt usecase will. */
 export async function contact(
   context: WorkerContext,
   input: { accountId: string; phone: string; channel: Channel; templateId?: string | null; text?: string },
 ): Promise<string> {
-  const adId = await seedAd(context.sql, input.phone);
-  const created = await createMessage(context.sql, {
-    accountId: input.accountId, adId, channel: input.channel, recipientPhone: input.phone,
-    content: input.channel === 'ringless_voice' ? null : (input.text ?? 'Bonjour, votre annonce nous intéresse.'),
-    templateId: input.templateId ?? null, localDate: '2026-11-30', whatsappDailyCap: context.env.WHATSAPP_DAILY_CAP,
-  });
+  const created = await createPending(context, input);
   if (!created.created) throw new Error(`message not created: ${created.reason}`);
   await dispatchMessage(context.queues, { id: created.messageId, channel: input.channel });
   return created.messageId;
