@@ -7,6 +7,8 @@ export interface RecordedRequest {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: string;
+  /** Date.now() when the request arrived. */
+  receivedAt: number;
 }
 
 export type FakeHandler = (req: RecordedRequest, res: ServerResponse) => void | Promise<void>;
@@ -23,6 +25,7 @@ export interface FakeServer {
 export async function startFakeServer(handler: FakeHandler): Promise<FakeServer> {
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
+    const receivedAt = Date.now();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -33,6 +36,7 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
         query: url.searchParams,
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        receivedAt,
       };
       requests.push(recorded);
       Promise.resolve(handler(recorded, res)).catch((err: unknown) => {

@@ -64,8 +64,8 @@ export function createLobstrClient(options: { baseUrl: string; apiKey: string; r
   const base = options.baseUrl.replace(/\/+$/, '');
   const headers = { authorization: `Token ${options.apiKey}`, accept: 'application/json' };
   // /v1/results allows 2 requests per second for the whole account. Strict (no bursts at window
-  // edges) and a 10% margin, since Lobstr counts arrivals and requests take varying times to travel.
-  const throttle = pThrottle({ limit: options.resultsPerSecond ?? 2, interval: 1100, strict: true });
+  // edges) and a 25% margin, since Lobstr counts arrivals and requests take varying times to travel.
+  const throttle = pThrottle({ limit: options.resultsPerSecond ?? 2, interval: 1250, strict: true });
   const get = (url: string, signal?: AbortSignal) => providerRequest('LOBSTR', url, { headers }, { repeatable: true, signal });
   const getResults = throttle(get);
 
