@@ -94,6 +94,18 @@ describe('WhatsApp delivery', () => {
     expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${account.id}`).toHaveLength(0);
   });
 
+  it('marks a send WhatsApp never confirmed as uncertain, and does not retry it', async () => {
+    const account = await linkedAccount();
+    wa.onWhatsApp.add('33612345694');
+    wa.modes.sendHangsMs = 50;
+    try {
+      const id = await contact(world.context, { accountId: account.id, phone: '+33612345694', channel: 'whatsapp_text' });
+      expect(await settled(world.context.sql, id)).toMatchObject({ status: 'uncertain', error_code: 'WHATSAPP_SEND_UNCONFIRMED' });
+    } finally {
+      wa.modes.sendHangsMs = null;
+    }
+  });
+
   it('stops at the daily cap per sending account', async () => {
     const capped = await createTestWorld({ WHATSAPP_DAILY_CAP: '2' }, { whatsappSocketFactory: wa.factory });
     try {
