@@ -3,15 +3,21 @@
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import {
-  CHANNEL_QUEUES, createLobstrClient, createSendPacer, createSmsMobileApiSender, createVoicePartnerSender, type Channel, type Env, type Logger,
+  CHANNEL_QUEUES, createLobstrClient, createSendPacer, createSmsMobileApiSender, createVoicePartnerSender, JOBS,
+  PENDING_MESSAGE_SWEEP_CRON, SCHEDULERS, sendingWindow, WORKER_SETTINGS, type Channel, type Env, type Logger,
 } from '@auto-prospect/core';
 import {
-  baileysSocketFactory, createDatabase, createRedis, createWhatsAppConnections, createWhatsAppSender, type Sql, type WhatsAppConnections, type WhatsAppSocketFactory,
+  baileysSocketFactory, createDatabase, createRedis, createWhatsAppConnections, createWhatsAppSender, type Sql,
+  type WhatsAppConnections, type WhatsAppSocketFactory,
 } from '@auto-prospect/core/clients';
 import type { Redis } from 'ioredis';
 import { buildApp } from './http/app.js';
+import { dispatchHunts, dispatchMessages } from './jobs/dispatch.js';
 import { createQueues, createWorker, type Queues } from './jobs/queues.js';
 import { closeInOrder, closeRedis, within } from './lifecycle.js';
+import { fetchActiveHuntsProcessor } from './processors/fetch-active-hunts.js';
+import { huntProcessor } from './processors/hunts.js';
+import { maintenanceProcessor } from './processors/maintenance.js';
 import { scrapingProcessor } from './processors/scraping.js';
 import { sendMessageProcessor } from './processors/send-message.js';
 import { createReadiness } from './readiness.js';
@@ -27,7 +33,7 @@ export interface WorkerContext {
   whatsapp: WhatsAppConnections;
   app: FastifyInstance;
   workers: readonly Worker[];
-  /** Starts the workers, then listens. */
+  /** Upserts the schedulers, starts the workers, then listens. */
   start(): Promise<void>;
   /** Stops everything in reverse order of start; safe to call more than once. */
   close(): Promise<void>;
@@ -43,24 +49,34 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   const sql = createDatabase(env.DATABASE_URL);
   const redis = createRedis(env.REDIS_URL, 'producer');
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
-  const queues = createQueues(redis, env.QUEUE_PREFIX, logger);
-  const lobstr = createLobstrClient({ baseUrl: env.LOBSTR_BASE_URL, apiKey: env.LOBSTR_API_KEY });
-  const readiness = createReadiness({ redis, sql });
-  const app = buildApp({ logger, readiness, sql, queues, lobstrWebhookToken: env.LOBSTR_WEBHOOK_TOKEN });
-
-  const workers: Worker[] = [];
   const workerRedis = createRedis(env.REDIS_URL, 'worker');
   workerRedis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis (workers) connection error'));
+  const queues = createQueues(redis, env.QUEUE_PREFIX, logger);
+  const lobstr = createLobstrClient({ baseUrl: env.LOBSTR_BASE_URL, apiKey: env.LOBSTR_API_KEY });
   const whatsapp = createWhatsAppConnections({
     sql, redis: workerRedis, prefix: env.QUEUE_PREFIX, encryptionKey: env.WHATSAPP_ENCRYPTION_KEY, logger,
     socketFactory: options.whatsappSocketFactory ?? baileysSocketFactory,
     ...(options.whatsappIdleMs === undefined ? {} : { idleMs: options.whatsappIdleMs }),
   });
-  const sendDeps = {
+  const window = sendingWindow(env.SENDING_WINDOWS, env.OUTREACH_TIMEZONE);
+  const voiceLimit = WORKER_SETTINGS.voice?.limiter;
+  const huntDeps = {
     sql,
     logger,
-    dryRun: env.DRY_RUN,
+    window,
     smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
+    whatsappDailyCap: env.WHATSAPP_DAILY_CAP,
+    // Plans spread one account's messages at the average pacing gap (1.5× the minimum).
+    spacingMs: {
+      sms: env.SMS_MIN_GAP_SECONDS * 1500,
+      whatsapp_text: env.WHATSAPP_MIN_GAP_SECONDS * 1500,
+      ringless_voice: voiceLimit ? voiceLimit.duration / voiceLimit.max : 0,
+    },
+    dispatch: (messages: Parameters<typeof dispatchMessages>[1]) => dispatchMessages(queues, messages),
+  };
+  const deliverDeps = {
+    ...huntDeps,
+    dryRun: env.DRY_RUN,
     pacer: createSendPacer(workerRedis, env.QUEUE_PREFIX, { sms: env.SMS_MIN_GAP_SECONDS, whatsapp_text: env.WHATSAPP_MIN_GAP_SECONDS }),
     senders: {
       sms: createSmsMobileApiSender({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
@@ -71,22 +87,43 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
       whatsapp_text: createWhatsAppSender(whatsapp),
     },
   };
+  const readiness = createReadiness({ redis, sql });
+  const app = buildApp({ logger, readiness, sql, queues, env });
 
+  const workers: Worker[] = [];
   function startWorkers(): void {
     const deps = { connection: workerRedis, prefix: env.QUEUE_PREFIX, logger, lockMs: env.STALLED_JOB_SECONDS * 1000 };
-    const scraping: Worker = createWorker('scraping', scrapingProcessor({ sql, lobstr, logger }, () => scraping), deps);
-    workers.push(scraping);
+    // Each processor reaches its own worker (for rate limiting) once the worker exists.
+    const add = (create: (self: () => Worker | undefined) => Worker) => {
+      const worker: Worker = create(() => worker);
+      workers.push(worker);
+    };
+    add((self) => createWorker('scraping', scrapingProcessor({ sql, lobstr, logger }, self), deps));
+    add((self) => createWorker('fetchActiveHunts', fetchActiveHuntsProcessor({
+      sql, logger, timeZone: env.OUTREACH_TIMEZONE,
+      dispatchHunts: (runId, localDate, huntIds) => dispatchHunts(queues, runId, localDate, huntIds),
+    }, self), deps));
+    add((self) => createWorker('hunts', huntProcessor(huntDeps, self), { ...deps, concurrency: env.HUNT_CONCURRENCY }));
+    add((self) => createWorker('maintenance', maintenanceProcessor({ sql, queues, logger }, self), deps));
     for (const channel of Object.keys(CHANNEL_QUEUES) as Channel[]) {
       const queue = CHANNEL_QUEUES[channel];
-      const worker: Worker = createWorker(queue, sendMessageProcessor(queue, sendDeps, () => worker), deps);
-      workers.push(worker);
+      add((self) => createWorker(queue, sendMessageProcessor(queue, deliverDeps, self), deps));
     }
+  }
+
+  /** Idempotent: every replica may call it at boot; the ids make it one schedule each. */
+  async function upsertSchedulers(): Promise<void> {
+    await queues.fetchActiveHunts.upsertJobScheduler(SCHEDULERS.dailyRun, { pattern: env.DAILY_RUN_CRON, tz: env.OUTREACH_TIMEZONE },
+      { name: JOBS.startDailyRun, data: {} });
+    await queues.maintenance.upsertJobScheduler(SCHEDULERS.pendingMessageSweeper, { pattern: PENDING_MESSAGE_SWEEP_CRON, tz: env.OUTREACH_TIMEZONE },
+      { name: JOBS.sweepPendingMessages, data: {} });
   }
 
   let closing: Promise<void> | undefined;
   return {
     env, logger, sql, redis, queues, whatsapp, app, workers,
     async start() {
+      await upsertSchedulers();
       startWorkers();
       await app.listen({ port: env.PORT, host: env.HOST });
     },

@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createLogger, createSmsMobileApiSender, JOB_IDS, JOBS, sendMessage } from '@auto-prospect/core';
+import { ALWAYS_OPEN, createLogger, createSmsMobileApiSender, JOB_IDS, JOBS, sendMessage } from '@auto-prospect/core';
 import { loadDatabaseAuthState } from '@auto-prospect/core/clients';
 import { createFakeWhatsApp, startFakeSmsMobileApi, startFakeVoicePartner, type FakeSmsMobileApi, type FakeVoicePartner } from '@auto-prospect/testkit';
 import { dispatchMessage } from '../src/jobs/dispatch.js';
@@ -55,7 +55,7 @@ describe('exactly once', () => {
     const created = await createPending(world.context, { accountId: account.id, phone: '+33611000002', channel: 'sms' });
     const smsSender = createSmsMobileApiSender({ baseUrl: sms.url, timeoutMs: 1000 });
     const deps = {
-      sql: world.context.sql, logger: createLogger('silent'), dryRun: false, smsKeyEncryptionKey: world.context.env.SMS_API_KEY_ENCRYPTION_KEY,
+      sql: world.context.sql, logger: createLogger('silent'), dryRun: false, smsKeyEncryptionKey: world.context.env.SMS_API_KEY_ENCRYPTION_KEY, window: ALWAYS_OPEN,
       pacer: { reserve: () => Promise.resolve(null) }, senders: { sms: smsSender, whatsapp_text: smsSender, ringless_voice: smsSender },
     };
     const messageId = (created as { messageId: string }).messageId;

@@ -20,3 +20,10 @@ export { createMessage, reserveAndInsertMessage, type NewMessage, type CreateMes
 export { MessageRejectedError, type MessageRejection } from './messages/message-rejection.js';
 export { sendMessage, type SendMessageResult, type SendMessageDeps } from './messages/send-message.js';
 export { createSendPacer, type SendPacer } from './redis/send-pacer.js';
+export { sendingWindow, frenchCanvassingWindow, localDateOf, ALWAYS_OPEN, type SendingWindow } from './schedule/sending-window.js';
+export { renderTemplate, unknownPlaceholders, formatPrice, TemplateError, TEMPLATE_VARIABLES } from './templates/render-template.js';
+export { isOptOutReply } from './messages/opt-out.js';
+export { processHunt, type ProcessHuntDeps, type ProcessHuntResult, type PendingDispatch } from './hunts/process-hunt.js';
+export { deliverMessage, type DeliverMessageDeps } from './hunts/deliver-message.js';
+export { fanOutDailyRun, type FanOutDeps } from './hunts/fan-out-daily-run.js';
+export { ensureDailyRun, dailyRunReport, type DailyRunReport } from './hunts/daily-runs.js';

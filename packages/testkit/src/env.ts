@@ -15,6 +15,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     VOICE_PARTNER_NOTIFICATION_EMAIL: 'ops@example.test',
     WHATSAPP_ENCRYPTION_KEY: 'b'.repeat(64),
     LOG_LEVEL: 'silent',
+    // Tests run at any hour; the window rules have tests of their own.
+    SENDING_WINDOWS: 'always',
     ...overrides,
   };
 }

@@ -1,18 +1,20 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { LIMITS, type Logger } from '@auto-prospect/core';
+import { LIMITS, type Env, type Logger } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from '../jobs/queues.js';
 import type { Readiness } from '../readiness.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLobstrWebhook } from './routes/lobstr-webhook.js';
+import { registerDailyRunRoutes } from './routes/daily-runs.js';
+import { requireBearer } from './auth.js';
 
 export interface AppDeps {
   logger: Logger;
   readiness: Readiness;
   sql: Sql;
   queues: Queues;
-  lobstrWebhookToken: string;
+  env: Readonly<Env>;
 }
 
 /** The HTTP application, built apart from `listen` so tests drive it with `inject`. */
@@ -35,7 +37,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register(rateLimit, { global: false });
   void app.register((scope, _options, done) => {
     registerHealthRoutes(scope, deps.readiness);
-    registerLobstrWebhook(scope, { sql: deps.sql, queues: deps.queues, webhookToken: deps.lobstrWebhookToken });
+    registerLobstrWebhook(scope, { sql: deps.sql, queues: deps.queues, webhookToken: deps.env.LOBSTR_WEBHOOK_TOKEN });
+    done();
+  });
+  // Everything under /api requires the bearer token.
+  void app.register((api, _options, done) => {
+    api.addHook('preHandler', requireBearer(deps.env.API_SECRET));
+    registerDailyRunRoutes(api, { sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE });
     done();
   });
   return app;

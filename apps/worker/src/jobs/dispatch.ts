@@ -1,8 +1,33 @@
-import { CHANNEL_QUEUES, JOB_IDS, JOBS, type Channel } from '@auto-prospect/core';
+import { CHANNEL_QUEUES, JOB_IDS, JOBS, LIMITS, type Channel, type PendingDispatch, type QueueKey } from '@auto-prospect/core';
 import type { Queues } from './queues.js';
 
 /** Enqueues a message's send job; the id makes a second dispatch of the same message a no-op. */
 export async function dispatchMessage(queues: Queues, message: { id: string; channel: Channel; sendAt?: Date | null }): Promise<void> {
-  const delay = message.sendAt ? Math.max(0, message.sendAt.getTime() - Date.now()) : 0;
-  await queues[CHANNEL_QUEUES[message.channel]].add(JOBS.sendMessage, { messageId: message.id }, { jobId: JOB_IDS.message(message.id), delay });
+  await dispatchMessages(queues, [{ id: message.id, channel: message.channel, sendAt: message.sendAt ?? null }]);
+}
+
+export async function dispatchMessages(queues: Queues, messages: readonly PendingDispatch[]): Promise<void> {
+  const byQueue = new Map<QueueKey, PendingDispatch[]>();
+  for (const m of messages) byQueue.set(CHANNEL_QUEUES[m.channel], [...(byQueue.get(CHANNEL_QUEUES[m.channel]) ?? []), m]);
+  const now = Date.now();
+  for (const [queue, batch] of byQueue) {
+    for (let i = 0; i < batch.length; i += LIMITS.fanoutChunk) {
+      await queues[queue].addBulk(batch.slice(i, i + LIMITS.fanoutChunk).map((m) => ({
+        name: JOBS.sendMessage,
+        data: { messageId: m.id },
+        opts: { jobId: JOB_IDS.message(m.id), delay: m.sendAt ? Math.max(0, m.sendAt.getTime() - now) : 0 },
+      })));
+    }
+  }
+}
+
+/** One hunt job per hunt of the run, in chunks. */
+export async function dispatchHunts(queues: Queues, dailyRunId: string | null, localDate: string, huntIds: readonly string[]): Promise<void> {
+  for (let i = 0; i < huntIds.length; i += LIMITS.fanoutChunk) {
+    await queues.hunts.addBulk(huntIds.slice(i, i + LIMITS.fanoutChunk).map((huntId) => ({
+      name: JOBS.processHunt,
+      data: { huntId, localDate, dailyRunId },
+      opts: { jobId: dailyRunId ? JOB_IDS.hunt(huntId, localDate) : JOB_IDS.manualHunt(huntId, localDate) },
+    })));
+  }
 }

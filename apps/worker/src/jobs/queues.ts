@@ -20,6 +20,8 @@ export interface WorkerDeps {
   logger: Logger;
   /** How long a job's lock lasts without renewal before the job counts as stalled. */
   lockMs: number;
+  /** Overrides the queue's concurrency from WORKER_SETTINGS. */
+  concurrency?: number;
 }
 
 export function createWorker(key: QueueKey, processor: Processor, deps: WorkerDeps): Worker {
@@ -29,7 +31,7 @@ export function createWorker(key: QueueKey, processor: Processor, deps: WorkerDe
     prefix: deps.prefix,
     lockDuration: deps.lockMs,
     stalledInterval: deps.lockMs,
-    concurrency: settings?.concurrency ?? 1,
+    concurrency: deps.concurrency ?? settings?.concurrency ?? 1,
     ...(settings?.limiter ? { limiter: settings.limiter } : {}),
   });
   worker.on('error', (err) => deps.logger.error({ queue: QUEUES[key], err }, 'worker error'));

@@ -1,15 +1,15 @@
 import type { Worker } from 'bullmq';
-import { JOB_PAYLOADS, sendMessage, type QueueKey, type SendMessageDeps } from '@auto-prospect/core';
+import { deliverMessage, JOB_PAYLOADS, type DeliverMessageDeps, type QueueKey } from '@auto-prospect/core';
 import { defineProcessor } from '../jobs/job-boundary.js';
 
 /** The sms, whatsapp and voice queues: one job per message, `{messageId}` only. */
-export function sendMessageProcessor(queue: QueueKey, deps: SendMessageDeps, worker: () => Worker | undefined) {
+export function sendMessageProcessor(queue: QueueKey, deps: DeliverMessageDeps, worker: () => Worker | undefined) {
   return defineProcessor({
     queue,
     schema: JOB_PAYLOADS.sendMessage,
     logger: deps.logger,
     worker,
     handle: (data, { logger, signal, finalAttempt }) =>
-      sendMessage({ ...deps, logger: logger.child({ messageId: data.messageId }) }, { messageId: data.messageId, finalAttempt, signal }),
+      deliverMessage({ ...deps, logger: logger.child({ messageId: data.messageId }) }, { messageId: data.messageId, finalAttempt, signal }),
   });
 }

@@ -2,11 +2,16 @@
 // Payloads only ever change additively: jobs waiting in Redis outlive deploys.
 import { z } from 'zod';
 
+const localDate = z.iso.date();
 const lobstrRunId = z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character Lobstr run hash');
 
 export const JOB_PAYLOADS = {
   ingestLobstrRun: z.object({ lobstrRunId }),
   sendMessage: z.object({ messageId: z.uuid() }),
+  /** Empty when the scheduler starts it: the local date then comes from the scheduled time. */
+  startDailyRun: z.object({ localDate: localDate.optional() }),
+  processHunt: z.object({ huntId: z.uuid(), localDate, dailyRunId: z.uuid().nullable() }),
+  sweepPendingMessages: z.object({}),
 } as const;
 
 export type IngestLobstrRunPayload = z.infer<typeof JOB_PAYLOADS.ingestLobstrRun>;

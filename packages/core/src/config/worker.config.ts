@@ -145,6 +145,10 @@ export const LIMITS = {
   lobstrResultsPageSize: 100,
   /** Ads per upsert statement: ~40 columns × 500 rows stays far below Postgres' 65,535 parameters. */
   adsUpsertChunk: 500,
+  /** Most contacts one hunt plans in one day, whatever its limit (null = unlimited). */
+  huntCandidatesMax: 1000,
+  /** Active hunts read per keyset page when a daily run fans out. */
+  huntsPageSize: 1000,
   /** Jobs per addBulk call when fanning out hunts. */
   fanoutChunk: 500,
   /** Largest JSON body accepted over HTTP. */

@@ -10,6 +10,7 @@ import type { SendPacer } from '../redis/send-pacer.js';
 import type { ChannelSenders, OutboundMessage } from '../channels/channel-sender.js';
 import { PACING } from '../config/worker.config.js';
 import { isMobile } from '../phone/phone-number.js';
+import type { SendingWindow } from '../schedule/sending-window.js';
 import {
   claimMessage, markUncertain, messageStatus, recordDryRun, recordFailed, recordSent, releaseClaim, suppressPhoneNumber,
   type ClaimedMessage, type MessageStatus,
@@ -17,6 +18,8 @@ import {
 
 export interface SendMessageDeps {
   sql: Sql;
+  /** Outside it, a message waits for the next opening. */
+  window: SendingWindow;
   senders: ChannelSenders;
   pacer: SendPacer;
   smsKeyEncryptionKey: string;
@@ -50,6 +53,8 @@ export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput
   let externalId: string | null;
   try {
     const outbound = await prepare(deps, claimed);
+    const opening = deps.window.nextOpening(new Date());
+    if (opening.getTime() > Date.now()) throw new NotNowError('OUTSIDE_SENDING_WINDOW', 'outside the sending window', opening);
     if (deps.dryRun) {
       await recordDryRun(sql, claimed);
       return { outcome: 'dry_run' };

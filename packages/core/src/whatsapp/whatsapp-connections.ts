@@ -9,6 +9,8 @@ import { PACING } from '../config/worker.config.js';
 import type { Sql } from '../db/client.js';
 import { DeliveryRefusedError, NotNowError, TransientError, UnknownOutcomeError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
+import { suppressPhoneNumber } from '../messages/message-ledger.js';
+import { isOptOutReply } from '../messages/opt-out.js';
 import { e164Digits } from '../phone/phone-number.js';
 import { acquireLease, type Lease } from '../redis/lease.js';
 import { loadDatabaseAuthState, type DatabaseAuthState } from './auth-state.js';
@@ -84,6 +86,17 @@ export function createWhatsAppConnections(options: WhatsAppConnectionsOptions): 
     });
     socket.ev.on('connection.update', (update) => {
       onConnectionUpdate(conn, socket, update).catch((err: unknown) => logger.error({ err, accountId: conn.accountId }, 'WhatsApp connection update failed'));
+    });
+    socket.ev.on('messages.upsert', ({ messages }) => {
+      for (const message of messages) {
+        if (message.key.fromMe) continue;
+        const text = message.message?.conversation ?? message.message?.extendedTextMessage?.text;
+        // The sender's number: the PN JID, or its PN twin when WhatsApp addressed it by LID.
+        const jid = message.key.remoteJid?.endsWith('@s.whatsapp.net') ? message.key.remoteJid : message.key.remoteJidAlt;
+        if (!text || !jid || !isOptOutReply(text)) continue;
+        suppressPhoneNumber(sql, `+${jid.split('@')[0]!.split(':')[0]!}`, 'STOP reply on WhatsApp', 'whatsapp_text')
+          .catch((err: unknown) => logger.error({ err, accountId: conn.accountId }, 'could not record an opt-out'));
+      }
     });
     socket.ev.on('messages.update', (updates) => {
       // Error 463: WhatsApp's reach-out time lock. Retrying makes it worse: stop for a day.

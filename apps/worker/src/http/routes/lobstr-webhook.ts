@@ -1,23 +1,18 @@
 // Lobstr cannot send headers or signatures: the secret is the :token in the URL, compared in
 // constant time. The run is recorded in Postgres before it is enqueued, so a retried or repeated
 // webhook never ingests a run twice even after its job was removed from Redis.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { admitLobstrRun, JOB_IDS, JOBS, LIMITS, ROUTES, WEBHOOK_RATE_LIMIT } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from '../../jobs/queues.js';
+import { sameSecret } from '../auth.js';
 
 const webhookBody = z.looseObject({
   id: z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character run hash'),
   event: z.string().min(1),
   squid: z.looseObject({ id: z.string().min(1) }).optional(),
 });
-
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 export function registerLobstrWebhook(app: FastifyInstance, deps: { sql: Sql; queues: Queues; webhookToken: string }): void {
   app.post<{ Params: { token: string } }>(ROUTES.lobstrWebhook, {

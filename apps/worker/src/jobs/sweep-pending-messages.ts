@@ -1,0 +1,26 @@
+// Postgres is the truth, Redis only carries ids: if Redis lost jobs (flushed, restored from an
+// old snapshot), every message still pending — or left `sending` by a job that vanished — gets
+// its job again. Adding a job whose id already exists does nothing, so this is always safe.
+import type { Logger } from '@auto-prospect/core';
+import type { Sql } from '@auto-prospect/core/clients';
+import type { Channel } from '@auto-prospect/core';
+import { dispatchMessages } from './dispatch.js';
+import type { Queues } from './queues.js';
+
+const PAGE = 1000;
+
+export async function sweepPendingMessages(deps: { sql: Sql; queues: Queues; logger: Logger }): Promise<{ redispatched: number }> {
+  let after = '00000000-0000-0000-0000-000000000000';
+  let total = 0;
+  for (;;) {
+    const page = await deps.sql<{ id: string; channel: Channel; sendAt: Date | null }[]>`
+      select id, channel, scheduled_at as "sendAt" from messages
+      where status in ('pending', 'sending') and id > ${after} order by id limit ${PAGE}`;
+    if (page.length === 0) break;
+    await dispatchMessages(deps.queues, page);
+    total += page.length;
+    after = page.at(-1)!.id;
+  }
+  deps.logger.info({ messages: total }, 'pending messages swept');
+  return { redispatched: total };
+}

@@ -1,0 +1,109 @@
+// The daily run ledger: one run per local date, one row per hunt of the run, totals kept right
+// whatever order hunts finish in.
+import type { Queryable, Sql } from '../db/client.js';
+
+export async function ensureDailyRun(sql: Sql, localDate: string): Promise<string> {
+  const [row] = await sql<{ id: string }[]>`
+    insert into daily_runs (local_date) values (${localDate})
+    on conflict (local_date) do update set local_date = excluded.local_date
+    returning id`;
+  return row!.id;
+}
+
+/** Adds one keyset page of active hunts to the run; returns their ids (empty when done). */
+export async function addActiveHuntsPage(sql: Sql, dailyRunId: string, afterHuntId: string | null, pageSize: number): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`
+    select id from hunts where status = 'active' and (${afterHuntId}::uuid is null or id > ${afterHuntId}::uuid)
+    order by id limit ${pageSize}`;
+  if (rows.length > 0) {
+    await sql`
+      insert into daily_run_hunts (daily_run_id, hunt_id)
+      select ${dailyRunId}, unnest(${sql.array(rows.map((r) => r.id))}::uuid[])
+      on conflict do nothing`;
+  }
+  return rows.map((r) => r.id);
+}
+
+/** Counts the run's hunts and completes it at once when it has none left to wait for. */
+export async function sealDailyRunHunts(sql: Sql, dailyRunId: string): Promise<number> {
+  return sql.begin(async (tx) => {
+    await tx`select 1 from daily_runs where id = ${dailyRunId} for update`;
+    const [row] = await tx<{ total: number }[]>`
+      update daily_runs set hunts_total = (select count(*) from daily_run_hunts where daily_run_id = ${dailyRunId})
+      where id = ${dailyRunId} returning hunts_total as total`;
+    await refreshRunTotals(tx, dailyRunId);
+    return row!.total;
+  });
+}
+
+export interface HuntOutcome {
+  status: 'completed' | 'failed';
+  contactsPlanned: number;
+  skipped: Record<string, number>;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+}
+
+export async function recordRunHunt(sql: Sql, dailyRunId: string, huntId: string, outcome: HuntOutcome): Promise<void> {
+  await sql.begin(async (tx) => {
+    // The run row is locked first, so the counts below see every hunt committed before.
+    await tx`select 1 from daily_runs where id = ${dailyRunId} for update`;
+    await tx`
+      insert into daily_run_hunts (daily_run_id, hunt_id, status, contacts_planned, skipped, error_code, error_message, updated_at)
+      values (${dailyRunId}, ${huntId}, ${outcome.status}, ${outcome.contactsPlanned}, ${tx.json(outcome.skipped)},
+              ${outcome.errorCode ?? null}, ${outcome.errorMessage ?? null}, now())
+      on conflict (daily_run_id, hunt_id) do update set status = excluded.status, contacts_planned = excluded.contacts_planned,
+        skipped = excluded.skipped, error_code = excluded.error_code, error_message = excluded.error_message, updated_at = now()`;
+    await refreshRunTotals(tx, dailyRunId);
+  });
+}
+
+async function refreshRunTotals(tx: Queryable, dailyRunId: string): Promise<void> {
+  await tx`
+    update daily_runs r set
+      hunts_done = c.done, hunts_failed = c.failed,
+      status = case when c.done + c.failed >= r.hunts_total then 'completed'::run_status else 'running'::run_status end,
+      finished_at = case when c.done + c.failed >= r.hunts_total then coalesce(r.finished_at, now()) else null end,
+      duration_ms = case when c.done + c.failed >= r.hunts_total then (extract(epoch from coalesce(r.finished_at, now()) - r.started_at) * 1000)::int end
+    from (select count(*) filter (where status = 'completed')::int as done, count(*) filter (where status = 'failed')::int as failed
+          from daily_run_hunts where daily_run_id = ${dailyRunId}) c
+    where r.id = ${dailyRunId}`;
+}
+
+export interface DailyRunReport {
+  id: string;
+  localDate: string;
+  status: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  hunts: { total: number; done: number; failed: number };
+  contacts: Record<string, { planned: number; sent: number; failed: number; pending: number; uncertain: number; dryRun: number }>;
+  skipped: Record<string, number>;
+}
+
+export async function dailyRunReport(sql: Sql, dailyRunId: string): Promise<DailyRunReport | null> {
+  const [run] = await sql<{ id: string; local_date: string; status: string; started_at: Date; finished_at: Date | null; hunts_total: number; hunts_done: number; hunts_failed: number }[]>`
+    select id, local_date::text, status, started_at, finished_at, hunts_total, hunts_done, hunts_failed from daily_runs where id = ${dailyRunId}`;
+  if (!run) return null;
+  const byChannel = await sql<{ channel: string; status: string; n: number }[]>`
+    select channel, status, count(*)::int as n from messages where daily_run_id = ${dailyRunId} group by channel, status`;
+  const skippedRows = await sql<{ reason: string; n: number }[]>`
+    select key as reason, sum(value::int)::int as n from daily_run_hunts, jsonb_each_text(skipped) where daily_run_id = ${dailyRunId} group by key`;
+  const contacts: DailyRunReport['contacts'] = {};
+  for (const channel of ['ringless_voice', 'whatsapp_text', 'sms']) contacts[channel] = { planned: 0, sent: 0, failed: 0, pending: 0, uncertain: 0, dryRun: 0 };
+  for (const { channel, status, n } of byChannel) {
+    const c = contacts[channel]!;
+    c.planned += n;
+    if (status === 'sent' || status === 'delivered' || status === 'read' || status === 'replied') c.sent += n;
+    else if (status === 'failed') c.failed += n;
+    else if (status === 'uncertain') c.uncertain += n;
+    else if (status === 'dry_run') c.dryRun += n;
+    else c.pending += n;
+  }
+  return {
+    id: run.id, localDate: run.local_date, status: run.status, startedAt: run.started_at, finishedAt: run.finished_at,
+    hunts: { total: run.hunts_total, done: run.hunts_done, failed: run.hunts_failed },
+    contacts,
+    skipped: Object.fromEntries(skippedRows.map((r) => [r.reason, r.n])),
+  };
+}

@@ -1,0 +1,56 @@
+// When outreach may happen. French rules for telephone canvassing (default): Monday–Friday
+// 10:00–13:00 and 14:00–20:00 in OUTREACH_TIMEZONE, never on a public holiday. Contacts planned
+// outside wait for the next opening; they are never dropped.
+import { TZDate } from '@date-fns/tz';
+import Holidays from 'date-holidays';
+
+export interface SendingWindow {
+  /** `at` itself when sending is allowed then, else the next moment it is. */
+  nextOpening(at: Date): Date;
+}
+
+/** [start hour, end hour) ranges of a working day. */
+const FR_CANVASSING_HOURS: readonly (readonly [number, number])[] = [[10, 13], [14, 20]];
+const MAX_DAYS_AHEAD = 14;
+
+export const ALWAYS_OPEN: SendingWindow = { nextOpening: (at) => at };
+
+export function frenchCanvassingWindow(timeZone: string): SendingWindow {
+  const holidays = new Holidays('FR');
+  const holidayCache = new Map<number, Set<string>>();
+  const isPublicHoliday = (year: number, isoDate: string) => {
+    let dates = holidayCache.get(year);
+    if (!dates) {
+      dates = new Set(holidays.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+      holidayCache.set(year, dates);
+    }
+    return dates.has(isoDate);
+  };
+
+  return {
+    nextOpening(at) {
+      const local = new TZDate(at.getTime(), timeZone);
+      for (let day = 0; day <= MAX_DAYS_AHEAD; day++) {
+        const date = new TZDate(local.getFullYear(), local.getMonth(), local.getDate() + day, timeZone);
+        const weekday = date.getDay();
+        const iso = `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+        if (weekday === 0 || weekday === 6 || isPublicHoliday(date.getFullYear(), iso)) continue;
+        for (const [startHour, endHour] of FR_CANVASSING_HOURS) {
+          const start = new TZDate(date.getFullYear(), date.getMonth(), date.getDate(), startHour, 0, timeZone);
+          const end = new TZDate(date.getFullYear(), date.getMonth(), date.getDate(), endHour, 0, timeZone);
+          if (at.getTime() < end.getTime()) return new Date(Math.max(at.getTime(), start.getTime()));
+        }
+      }
+      throw new Error(`no sending window within ${MAX_DAYS_AHEAD} days of ${at.toISOString()}`);
+    },
+  };
+}
+
+export function sendingWindow(mode: 'fr-canvassing' | 'always', timeZone: string): SendingWindow {
+  return mode === 'always' ? ALWAYS_OPEN : frenchCanvassingWindow(timeZone);
+}
+
+/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
+export function localDateOf(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
