@@ -4,7 +4,7 @@ import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import {
   CHANNEL_QUEUES, createLobstrClient, createSendPacer, createSmsMobileApiSender, createVoicePartnerSender, JOBS,
-  PENDING_MESSAGE_SWEEP_CRON, SCHEDULERS, sendingWindow, WORKER_SETTINGS, type Channel, type Env, type Logger,
+  PENDING_MESSAGE_SWEEP_CRON, SCHEDULERS, sendingWindow, type Channel, type Env, type Logger,
 } from '@auto-prospect/core';
 import {
   baileysSocketFactory, createDatabase, createRedis, createWhatsAppConnections, createWhatsAppSender, type Sql,
@@ -59,7 +59,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     ...(options.whatsappIdleMs === undefined ? {} : { idleMs: options.whatsappIdleMs }),
   });
   const window = sendingWindow(env.SENDING_WINDOWS, env.OUTREACH_TIMEZONE);
-  const voiceLimit = WORKER_SETTINGS.voice?.limiter;
+  const voiceLimit = { max: env.VOICE_REQUESTS_PER_MINUTE, duration: 60_000 };
   const huntDeps = {
     sql,
     logger,
@@ -70,7 +70,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     spacingMs: {
       sms: env.SMS_MIN_GAP_SECONDS * 1500,
       whatsapp_text: env.WHATSAPP_MIN_GAP_SECONDS * 1500,
-      ringless_voice: voiceLimit ? voiceLimit.duration / voiceLimit.max : 0,
+      ringless_voice: voiceLimit.duration / voiceLimit.max,
     },
     dispatch: (messages: Parameters<typeof dispatchMessages>[1]) => dispatchMessages(queues, messages),
   };
@@ -107,7 +107,8 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     add((self) => createWorker('maintenance', maintenanceProcessor({ sql, queues, logger }, self), deps));
     for (const channel of Object.keys(CHANNEL_QUEUES) as Channel[]) {
       const queue = CHANNEL_QUEUES[channel];
-      add((self) => createWorker(queue, sendMessageProcessor(queue, deliverDeps, self), deps));
+      const limiter = channel === 'ringless_voice' ? { limiter: voiceLimit } : {};
+      add((self) => createWorker(queue, sendMessageProcessor(queue, deliverDeps, self), { ...deps, ...limiter }));
     }
   }
 

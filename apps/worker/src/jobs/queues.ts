@@ -22,6 +22,8 @@ export interface WorkerDeps {
   lockMs: number;
   /** Overrides the queue's concurrency from WORKER_SETTINGS. */
   concurrency?: number;
+  /** Overrides the queue's limiter from WORKER_SETTINGS. */
+  limiter?: { max: number; duration: number };
 }
 
 export function createWorker(key: QueueKey, processor: Processor, deps: WorkerDeps): Worker {
@@ -32,7 +34,7 @@ export function createWorker(key: QueueKey, processor: Processor, deps: WorkerDe
     lockDuration: deps.lockMs,
     stalledInterval: deps.lockMs,
     concurrency: deps.concurrency ?? settings?.concurrency ?? 1,
-    ...(settings?.limiter ? { limiter: settings.limiter } : {}),
+    ...(deps.limiter ?? settings?.limiter ? { limiter: deps.limiter ?? settings?.limiter } : {}),
   });
   worker.on('error', (err) => deps.logger.error({ queue: QUEUES[key], err }, 'worker error'));
   return worker;

@@ -47,6 +47,7 @@ const envSchema = z.object({
   SMS_MIN_GAP_SECONDS: z.coerce.number().min(0).max(3600).default(PACING.smsMinGapSeconds),
   WHATSAPP_MIN_GAP_SECONDS: z.coerce.number().min(0).max(3600).default(PACING.whatsappMinGapSeconds),
   WHATSAPP_DAILY_CAP: z.coerce.number().int().min(0).max(1000).default(LIMITS.whatsappDailyCapPerAccount),
+  VOICE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
   HUNT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   STALLED_JOB_SECONDS: z.coerce.number().int().min(1).max(600).default(TIMEOUTS_MS.jobLock / 1000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),

@@ -88,9 +88,9 @@ export const WORKER_SETTINGS: Readonly<Partial<Record<QueueKey, { concurrency: n
   // One run at a time per process: Lobstr allows 2 result pages per second for the account.
   scraping: { concurrency: 1, limiter: { max: 10, duration: 1000 } },
   sms: { concurrency: 4, limiter: { max: 50, duration: 1000 } },
-  // Voice Partner accepts 5 campaign requests per minute for the platform account: the limiter
-  // holds for every worker of the queue together.
-  voice: { concurrency: 1, limiter: { max: 5, duration: 60_000 } },
+  // Voice Partner's limit (VOICE_REQUESTS_PER_MINUTE, 5 by default) is the queue's limiter,
+  // set in the context: it holds for every worker of the queue together.
+  voice: { concurrency: 1 },
   whatsapp: { concurrency: 2, limiter: { max: 50, duration: 1000 } },
 };
 

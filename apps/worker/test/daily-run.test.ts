@@ -1,0 +1,107 @@
+// The product end to end: a seeded tenant, one daily run through the real HTTP API, queues and
+// workers, providers faked over HTTP (and a fake Baileys socket), checked against an oracle.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatPrice, JOBS, ROUTES, type Channel } from '@auto-prospect/core';
+import { createFakeWhatsApp, startFakeSmsMobileApi, startFakeVoicePartner, testEnv, type FakeSmsMobileApi, type FakeVoicePartner } from '@auto-prospect/testkit';
+import { createTestWorld, type TestWorld } from './support/test-context.js';
+import { expectedContacts, fixtureAds, seedTenant, type SeededTenant } from './support/tenant.js';
+
+const VOICE_KEY = 'voice-platform-key';
+const ads = fixtureAds(500);
+const wa = createFakeWhatsApp();
+let sms: FakeSmsMobileApi;
+let voice: FakeVoicePartner;
+let world: TestWorld;
+let tenant: SeededTenant;
+let runId: string;
+
+const auth = { authorization: `Bearer ${testEnv().API_SECRET!}` };
+
+async function activeMessages(): Promise<number> {
+  const [row] = await world.context.sql<{ n: number }[]>`select count(*)::int as n from messages where status in ('pending', 'sending')`;
+  return row!.n;
+}
+
+async function messagesByContact() {
+  const rows = await world.context.sql<{ hunt_id: string; ad_id: string; channel: Channel; status: string }[]>`
+    select hunt_id, ad_id, channel, status from messages order by created_at, id`;
+  const byContact = new Map<string, { channel: Channel; status: string }[]>();
+  const huntNumber = new Map([...tenant.huntIds].map(([n, id]) => [id, n]));
+  for (const r of rows) {
+    const key = `${huntNumber.get(r.hunt_id)}:${tenant.adIds.get(r.ad_id)}`;
+    byContact.set(key, [...(byContact.get(key) ?? []), { channel: r.channel, status: r.status }]);
+  }
+  return byContact;
+}
+
+beforeAll(async () => {
+  sms = await startFakeSmsMobileApi();
+  voice = await startFakeVoicePartner();
+  voice.keys.set(VOICE_KEY, 10_000);
+  voice.audios.add('audio-e2e');
+  voice.modes.requestsPerMinute = 10_000;
+  world = await createTestWorld({
+    SMSMOBILEAPI_BASE_URL: sms.url, VOICE_PARTNER_BASE_URL: voice.baseUrl, VOICE_PARTNER_API_KEY: VOICE_KEY,
+    VOICE_REQUESTS_PER_MINUTE: '10000', WHATSAPP_DAILY_CAP: '1000', SMS_MIN_GAP_SECONDS: '0', WHATSAPP_MIN_GAP_SECONDS: '0',
+  }, { whatsappSocketFactory: wa.factory, whatsappIdleMs: 2_000 });
+  tenant = await seedTenant(world.context, ads);
+  for (const account of Object.values(tenant.accounts)) if (account.smsKey) sms.keys.set(account.smsKey, 'valid');
+  for (const ad of ads) if (ad.onWhatsApp) wa.onWhatsApp.add(ad.phone!.slice(1));
+  await world.context.start();
+});
+
+afterAll(async () => {
+  await world.teardown();
+  await sms.close();
+  await voice.close();
+});
+
+describe('a daily run', () => {
+  it('contacts exactly the expected ads, per hunt and channel, and reports its progress', async () => {
+    const started = await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
+    expect(started.statusCode).toBe(202);
+    runId = started.json<{ runId: string }>().runId;
+
+    const report = () => world.context.app.inject({ method: 'GET', url: ROUTES.dailyRun.replace(':runId', runId), headers: auth }).then((r) => r.json<{ status: string; hunts: object; contacts: Record<string, { sent: number; failed: number }> }>());
+    await expect.poll(async () => (await report()).status, { timeout: 30_000 }).toBe('completed');
+    await expect.poll(activeMessages, { timeout: 30_000 }).toBe(0);
+
+    const expected = expectedContacts(ads);
+    expect(expected.length).toBeGreaterThan(40);
+    const actual = await messagesByContact();
+    const expectedByContact = new Map(expected.map((e) => [`${e.hunt}:${e.ad}`, e.channels.map((channel, i) => ({
+      channel, status: i < e.channels.length - 1 || !e.sent ? 'failed' : 'sent',
+    }))]));
+    expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expectedByContact));
+
+    const sentOn = (channel: Channel) => expected.filter((e) => e.sent && e.channels.at(-1) === channel).length;
+    expect(sms.sent).toHaveLength(sentOn('sms'));
+    expect(voice.campaigns).toHaveLength(sentOn('ringless_voice'));
+    expect(wa.sent).toHaveLength(sentOn('whatsapp_text'));
+    const final = await report();
+    expect(final.hunts).toEqual({ total: 9, done: 8, failed: 1 });
+    expect(final.contacts.sms!.sent).toBe(sentOn('sms'));
+
+    const [failedHunt] = await world.context.sql`select error_code from daily_run_hunts where hunt_id = ${tenant.huntIds.get(10)!}`;
+    expect(failedHunt).toEqual({ error_code: 'HUNT_MISCONFIGURED' });
+    const one = expected.find((e) => e.channels.at(-1) === 'sms' && e.sent)!;
+    const ad = ads[one.ad]!;
+    expect(sms.sent.find((s) => s.recipients === ad.phone)!.message).toBe(`Bonjour , votre Annonce ${ad.i} à ${formatPrice(ad.price)}`);
+  });
+
+  it('adds nothing when the day is triggered again or a hunt job runs twice', async () => {
+    const [before] = await world.context.sql<{ n: number }[]>`select count(*)::int as n from messages`;
+    const again = await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
+    expect(again.json<{ runId: string }>().runId).toBe(runId);
+    const huntId = tenant.huntIds.get(1)!;
+    const [localDate] = await world.context.sql<{ d: string }[]>`select local_date::text as d from daily_runs where id = ${runId}`;
+    const job = await world.context.queues.hunts.add(JOBS.processHunt, { huntId, localDate: localDate!.d, dailyRunId: runId }, { jobId: `rerun-${huntId}` });
+    await expect.poll(() => job.getState(), { timeout: 10_000 }).toBe('completed');
+    const manual = await world.context.app.inject({ method: 'POST', url: ROUTES.huntRun.replace(':huntId', tenant.huntIds.get(2)!), headers: auth });
+    expect(manual.statusCode).toBe(202);
+    await new Promise((r) => setTimeout(r, 500));
+    await expect.poll(activeMessages).toBe(0);
+    const [after] = await world.context.sql<{ n: number }[]>`select count(*)::int as n from messages`;
+    expect(after!.n).toBe(before!.n);
+  });
+});
