@@ -1,14 +1,54 @@
-// `pnpm demo`: one whole daily run in dry-run mode on the demo tenant, then a summary.
-import { createDatabase } from '@auto-prospect/core/clients';
+// `pnpm demo`: one whole daily run of the demo tenant through the real queues and workers, in
+// dry-run mode (no provider is called) with sending windows off, then a summary.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger, dailyRunReport, ensureDailyRun, JOB_IDS, JOBS, localDateOf, type DailyRunReport } from '@auto-prospect/core';
+import { createContext } from '../context.js';
 import { demoEnv } from './demo-env.js';
 
-const env = demoEnv(process.env);
-const sql = createDatabase(env.DATABASE_URL, { max: 1 });
+const env = demoEnv({ ...process.env, PORT: process.env.PORT ?? '0', HOST: '127.0.0.1' });
+const context = createContext(env, createLogger(env.LOG_LEVEL));
+const started = performance.now();
+
+async function activeMessages(runId: string): Promise<number> {
+  const [row] = await context.sql<{ n: number }[]>`
+    select count(*)::int as n from messages where daily_run_id = ${runId} and status in ('pending', 'sending')`;
+  return row!.n;
+}
+
+function printSummary(report: DailyRunReport, credits: { account: string; sms: number; smsReserved: number; voice: number; voiceReserved: number }[]): void {
+  const line = (...cells: (string | number)[]) => cells.map((c, i) => String(c).padEnd(i === 0 ? 18 : 10)).join(' ');
+  const out: string[] = [
+    `daily run ${report.id} for ${report.localDate}: ${report.status} in ${((performance.now() - started) / 1000).toFixed(1)} s (DRY_RUN: no provider called)`,
+    `hunts: ${report.hunts.total} total, ${report.hunts.done} done, ${report.hunts.failed} failed`,
+    '',
+    line('channel', 'planned', 'dry-run', 'sent', 'failed', 'pending'),
+    ...Object.entries(report.contacts).map(([channel, c]) => line(channel, c.planned, c.dryRun, c.sent, c.failed, c.pending)),
+    '',
+    line('account', 'sms', 'reserved', 'voice', 'reserved'),
+    ...credits.map((c) => line(c.account, c.sms, c.smsReserved, c.voice, c.voiceReserved)),
+    '',
+    'skipped:',
+    ...(Object.keys(report.skipped).length === 0 ? ['  nothing'] : Object.entries(report.skipped).map(([reason, n]) => `  ${reason}: ${n}`)),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
 try {
-  const [active] = await sql<{ hunts: number }[]>`select count(*)::int as hunts from hunts where status = 'active'`;
-  process.stdout.write(`${active!.hunts} active hunts in the demo tenant\n`);
-  // The daily run (fetch-active-hunts → hunt orchestration → channel queues) is not built yet.
-  process.stdout.write('no hunts to run yet: the daily run is not implemented in this version\n');
+  await context.start();
+  const localDate = localDateOf(new Date(), env.OUTREACH_TIMEZONE);
+  const runId = await ensureDailyRun(context.sql, localDate);
+  await context.queues.fetchActiveHunts.add(JOBS.startDailyRun, { localDate }, { jobId: JOB_IDS.dailyRun(localDate) });
+  const deadline = Date.now() + 120_000;
+  let report = await dailyRunReport(context.sql, runId);
+  while ((report?.status !== 'completed' || (await activeMessages(runId)) > 0) && Date.now() < deadline) {
+    await sleep(250);
+    report = await dailyRunReport(context.sql, runId);
+  }
+  if (!report || report.status !== 'completed') throw new Error('the daily run did not complete within 2 minutes');
+  const credits = await context.sql<{ account: string; sms: number; smsReserved: number; voice: number; voiceReserved: number }[]>`
+    select a.name as account, b.sms, b.sms_reserved as "smsReserved", b.ringless_voice as voice, b.ringless_voice_reserved as "voiceReserved"
+    from credit_balances b join accounts a on a.id = b.account_id order by a.name`;
+  printSummary(report, credits);
 } finally {
-  await sql.end();
+  await context.close();
 }

@@ -13,8 +13,13 @@ const DEMO_DEFAULTS: Record<string, string> = {
   DRY_RUN: 'true',
   SENDING_WINDOWS: 'always',
   LOG_LEVEL: 'warn',
+  SMS_MIN_GAP_SECONDS: '0',
+  VOICE_REQUESTS_PER_MINUTE: '10000',
+  WHATSAPP_MIN_GAP_SECONDS: '0',
+  QUEUE_PREFIX: 'ap-demo',
 };
 
 export function demoEnv(source: Record<string, string | undefined>): Readonly<Env> {
-  return parseEnv({ ...DEMO_DEFAULTS, ...source, DRY_RUN: 'true' });
+  // Dry run and always-open windows whatever the environment says: the demo never contacts anyone.
+  return parseEnv({ ...DEMO_DEFAULTS, ...source, DRY_RUN: 'true', SENDING_WINDOWS: 'always' });
 }

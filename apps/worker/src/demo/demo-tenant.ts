@@ -110,7 +110,8 @@ export async function seedDemoTenant(sql: Sql, smsKeyEncryptionKey: string, adCo
   });
 }
 
+/** Fixed template ids: e<account digit>… with the channel as the last digit. */
 function templateId(accountId: string, channel: string): string {
   const suffix = { sms: '1', whatsapp_text: '2', ringless_voice: '3' }[channel]!;
-  return `${accountId.slice(0, 35)}${suffix}`.replace(/^d0/, 'e0');
+  return `e${accountId.slice(-1)}000000-0000-4000-8000-00000000000${suffix}`;
 }
