@@ -120,6 +120,22 @@ describe('WhatsApp delivery', () => {
   });
 });
 
+describe('opt-out', () => {
+  it('a STOP reply suppresses the number for every account; other replies do not', async () => {
+    const account = await linkedAccount();
+    const other = await seedAccount(world.context);
+    wa.onWhatsApp.add('33612345801');
+    await settled(world.context.sql, await contact(world.context, { accountId: account.id, phone: '+33612345801', channel: 'whatsapp_text' }));
+    const socket = wa.sockets.findLast((s) => s.account === account.whatsappDigits && !s.isClosed)!;
+    socket.receive('33612345802', 'Bonjour, toujours dispo ?');
+    socket.receive('33612345801', 'Arrêt');
+    socket.receive('33612345803', 'STOP', true);
+    await expect.poll(async () => (await world.context.sql<{ phone_number: string }[]>`select phone_number from suppressed_phone_numbers order by 1`).map((r) => r.phone_number))
+      .toEqual(['+33612345801', '+33612345803']);
+    expect(await createPending(world.context, { accountId: other.id, phone: '+33612345801', channel: 'sms' })).toEqual({ created: false, reason: 'SUPPRESSED' });
+  });
+});
+
 describe('linking an account', () => {
   it('gives a QR code, then survives the restart WhatsApp forces after the scan and stores the creds', async () => {
     const account = await seedAccount(world.context);

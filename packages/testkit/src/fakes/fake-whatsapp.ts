@@ -119,6 +119,14 @@ export class FakeWASocket {
     this.disconnect(515);
   }
 
+  /** A text arrives from `fromDigits`; `asLid` addresses it by LID with the number in remoteJidAlt, as v7 may. */
+  receive(fromDigits: string, text: string, asLid = false): void {
+    const key = asLid
+      ? { remoteJid: `9${fromDigits}@lid`, remoteJidAlt: `${fromDigits}@s.whatsapp.net`, fromMe: false, id: `3EB0${randomBytes(9).toString('hex').toUpperCase()}` }
+      : { remoteJid: `${fromDigits}@s.whatsapp.net`, fromMe: false, id: `3EB0${randomBytes(9).toString('hex').toUpperCase()}` };
+    this.emit('messages.upsert', { type: 'notify', messages: [{ key, message: { conversation: text }, messageTimestamp: Math.floor(Date.now() / 1000) }] });
+  }
+
   /** WhatsApp closes the connection with this status code. */
   disconnect(statusCode: number): void {
     if (this.closed) return;

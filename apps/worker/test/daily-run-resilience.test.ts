@@ -1,0 +1,130 @@
+// A daily run survives a second worker process, a Redis that lost its data and a SIGKILL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOBS, ROUTES } from '@auto-prospect/core';
+import { startFakeSmsMobileApi, testEnv, type FakeSmsMobileApi } from '@auto-prospect/testkit';
+import type { WorkerContext } from '../src/context.js';
+import { createTestWorld, type TestWorld } from './support/test-context.js';
+import { credits, seedAccount, seedTemplate } from './support/seed.js';
+import { startWorkerProcess } from './support/worker-process.js';
+
+let sms: FakeSmsMobileApi;
+const worlds: TestWorld[] = [];
+const auth = { authorization: `Bearer ${testEnv().API_SECRET!}` };
+
+beforeAll(async () => {
+  sms = await startFakeSmsMobileApi();
+});
+
+afterAll(async () => {
+  await Promise.all(worlds.map((w) => w.teardown()));
+  await sms.close();
+});
+
+async function world(overrides: Record<string, string> = {}): Promise<TestWorld> {
+  const created = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0', STALLED_JOB_SECONDS: '2', ...overrides });
+  worlds.push(created);
+  return created;
+}
+
+/** One account (SMS only) with `hunts` hunts over the same `ads` Paris ads. */
+async function seedSmsTenant(context: WorkerContext, options: { ads: number; hunts: number; limit: number; smsCredits: number; phonePrefix: string }) {
+  const account = await seedAccount(context, { smsCredits: options.smsCredits });
+  sms.keys.set(account.smsKey!, 'valid');
+  const templateId = await seedTemplate(context.sql, account.id, 'sms');
+  await context.sql`
+    insert into ads (original_ad_id, type_id, location_id, phone_number, has_phone, title, last_publication_date)
+    select ${options.phonePrefix} || n, (select id from ad_types where lobstr_value = 'Voiture'),
+           (select id from locations where zipcode = '75015' limit 1), ${`+336${options.phonePrefix}`} || lpad(n::text, 6, '0'), true, 'Clio', '2026-11-20'
+    from generate_series(1, ${options.ads}) n`;
+  for (let h = 0; h < options.hunts; h++) {
+    await context.sql`
+      insert into hunts (account_id, name, type_id, location_id, radius_in_km, daily_pacing_limit, outreach_settings, template_ids)
+      values (${account.id}, ${`hunt ${h}`}, (select id from ad_types where lobstr_value = 'Voiture'),
+              (select id from locations where zipcode = '75015' limit 1), 20, ${options.limit},
+              ${context.sql.json({ sms: true, whatsapp: false, ringlessVoice: false })}, ${context.sql.json({ sms: templateId })})`;
+  }
+  return account;
+}
+
+const smsTo = (prefix: string) => sms.sent.filter((s) => s.recipients.startsWith(`+336${prefix}`));
+
+async function statuses(context: WorkerContext) {
+  return context.sql<{ status: string; n: number }[]>`select status, count(*)::int as n from messages group by status order by status`;
+}
+
+async function runCompleted(context: WorkerContext): Promise<boolean> {
+  const [run] = await context.sql<{ status: string }[]>`select status from daily_runs`;
+  const [active] = await context.sql<{ n: number }[]>`select count(*)::int as n from messages where status in ('pending', 'sending')`;
+  return run?.status === 'completed' && active!.n === 0;
+}
+
+describe('daily run resilience', () => {
+  it('two worker processes on the same run exceed no hunt limit and no credit, and send nothing twice', async () => {
+    const w = await world();
+    const account = await seedSmsTenant(w.context, { ads: 100, hunts: 2, limit: 25, smsCredits: 30, phonePrefix: '11' });
+    const second = w.addProcess();
+    await Promise.all([w.context.start(), second.start()]);
+    const runs = await Promise.all([w.context, second].map((c) => c.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth })));
+    expect(new Set(runs.map((r) => r.json<{ runId: string }>().runId)).size).toBe(1);
+
+    await expect.poll(() => runCompleted(w.context), { timeout: 30_000 }).toBe(true);
+    expect(await statuses(w.context)).toEqual([{ status: 'sent', n: 30 }]);
+    const perHunt = await w.context.sql<{ contacts: number }[]>`select contacts from hunt_daily_contacts`;
+    expect(perHunt.every((h) => h.contacts <= 25)).toBe(true);
+    expect(perHunt.reduce((sum, h) => sum + h.contacts, 0)).toBe(30);
+    expect(await credits(w.context.sql, account.id)).toMatchObject({ sms: 0, sms_reserved: 0 });
+    const recipients = smsTo('11').map((s) => s.recipients);
+    expect(recipients).toHaveLength(30);
+    expect(new Set(recipients).size).toBe(30);
+  });
+
+  it('restores every pending message after Redis lost its data, sending none twice', async () => {
+    const w = await world({ SMS_MIN_GAP_SECONDS: '0.1' });
+    await seedSmsTenant(w.context, { ads: 30, hunts: 1, limit: 30, smsCredits: 100, phonePrefix: '22' });
+    await w.context.start();
+    await w.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
+    await expect.poll(async () => (await w.context.sql<{ n: number }[]>`select count(*)::int as n from messages`)[0]!.n, { timeout: 15_000 }).toBe(30);
+    await expect.poll(() => smsTo('22').length, { timeout: 15_000 }).toBeGreaterThan(0);
+
+    await w.queuePrefix.clear();
+    const pendingAfterFlush = (await w.context.sql<{ n: number }[]>`select count(*)::int as n from messages where status = 'pending'`)[0]!.n;
+    expect(pendingAfterFlush).toBeGreaterThan(0);
+    await w.context.queues.maintenance.add(JOBS.sweepPendingMessages, {});
+
+    await expect.poll(() => runCompleted(w.context), { timeout: 30_000 }).toBe(true);
+    const sent = smsTo('22').map((s) => s.recipients);
+    expect(new Set(sent).size).toBe(sent.length);
+    const final = await statuses(w.context);
+    expect(final.filter((s) => !['sent', 'uncertain'].includes(s.status))).toEqual([]);
+    expect(final.find((s) => s.status === 'sent')!.n).toBe(sent.length);
+  });
+
+  it('completes after the worker process running it is killed, sending no contact twice', { timeout: 60_000 }, async () => {
+    const w = await world({ SMS_MIN_GAP_SECONDS: '0.1' });
+    await seedSmsTenant(w.context, { ads: 40, hunts: 1, limit: 40, smsCredits: 100, phonePrefix: '33' });
+    const env = testEnv({
+      DATABASE_URL: w.db.url, QUEUE_PREFIX: w.queuePrefix.prefix, SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0.1',
+      STALLED_JOB_SECONDS: '2', LOG_LEVEL: 'info',
+    });
+    const doomed = startWorkerProcess(env);
+    await doomed.url;
+    await w.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
+    await expect.poll(() => smsTo('33').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
+    doomed.child.kill('SIGKILL');
+    await doomed.exited();
+
+    await w.context.start();
+    await expect.poll(() => runCompleted(w.context), { timeout: 40_000 }).toBe(true);
+    // With a 2 s lock a busy process may see its own hunt job as stalled and run it twice; the
+    // second run only adds what the first had not yet planned, so wait for every contact.
+    await expect.poll(async () => (await statuses(w.context)).reduce((sum, s) => sum + s.n, 0), { timeout: 10_000 }).toBe(40);
+    await expect.poll(() => runCompleted(w.context), { timeout: 20_000 }).toBe(true);
+    const sent = smsTo('33').map((s) => s.recipients);
+    expect(new Set(sent).size).toBe(sent.length);
+    const final = await statuses(w.context);
+    // A send cut off by the kill is `uncertain` (never repeated); every other contact is sent once.
+    expect(final.filter((s) => !['sent', 'uncertain'].includes(s.status))).toEqual([]);
+    expect(final.reduce((sum, s) => sum + s.n, 0)).toBe(40);
+    expect(final.find((s) => s.status === 'sent')!.n).toBe(sent.length);
+  });
+});
