@@ -87,11 +87,13 @@ export const JOB_OPTIONS: Readonly<Record<QueueKey, QueueJobOptions>> = {
 export const WORKER_SETTINGS: Readonly<Partial<Record<QueueKey, { concurrency: number; limiter?: { max: number; duration: number } }>>> = {
   // One run at a time per process: Lobstr allows 2 result pages per second for the account.
   scraping: { concurrency: 1, limiter: { max: 10, duration: 1000 } },
-  sms: { concurrency: 4, limiter: { max: 50, duration: 1000 } },
+  // A high ceiling: pacing is per sending account; the limiter is what lets a provider's 429
+  // pause the queue (worker.rateLimit) without using attempts.
+  sms: { concurrency: 4, limiter: { max: 1000, duration: 1000 } },
   // Voice Partner's limit (VOICE_REQUESTS_PER_MINUTE, 5 by default) is the queue's limiter,
   // set in the context: it holds for every worker of the queue together.
   voice: { concurrency: 1 },
-  whatsapp: { concurrency: 2, limiter: { max: 50, duration: 1000 } },
+  whatsapp: { concurrency: 2, limiter: { max: 1000, duration: 1000 } },
 };
 
 /** Webhook calls accepted per source address and minute. */
