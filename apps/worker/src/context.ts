@@ -3,8 +3,8 @@
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import {
-  CHANNEL_QUEUES, createLobstrClient, createSendPacer, createSmsMobileApiSender, createVoicePartnerSender, JOBS,
-  PENDING_MESSAGE_SWEEP_CRON, SCHEDULERS, sendingWindow, type Channel, type Env, type Logger,
+  CHANNEL_QUEUES, createLobstrClient, createSendPacer, createSmsMobileApiInbox, createSmsMobileApiSender, createVoicePartnerSender, JOBS,
+  PENDING_MESSAGE_SWEEP_CRON, SCHEDULERS, SMS_REPLY_POLL_CRON, sendingWindow, type Channel, type Env, type Logger,
 } from '@auto-prospect/core';
 import {
   baileysSocketFactory, createDatabase, createRedis, createWhatsAppConnections, createWhatsAppSender, type Sql,
@@ -104,7 +104,10 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
       dispatchHunts: (runId, localDate, huntIds) => dispatchHunts(queues, runId, localDate, huntIds),
     }, self), deps));
     add((self) => createWorker('hunts', huntProcessor(huntDeps, self), { ...deps, concurrency: env.HUNT_CONCURRENCY }));
-    add((self) => createWorker('maintenance', maintenanceProcessor({ sql, queues, logger }, self), deps));
+    add((self) => createWorker('maintenance', maintenanceProcessor({
+      sql, queues, logger, smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
+      inbox: createSmsMobileApiInbox({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
+    }, self), deps));
     for (const channel of Object.keys(CHANNEL_QUEUES) as Channel[]) {
       const queue = CHANNEL_QUEUES[channel];
       const limiter = channel === 'ringless_voice' ? { limiter: voiceLimit } : {};
@@ -118,6 +121,8 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
       { name: JOBS.startDailyRun, data: {} });
     await queues.maintenance.upsertJobScheduler(SCHEDULERS.pendingMessageSweeper, { pattern: PENDING_MESSAGE_SWEEP_CRON, tz: env.OUTREACH_TIMEZONE },
       { name: JOBS.sweepPendingMessages, data: {} });
+    await queues.maintenance.upsertJobScheduler(SCHEDULERS.smsReplyPoller, { pattern: SMS_REPLY_POLL_CRON, tz: env.OUTREACH_TIMEZONE },
+      { name: JOBS.pollSmsReplies, data: {} });
   }
 
   let closing: Promise<void> | undefined;

@@ -1,6 +1,6 @@
 // SMS through the real queue and worker, SMSMobileAPI faked over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_IDS } from '@auto-prospect/core';
+import { JOB_IDS, JOBS } from '@auto-prospect/core';
 import { startFakeSmsMobileApi, type FakeSmsMobileApi } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 import { contact, createPending, credits, messageRow, seedAccount, settled } from './support/seed.js';
@@ -114,5 +114,24 @@ describe('SMS delivery', () => {
     const id = await contact(world.context, { accountId: account.id, phone: '+33142747158', channel: 'sms' });
     expect(await settled(world.context.sql, id)).toMatchObject({ status: 'failed', error_code: 'RECIPIENT_NOT_MOBILE', credit_state: 'released' });
     expect(sms.requests.length).toBe(before);
+  });
+
+  it('suppresses the senders of STOP replies read from the phone, once', async () => {
+    const account = await validAccount();
+    const now = Math.floor(Date.now() / 1000);
+    sms.inbox.set(account.smsKey!, [
+      { number: '0612121212', message: 'STOP', timestamp_unix: now - 30 },
+      { number: '+33613131313', message: 'C\'est toujours dispo ?', timestamp_unix: now - 20 },
+      { number: '06 14 14 14 14', message: 'désinscription', timestamp_unix: (now - 10) * 1000 },
+    ]);
+    const poll = () => world.context.queues.maintenance.add(JOBS.pollSmsReplies, {}).then((job) => expect.poll(() => job.getState()).toBe('completed'));
+    await poll();
+    const suppressed = async () => (await world.context.sql<{ phone_number: string }[]>`
+      select phone_number from suppressed_phone_numbers where source_channel = 'sms' order by 1`).map((r) => r.phone_number);
+    expect(await suppressed()).toEqual(['+33612121212', '+33614141414']);
+    const [cursor] = await world.context.sql<{ last: string }[]>`select last_received_unix::text as last from sms_reply_cursors where account_id = ${account.id}`;
+    expect(Number(cursor!.last)).toBe(now - 10);
+    await poll();
+    expect(await suppressed()).toEqual(['+33612121212', '+33614141414']);
   });
 });

@@ -27,3 +27,5 @@ export { processHunt, type ProcessHuntDeps, type ProcessHuntResult, type Pending
 export { deliverMessage, type DeliverMessageDeps } from './hunts/deliver-message.js';
 export { fanOutDailyRun, type FanOutDeps } from './hunts/fan-out-daily-run.js';
 export { ensureDailyRun, dailyRunReport, type DailyRunReport } from './hunts/daily-runs.js';
+export { createSmsMobileApiInbox, type SmsInbox } from './channels/smsmobileapi-inbox.js';
+export { pollSmsOptOuts } from './messages/poll-sms-opt-outs.js';

@@ -33,8 +33,10 @@ export default async function setup(project: TestProject): Promise<void> {
       });
       if (migrated.status !== 0) throw new Error(`migrations failed:\n${migrated.stdout}${migrated.stderr}`);
       await sql.unsafe(`alter database ${building} rename to ${template}`);
-      const stale = await sql`select datname from pg_database where datname like 'ap\_tpl\_%' and datname <> ${template}`;
-      for (const { datname } of stale) await sql.unsafe(`drop database if exists "${datname}" with (force)`);
+      // Other checkouts on this server may still clone older templates: keep the newest few.
+      const stale = await sql`
+        select datname from pg_database where datname like 'ap\_tpl\_%' and datname <> ${template} order by oid desc offset 4`;
+      for (const { datname } of stale) await sql.unsafe(`drop database if exists "${datname}"`);
     }
   } finally {
     await sql`select pg_advisory_unlock(hashtext('auto-prospect-test-template'))`;

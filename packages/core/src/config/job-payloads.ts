@@ -12,6 +12,7 @@ export const JOB_PAYLOADS = {
   startDailyRun: z.object({ localDate: localDate.optional() }),
   processHunt: z.object({ huntId: z.uuid(), localDate, dailyRunId: z.uuid().nullable() }),
   sweepPendingMessages: z.object({}),
+  pollSmsReplies: z.object({}),
 } as const;
 
 export type IngestLobstrRunPayload = z.infer<typeof JOB_PAYLOADS.ingestLobstrRun>;

@@ -28,6 +28,7 @@ export const JOBS = {
   sendMessage: 'send-message',
   ingestLobstrRun: 'ingest-lobstr-run',
   sweepPendingMessages: 'sweep-pending-messages',
+  pollSmsReplies: 'poll-sms-replies',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -56,10 +57,12 @@ export const JOB_IDS = {
 export const SCHEDULERS = {
   dailyRun: 'daily-run-scheduler',
   pendingMessageSweeper: 'pending-message-sweeper',
+  smsReplyPoller: 'sms-reply-poller',
 } as const;
 
 export const DEFAULT_DAILY_RUN_CRON = '0 9 * * 1-5';
 export const PENDING_MESSAGE_SWEEP_CRON = '*/5 * * * *';
+export const SMS_REPLY_POLL_CRON = '*/5 * * * *';
 
 /** Retry policy and retention per queue, given to BullMQ as *job* options (never Worker ones). */
 export interface QueueJobOptions {

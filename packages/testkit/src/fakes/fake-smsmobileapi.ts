@@ -25,6 +25,8 @@ export interface FakeSmsMobileApiModes {
 
 export interface FakeSmsMobileApi extends FakeServer {
   keys: Map<string, 'valid' | 'expired'>;
+  /** Received SMS per API key, as /getsms/ returns them. */
+  inbox: Map<string, { number: string; message: string; timestamp_unix: number }[]>;
   modes: FakeSmsMobileApiModes;
   sent: FakeSmsSent[];
 }
@@ -33,6 +35,7 @@ export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
   const keys = new Map<string, 'valid' | 'expired'>();
   const modes: FakeSmsMobileApiModes = { errorsAsHttp200: false, rateLimitNext: 0, serverErrorNext: 0, hang: false };
   const sent: FakeSmsSent[] = [];
+  const inbox: FakeSmsMobileApi['inbox'] = new Map();
   const hanging: ServerResponse[] = [];
 
   const keyError = (res: ServerResponse, status: number, error: string) =>
@@ -41,6 +44,14 @@ export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
       : sendJson(res, status, { success: false, error });
 
   const server = await startFakeServer((req, res) => {
+    if (req.path === '/getsms/' && req.method === 'GET') {
+      const key = req.query.get('apikey') ?? '';
+      if (keys.get(key) !== 'valid') return sendJson(res, 403, { success: false, error: 'invalid_apikey' });
+      const after = Number(req.query.get('after_timestamp_unix') ?? 0);
+      const sms = (inbox.get(key) ?? []).filter((m) => (m.timestamp_unix > 1e12 ? m.timestamp_unix / 1000 : m.timestamp_unix) > after)
+        .map((m, id) => ({ id, sIdentifiantPhone: 'phone-1', guid: randomBytes(8).toString('hex'), alias: null, ...m }));
+      return sendJson(res, 200, { result: { error: '', sms } });
+    }
     if (!['/sendsms/', '/sendsms'].includes(req.path) || !['GET', 'POST'].includes(req.method)) {
       return sendJson(res, 404, { error: 'not_found' });
     }
@@ -80,6 +91,7 @@ export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
   return {
     ...server,
     keys,
+    inbox,
     modes,
     sent,
     async close() {

@@ -1,0 +1,38 @@
+// Reads each SMS account's received messages since the last poll and suppresses the senders of
+// STOP replies. One account's failure (revoked key, phone offline) never stops the others.
+import type { SmsInbox } from '../channels/smsmobileapi-inbox.js';
+import { decryptSecret } from '../crypto/secret-box.js';
+import type { Sql } from '../db/client.js';
+import { errorCodeOf } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import { toE164 } from '../phone/phone-number.js';
+import { suppressPhoneNumber } from './message-ledger.js';
+import { isOptOutReply } from './opt-out.js';
+
+export async function pollSmsOptOuts(
+  deps: { sql: Sql; inbox: SmsInbox; smsKeyEncryptionKey: string; logger: Logger },
+): Promise<{ accounts: number; optOuts: number }> {
+  const accounts = await deps.sql<{ id: string; key: string; after: number }[]>`
+    select a.id, a.sms_api_key as key, coalesce(c.last_received_unix, 0)::int as after
+    from accounts a left join sms_reply_cursors c on c.account_id = a.id where a.sms_api_key is not null`;
+  let optOuts = 0;
+  for (const account of accounts) {
+    try {
+      const received = await deps.inbox.receivedSince(decryptSecret(account.key, deps.smsKeyEncryptionKey), account.after);
+      for (const sms of received) {
+        const phone = toE164(sms.number);
+        if (phone && isOptOutReply(sms.message)) {
+          await suppressPhoneNumber(deps.sql, phone, 'STOP reply by SMS', 'sms');
+          optOuts++;
+        }
+      }
+      const last = Math.max(account.after, ...received.map((r) => r.receivedUnix));
+      await deps.sql`
+        insert into sms_reply_cursors (account_id, last_received_unix) values (${account.id}, ${last})
+        on conflict (account_id) do update set last_received_unix = excluded.last_received_unix, updated_at = now()`;
+    } catch (err) {
+      deps.logger.warn({ accountId: account.id, errorCode: errorCodeOf(err) }, 'could not read the SMS replies of an account');
+    }
+  }
+  return { accounts: accounts.length, optOuts };
+}
