@@ -4,7 +4,8 @@ import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import {
   CHANNEL_QUEUES, createLobstrClient, createSendPacer, createSmsMobileApiInbox, createSmsMobileApiSender, createVoicePartnerSender, JOBS,
-  PENDING_MESSAGE_SWEEP_CRON, SCHEDULERS, SMS_REPLY_POLL_CRON, sendingWindow, type Channel, type Env, type Logger,
+  PENDING_MESSAGE_SWEEP_CRON, SCHEDULERS, SMS_REPLY_POLL_CRON, sendingWindow, TIMEOUTS_MS, WORKER_ROLES, type Channel, type Env,
+  type Logger, type QueueKey,
 } from '@auto-prospect/core';
 import {
   baileysSocketFactory, createDatabase, createRedis, createWhatsAppConnections, createWhatsAppSender, type Sql,
@@ -74,6 +75,10 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     },
     dispatch: (messages: Parameters<typeof dispatchMessages>[1]) => dispatchMessages(queues, messages),
   };
+  const workers: Worker[] = [];
+  const readiness = createReadiness({ redis, sql, workers: () => workers });
+  const app = buildApp({ logger, readiness, sql, queues, env, whatsapp });
+
   const deliverDeps = {
     ...huntDeps,
     dryRun: env.DRY_RUN,
@@ -87,31 +92,42 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
       whatsapp_text: createWhatsAppSender(whatsapp),
     },
   };
-  const readiness = createReadiness({ redis, sql });
-  const app = buildApp({ logger, readiness, sql, queues, env });
 
-  const workers: Worker[] = [];
   function startWorkers(): void {
     const deps = { connection: workerRedis, prefix: env.QUEUE_PREFIX, logger, lockMs: env.STALLED_JOB_SECONDS * 1000 };
+    const runs = new Set<QueueKey>(env.WORKER_ROLES.flatMap((role) => WORKER_ROLES[role]));
     // Each processor reaches its own worker (for rate limiting) once the worker exists.
-    const add = (create: (self: () => Worker | undefined) => Worker) => {
+    const add = (queue: QueueKey, create: (self: () => Worker | undefined) => Worker) => {
+      if (!runs.has(queue)) return;
       const worker: Worker = create(() => worker);
       workers.push(worker);
     };
-    add((self) => createWorker('scraping', scrapingProcessor({ sql, lobstr, logger }, self), deps));
-    add((self) => createWorker('fetchActiveHunts', fetchActiveHuntsProcessor({
+    add('scraping', (self) => createWorker('scraping', scrapingProcessor({ sql, lobstr, logger }, self), deps));
+    add('fetchActiveHunts', (self) => createWorker('fetchActiveHunts', fetchActiveHuntsProcessor({
       sql, logger, timeZone: env.OUTREACH_TIMEZONE,
       dispatchHunts: (runId, localDate, huntIds) => dispatchHunts(queues, runId, localDate, huntIds),
     }, self), deps));
-    add((self) => createWorker('hunts', huntProcessor(huntDeps, self), { ...deps, concurrency: env.HUNT_CONCURRENCY }));
-    add((self) => createWorker('maintenance', maintenanceProcessor({
+    add('hunts', (self) => createWorker('hunts', huntProcessor(huntDeps, self), { ...deps, concurrency: env.HUNT_CONCURRENCY }));
+    add('maintenance', (self) => createWorker('maintenance', maintenanceProcessor({
       sql, queues, logger, smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
       inbox: createSmsMobileApiInbox({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
     }, self), deps));
     for (const channel of Object.keys(CHANNEL_QUEUES) as Channel[]) {
       const queue = CHANNEL_QUEUES[channel];
       const limiter = channel === 'ringless_voice' ? { limiter: voiceLimit } : {};
-      add((self) => createWorker(queue, sendMessageProcessor(queue, deliverDeps, self), { ...deps, ...limiter }));
+      add(queue, (self) => createWorker(queue, sendMessageProcessor(queue, deliverDeps, self), { ...deps, ...limiter }));
+    }
+  }
+
+  /** Workers only start once Redis and Postgres answer (bounded: the supervisor restarts us). */
+  async function waitForDependencies(): Promise<void> {
+    const deadline = Date.now() + TIMEOUTS_MS.dependenciesAtBoot;
+    for (;;) {
+      const report = await readiness.check();
+      if (report.ready) return;
+      if (Date.now() > deadline) throw new Error(`dependencies not ready: ${report.failing.join(', ')}`);
+      logger.warn({ failing: report.failing }, 'waiting for dependencies');
+      await new Promise((r) => setTimeout(r, 500));
     }
   }
 
@@ -129,7 +145,8 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   return {
     env, logger, sql, redis, queues, whatsapp, app, workers,
     async start() {
-      await upsertSchedulers();
+      await waitForDependencies();
+      if (env.WORKER_ROLES.includes('orchestration')) await upsertSchedulers();
       startWorkers();
       await app.listen({ port: env.PORT, host: env.HOST });
     },

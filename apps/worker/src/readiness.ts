@@ -1,3 +1,4 @@
+import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TIMEOUTS_MS } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
@@ -35,7 +36,8 @@ async function probe(run: Probe): Promise<CheckResult> {
   }
 }
 
-export function createReadiness(deps: { redis: Redis; sql: Sql }): Readiness {
+/** Readiness of Redis, Postgres and every worker this process started (named `worker:<queue>`). */
+export function createReadiness(deps: { redis: Redis; sql: Sql; workers: () => readonly Worker[] }): Readiness {
   const probes: Record<string, Probe> = {
     redis: () => deps.redis.ping(),
     postgres: () => deps.sql`select 1`,
@@ -44,8 +46,11 @@ export function createReadiness(deps: { redis: Redis; sql: Sql }): Readiness {
     async check() {
       const names = Object.keys(probes);
       const results = await Promise.all(names.map((name) => probe(probes[name]!)));
-      const checks = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
-      const failing = names.filter((name) => !checks[name]!.ok);
+      const checks: Record<string, CheckResult> = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
+      for (const worker of deps.workers()) {
+        checks[`worker:${worker.name}`] = worker.isRunning() ? { ok: true } : { ok: false, error: 'not running' };
+      }
+      const failing = Object.keys(checks).filter((name) => !checks[name]!.ok);
       return { ready: failing.length === 0, failing, checks };
     },
   };

@@ -1,12 +1,14 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { LIMITS, type Env, type Logger } from '@auto-prospect/core';
-import type { Sql } from '@auto-prospect/core/clients';
+import type { Sql, WhatsAppConnections } from '@auto-prospect/core/clients';
 import type { Queues } from '../jobs/queues.js';
 import type { Readiness } from '../readiness.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLobstrWebhook } from './routes/lobstr-webhook.js';
 import { registerDailyRunRoutes } from './routes/daily-runs.js';
+import { registerOperationsRoutes } from './routes/operations.js';
+import { registerWhatsAppRoutes } from './routes/whatsapp.js';
 import { requireBearer } from './auth.js';
 
 export interface AppDeps {
@@ -15,6 +17,7 @@ export interface AppDeps {
   sql: Sql;
   queues: Queues;
   env: Readonly<Env>;
+  whatsapp: WhatsAppConnections;
 }
 
 /** The HTTP application, built apart from `listen` so tests drive it with `inject`. */
@@ -44,6 +47,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register((api, _options, done) => {
     api.addHook('preHandler', requireBearer(deps.env.API_SECRET));
     registerDailyRunRoutes(api, { sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE });
+    registerOperationsRoutes(api, { queues: deps.queues });
+    registerWhatsAppRoutes(api, { sql: deps.sql, whatsapp: deps.whatsapp });
     done();
   });
   return app;

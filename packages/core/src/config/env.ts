@@ -1,6 +1,6 @@
 // The only reader of environment variables: parsed once with zod, every problem reported at once.
 import { z } from 'zod';
-import { DEFAULT_DAILY_RUN_CRON, LIMITS, PACING, TIMEOUTS_MS } from './worker.config.js';
+import { DEFAULT_DAILY_RUN_CRON, LIMITS, PACING, TIMEOUTS_MS, WORKER_ROLE_NAMES } from './worker.config.js';
 
 const hexKey = z
   .string()
@@ -48,6 +48,11 @@ const envSchema = z.object({
   WHATSAPP_MIN_GAP_SECONDS: z.coerce.number().min(0).max(3600).default(PACING.whatsappMinGapSeconds),
   WHATSAPP_DAILY_CAP: z.coerce.number().int().min(0).max(1000).default(LIMITS.whatsappDailyCapPerAccount),
   VOICE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
+  WORKER_ROLES: z
+    .string()
+    .transform((value) => value.split(',').map((r) => r.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(WORKER_ROLE_NAMES)).min(1, 'must name at least one role'))
+    .default([...WORKER_ROLE_NAMES]),
   HUNT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   STALLED_JOB_SECONDS: z.coerce.number().int().min(1).max(600).default(TIMEOUTS_MS.jobLock / 1000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),

@@ -15,6 +15,19 @@ export const QUEUES = {
 export type QueueKey = keyof typeof QUEUES;
 export type QueueName = (typeof QUEUES)[QueueKey];
 
+/**
+ * What a process runs (WORKER_ROLES, all by default), so operators can scale the channel queues,
+ * scraping and orchestration separately. Every process serves HTTP.
+ */
+export const WORKER_ROLES = {
+  scraping: ['scraping'],
+  orchestration: ['fetchActiveHunts', 'hunts', 'maintenance'],
+  sms: ['sms'],
+  whatsapp: ['whatsapp'],
+  voice: ['voice'],
+} as const satisfies Record<string, readonly QueueKey[]>;
+export const WORKER_ROLE_NAMES = ['scraping', 'orchestration', 'sms', 'whatsapp', 'voice'] as const satisfies readonly (keyof typeof WORKER_ROLES)[];
+
 /** The queue each channel's messages are sent from. */
 export const CHANNEL_QUEUES = {
   sms: 'sms',
@@ -114,6 +127,8 @@ export const TIMEOUTS_MS = {
    * blocked) is taken back and run again; the ledger makes that harmless.
    */
   jobLock: 30_000,
+  /** How long a starting process waits for Redis and Postgres before giving up. */
+  dependenciesAtBoot: 30_000,
   /** Postgres connection attempt. */
   databaseConnect: 5_000,
 } as const;
@@ -127,6 +142,7 @@ export const ROUTES = {
   huntRun: '/api/hunts/:huntId/run',
   queues: '/api/queues',
   job: '/api/jobs/:queue/:jobId',
+  whatsappLink: '/api/accounts/:accountId/whatsapp',
   metrics: '/metrics',
   dashboard: '/admin/queues',
   docs: '/docs',

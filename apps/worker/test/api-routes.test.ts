@@ -1,0 +1,122 @@
+// Every /api route: bearer auth, input validation, its happy path, and no secret in any answer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOB_IDS, JOBS, QUEUES, ROUTES, WORKER_ROLES } from '@auto-prospect/core';
+import { createFakeWhatsApp, testEnv } from '@auto-prospect/testkit';
+import { createTestWorld, type TestWorld } from './support/test-context.js';
+import { linkWhatsApp, seedAccount, type SeededAccount } from './support/seed.js';
+
+const wa = createFakeWhatsApp();
+let world: TestWorld;
+let account: SeededAccount;
+let huntId: string;
+const bodies: string[] = [];
+const SECRET = testEnv().API_SECRET!;
+
+async function call(method: 'GET' | 'POST', url: string, options: { token?: string | null; body?: unknown } = {}) {
+  const token = options.token === undefined ? SECRET : options.token;
+  const response = await world.context.app.inject({
+    method, url, headers: token === null ? {} : { authorization: `Bearer ${token}` }, ...(options.body === undefined ? {} : { payload: options.body as object }),
+  });
+  bodies.push(response.body);
+  return response;
+}
+
+beforeAll(async () => {
+  world = await createTestWorld({}, { whatsappSocketFactory: wa.factory });
+  account = await seedAccount(world.context);
+  const [hunt] = await world.context.sql<{ id: string }[]>`insert into hunts (account_id, name) values (${account.id}, 'h') returning id`;
+  huntId = hunt!.id;
+});
+
+afterAll(async () => {
+  await world.teardown();
+});
+
+const routes: [method: 'GET' | 'POST', url: () => string][] = [
+  ['POST', () => ROUTES.dailyRuns],
+  ['GET', () => ROUTES.dailyRun.replace(':runId', '00000000-0000-4000-8000-000000000000')],
+  ['POST', () => ROUTES.huntRun.replace(':huntId', huntId)],
+  ['GET', () => ROUTES.queues],
+  ['GET', () => ROUTES.job.replace(':queue', QUEUES.sms).replace(':jobId', 'x')],
+  ['GET', () => ROUTES.whatsappLink.replace(':accountId', account.id)],
+  ['POST', () => ROUTES.whatsappLink.replace(':accountId', account.id)],
+];
+
+describe('API authentication', () => {
+  it('refuses every route without a token or with a wrong one', async () => {
+    for (const [method, url] of routes) {
+      for (const token of [null, 'wrong-token-wrong-token-wrong', `${SECRET}x`]) {
+        const response = await call(method, url(), { token });
+        expect([url(), response.statusCode, response.json<{ error: string }>().error]).toEqual([url(), 401, 'UNAUTHORIZED']);
+      }
+    }
+  });
+});
+
+describe('API routes', () => {
+  it('daily runs: start (idempotent), read progress, 400 and 404', async () => {
+    const first = await call('POST', ROUTES.dailyRuns);
+    const second = await call('POST', ROUTES.dailyRuns);
+    expect(first.statusCode).toBe(202);
+    expect(second.json()).toEqual(first.json());
+    const runId = first.json<{ runId: string }>().runId;
+    const report = await call('GET', ROUTES.dailyRun.replace(':runId', runId));
+    expect(report.statusCode).toBe(200);
+    expect(report.json()).toMatchObject({ id: runId, hunts: { total: expect.any(Number) as number }, contacts: { sms: { planned: 0 } } });
+    expect((await call('GET', ROUTES.dailyRun.replace(':runId', 'not-a-uuid'))).statusCode).toBe(400);
+    expect((await call('GET', ROUTES.dailyRun.replace(':runId', '00000000-0000-4000-8000-000000000000'))).statusCode).toBe(404);
+  });
+
+  it('hunt run: 202 for a hunt, 404 for none, 400 for a malformed id', async () => {
+    expect((await call('POST', ROUTES.huntRun.replace(':huntId', huntId))).statusCode).toBe(202);
+    expect((await call('POST', ROUTES.huntRun.replace(':huntId', '00000000-0000-4000-8000-000000000000'))).statusCode).toBe(404);
+    expect((await call('POST', ROUTES.huntRun.replace(':huntId', '1 or 1=1'))).statusCode).toBe(400);
+  });
+
+  it('queues and jobs: counts per state, one job without its data, 400 and 404', async () => {
+    await world.context.queues.sms.add(JOBS.sendMessage, { messageId: '00000000-0000-4000-8000-000000000001' }, { jobId: JOB_IDS.message('00000000-0000-4000-8000-000000000001') });
+    const queues = await call('GET', ROUTES.queues);
+    expect(queues.json<{ queues: Record<string, Record<string, number>> }>().queues[QUEUES.sms]).toMatchObject({ waiting: 1, failed: 0 });
+    const job = await call('GET', ROUTES.job.replace(':queue', QUEUES.sms).replace(':jobId', JOB_IDS.message('00000000-0000-4000-8000-000000000001')));
+    expect(job.json()).toMatchObject({ name: JOBS.sendMessage, queue: QUEUES.sms, state: 'waiting', attemptsMade: 0, failedReason: null });
+    expect(job.body).not.toContain('messageId');
+    expect((await call('GET', ROUTES.job.replace(':queue', 'nope').replace(':jobId', 'x'))).statusCode).toBe(400);
+    expect((await call('GET', ROUTES.job.replace(':queue', QUEUES.sms).replace(':jobId', 'missing'))).statusCode).toBe(404);
+  });
+
+  it('WhatsApp linking: QR as a data URL, pairing code for a number, status, 400 and 404', async () => {
+    const qr = await call('POST', ROUTES.whatsappLink.replace(':accountId', account.id));
+    expect([qr.statusCode, qr.json<{ qr: string }>().qr]).toEqual([202, expect.stringMatching(/^data:image\/png;base64,/)]);
+    const other = await seedAccount(world.context);
+    const code = await call('POST', ROUTES.whatsappLink.replace(':accountId', other.id), { body: { phoneNumber: '06 98 76 54 32' } });
+    expect(code.json()).toEqual({ pairingCode: expect.stringMatching(/^[1-9A-HJ-NP-TV-Z]{8}$/) as string });
+    expect((await call('POST', ROUTES.whatsappLink.replace(':accountId', other.id), { body: { phoneNumber: 'abc' } })).statusCode).toBe(400);
+    expect((await call('POST', ROUTES.whatsappLink.replace(':accountId', other.id), { body: { extra: 1 } })).statusCode).toBe(400);
+    expect((await call('POST', ROUTES.whatsappLink.replace(':accountId', '00000000-0000-4000-8000-000000000000'))).statusCode).toBe(404);
+    const linked = await seedAccount(world.context);
+    await linkWhatsApp(world.context, linked);
+    const status = await call('GET', ROUTES.whatsappLink.replace(':accountId', linked.id));
+    expect(status.json()).toMatchObject({ linked: true, connected: true, disconnected: false, pausedFor: null });
+  });
+
+  it('never answer with a secret', () => {
+    const env = world.context.env;
+    const secrets = [account.smsKey!, env.API_SECRET, env.SMS_API_KEY_ENCRYPTION_KEY, env.WHATSAPP_ENCRYPTION_KEY, env.LOBSTR_API_KEY, env.VOICE_PARTNER_API_KEY];
+    expect(bodies.length).toBeGreaterThan(30);
+    for (const body of bodies) for (const secret of secrets) expect(body).not.toContain(secret);
+  });
+});
+
+describe('roles', () => {
+  it('runs only the processors of its roles and reports each worker in readiness', async () => {
+    const smsOnly = await createTestWorld({ WORKER_ROLES: 'sms,voice' }, { whatsappSocketFactory: wa.factory });
+    try {
+      await smsOnly.context.start();
+      expect(smsOnly.context.workers.map((w) => w.name).sort()).toEqual([QUEUES[WORKER_ROLES.sms[0]], QUEUES[WORKER_ROLES.voice[0]]].sort());
+      const ready = await smsOnly.context.app.inject(ROUTES.healthReady);
+      expect(ready.json()).toMatchObject({ ready: true, checks: { [`worker:${QUEUES.sms}`]: { ok: true }, [`worker:${QUEUES.voice}`]: { ok: true } } });
+    } finally {
+      await smsOnly.teardown();
+    }
+  });
+});
