@@ -21,6 +21,7 @@ import { huntProcessor } from './processors/hunts.js';
 import { maintenanceProcessor } from './processors/maintenance.js';
 import { scrapingProcessor } from './processors/scraping.js';
 import { sendMessageProcessor } from './processors/send-message.js';
+import { createMetrics } from './metrics.js';
 import { createReadiness } from './readiness.js';
 
 export interface WorkerContext {
@@ -77,7 +78,8 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   };
   const workers: Worker[] = [];
   const readiness = createReadiness({ redis, sql, workers: () => workers });
-  const app = buildApp({ logger, readiness, sql, queues, env, whatsapp });
+  const metrics = createMetrics({ sql, queues, timeZone: env.OUTREACH_TIMEZONE });
+  const app = buildApp({ logger, readiness, sql, queues, env, whatsapp, metrics });
 
   const deliverDeps = {
     ...huntDeps,
@@ -94,7 +96,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   };
 
   function startWorkers(): void {
-    const deps = { connection: workerRedis, prefix: env.QUEUE_PREFIX, logger, lockMs: env.STALLED_JOB_SECONDS * 1000 };
+    const deps = { connection: workerRedis, prefix: env.QUEUE_PREFIX, logger, lockMs: env.STALLED_JOB_SECONDS * 1000, metrics };
     const runs = new Set<QueueKey>(env.WORKER_ROLES.flatMap((role) => WORKER_ROLES[role]));
     // Each processor reaches its own worker (for rate limiting) once the worker exists.
     const add = (queue: QueueKey, create: (self: () => Worker | undefined) => Worker) => {

@@ -89,6 +89,19 @@ describe('a daily run', () => {
     expect(sms.sent.find((s) => s.recipients === ad.phone)!.message).toBe(`Bonjour , votre Annonce ${ad.i} à ${formatPrice(ad.price)}`);
   });
 
+  it('exposes non-zero metrics for jobs, queues, contacts, credits and the run, behind the token', async () => {
+    expect((await world.context.app.inject({ method: 'GET', url: ROUTES.metrics })).statusCode).toBe(401);
+    const metrics = (await world.context.app.inject({ method: 'GET', url: ROUTES.metrics, headers: auth })).body;
+    const value = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1] ?? 0);
+    expect(value(/auto_prospect_job_duration_seconds_count\{queue="channel-sms",name="send-message"\} (\d+)/)).toBeGreaterThan(0);
+    expect(value(/auto_prospect_jobs_total\{queue="daily-hunts",status="completed",error_code=""\} (\d+)/)).toBe(8);
+    expect(value(/auto_prospect_jobs_total\{queue="daily-hunts",status="failed",error_code="HUNT_MISCONFIGURED"\} (\d+)/)).toBe(1);
+    expect(value(/bullmq_job_count\{queue="channel-sms", state="completed"\} (\d+)/)).toBeGreaterThan(0);
+    expect(value(/auto_prospect_contacts\{channel="whatsapp_text",status="failed"\} (\d+)/)).toBeGreaterThan(0);
+    expect(value(/auto_prospect_credits_consumed\{channel="ringless_voice"\} (\d+)/)).toBeGreaterThan(0);
+    expect(value(/auto_prospect_daily_run_duration_seconds ([\d.]+)/)).toBeGreaterThan(0);
+  });
+
   it('adds nothing when the day is triggered again or a hunt job runs twice', async () => {
     const [before] = await world.context.sql<{ n: number }[]>`select count(*)::int as n from messages`;
     const again = await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });

@@ -1,7 +1,7 @@
 // Lobstr → webhook → scraping queue → worker → ads, through the real HTTP app, Redis and Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLobstrResults, startFakeLobstr, testEnv, type FakeLobstr } from '@auto-prospect/testkit';
-import { JOB_IDS, LIMITS, WEBHOOK_RATE_LIMIT } from '@auto-prospect/core';
+import { JOB_IDS, LIMITS, ROUTES, WEBHOOK_RATE_LIMIT } from '@auto-prospect/core';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 
 const TOKEN = testEnv().LOBSTR_WEBHOOK_TOKEN!;
@@ -90,6 +90,12 @@ describe('POST /webhooks/lobstr/:token', () => {
     await expect.poll(() => runRecord(runId(3)), { timeout: 15_000 }).toMatchObject({ status: 'completed', attempts: 2, ads_saved: generated.valid.size });
     const [count] = await world.context.sql<{ n: number }[]>`select count(*)::int as n from ads where original_ad_id like '50%'`;
     expect(count!.n).toBe(generated.valid.size);
+  });
+
+  it('reports ingested and rejected ads in the metrics', async () => {
+    const metrics = (await world.context.app.inject({ method: 'GET', url: ROUTES.metrics, headers: { authorization: `Bearer ${testEnv().API_SECRET!}` } })).body;
+    expect(Number(/auto_prospect_lobstr_ads\{outcome="saved"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(1000);
+    expect(Number(/auto_prospect_lobstr_ads\{outcome="rejected"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
   });
 
   it('fails the job for good, with a named code, when Lobstr does not know the run', async () => {

@@ -1,8 +1,9 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { LIMITS, type Env, type Logger } from '@auto-prospect/core';
+import { LIMITS, ROUTES, type Env, type Logger } from '@auto-prospect/core';
 import type { Sql, WhatsAppConnections } from '@auto-prospect/core/clients';
 import type { Queues } from '../jobs/queues.js';
+import type { Metrics } from '../metrics.js';
 import type { Readiness } from '../readiness.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLobstrWebhook } from './routes/lobstr-webhook.js';
@@ -18,6 +19,7 @@ export interface AppDeps {
   queues: Queues;
   env: Readonly<Env>;
   whatsapp: WhatsAppConnections;
+  metrics: Metrics;
 }
 
 /** The HTTP application, built apart from `listen` so tests drive it with `inject`. */
@@ -49,6 +51,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registerDailyRunRoutes(api, { sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE });
     registerOperationsRoutes(api, { queues: deps.queues });
     registerWhatsAppRoutes(api, { sql: deps.sql, whatsapp: deps.whatsapp });
+    done();
+  });
+  void app.register((scope, _options, done) => {
+    scope.addHook('preHandler', requireBearer(deps.env.API_SECRET));
+    scope.get(ROUTES.metrics, { logLevel: 'warn' }, async (_request, reply) =>
+      reply.type('text/plain; version=0.0.4').send(await deps.metrics.render()));
     done();
   });
   return app;

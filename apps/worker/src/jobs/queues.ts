@@ -1,6 +1,7 @@
 import { Queue, Worker, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOB_OPTIONS, QUEUES, WORKER_SETTINGS, type Logger, type QueueKey } from '@auto-prospect/core';
+import { JOB_OPTIONS, QUEUES, WORKER_SETTINGS, WorkerError, type Logger, type QueueKey } from '@auto-prospect/core';
+import type { Metrics } from '../metrics.js';
 
 export type Queues = Readonly<Record<QueueKey, Queue>>;
 
@@ -24,6 +25,13 @@ export interface WorkerDeps {
   concurrency?: number;
   /** Overrides the queue's limiter from WORKER_SETTINGS. */
   limiter?: { max: number; duration: number };
+  metrics: Metrics;
+}
+
+/** The stable code of a failure: a WorkerError's, or the "CODE: …" the job boundary wrote. */
+function failureCode(err: Error): string {
+  if (err instanceof WorkerError) return err.code;
+  return /^([A-Z][A-Z0-9_]+):/.exec(err.message)?.[1] ?? 'UNEXPECTED_ERROR';
 }
 
 export function createWorker(key: QueueKey, processor: Processor, deps: WorkerDeps): Worker {
@@ -37,5 +45,12 @@ export function createWorker(key: QueueKey, processor: Processor, deps: WorkerDe
     ...(deps.limiter ?? settings?.limiter ? { limiter: deps.limiter ?? settings?.limiter } : {}),
   });
   worker.on('error', (err) => deps.logger.error({ queue: QUEUES[key], err }, 'worker error'));
+  const observe = (job: { name: string; processedOn?: number; finishedOn?: number } | undefined, status: string, code: string) => {
+    if (!job) return;
+    deps.metrics.jobsTotal.inc({ queue: QUEUES[key], status, error_code: code });
+    if (job.processedOn && job.finishedOn) deps.metrics.jobDuration.observe({ queue: QUEUES[key], name: job.name }, (job.finishedOn - job.processedOn) / 1000);
+  };
+  worker.on('completed', (job) => observe(job, 'completed', ''));
+  worker.on('failed', (job, err) => observe(job, 'failed', failureCode(err)));
   return worker;
 }

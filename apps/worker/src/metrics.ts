@@ -1,0 +1,69 @@
+// Prometheus metrics. Job outcomes are counted where jobs end (the job boundary); business totals
+// (contacts, credits, Lobstr ads, daily run) are read from Postgres at scrape time, so every
+// replica reports the same truth; queue depth comes from BullMQ's own export.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Sql } from '@auto-prospect/core/clients';
+import type { Queues } from './jobs/queues.js';
+
+export interface Metrics {
+  registry: Registry;
+  jobDuration: Histogram<'queue' | 'name'>;
+  jobsTotal: Counter<'queue' | 'status' | 'error_code'>;
+  /** Prometheus text: registry metrics plus BullMQ's queue counts. */
+  render(): Promise<string>;
+}
+
+export function createMetrics(deps: { sql: Sql; queues: Queues; timeZone: string }): Metrics {
+  const registry = new Registry();
+  const jobDuration = new Histogram({
+    name: 'auto_prospect_job_duration_seconds', help: 'Time a job attempt ran, by queue and job name.',
+    labelNames: ['queue', 'name'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300], registers: [registry],
+  });
+  const jobsTotal = new Counter({
+    name: 'auto_prospect_jobs_total', help: 'Job attempts that ended, by queue, status and error code.',
+    labelNames: ['queue', 'status', 'error_code'], registers: [registry],
+  });
+  const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: deps.timeZone }).format(new Date());
+  new Gauge({
+    name: 'auto_prospect_contacts', help: "Messages of today's local day by channel and status.", labelNames: ['channel', 'status'], registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await deps.sql<{ channel: string; status: string; n: number }[]>`
+        select channel, status, count(*)::int as n from messages where local_date = ${today()} group by channel, status`;
+      for (const r of rows) this.set({ channel: r.channel, status: r.status }, r.n);
+    },
+  });
+  new Gauge({
+    name: 'auto_prospect_credits_consumed', help: "Credits consumed today, by channel.", labelNames: ['channel'], registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await deps.sql<{ channel: string; n: number }[]>`
+        select channel, count(*)::int as n from credit_transactions where type = 'usage' and created_at >= ${today()}::date group by channel`;
+      for (const r of rows) this.set({ channel: r.channel }, r.n);
+    },
+  });
+  new Gauge({
+    name: 'auto_prospect_lobstr_ads', help: 'Ads of Lobstr runs finished today, by outcome.', labelNames: ['outcome'], registers: [registry],
+    async collect() {
+      const [r] = await deps.sql<{ saved: number; updated: number; rejected: number }[]>`
+        select coalesce(sum(ads_saved), 0)::int as saved, coalesce(sum(ads_updated), 0)::int as updated, coalesce(sum(ads_rejected), 0)::int as rejected
+        from lobstr_runs where received_at >= ${today()}::date`;
+      for (const outcome of ['saved', 'updated', 'rejected'] as const) this.set({ outcome }, r![outcome]);
+    },
+  });
+  new Gauge({
+    name: 'auto_prospect_daily_run_duration_seconds', help: 'Duration of the last completed daily run.', registers: [registry],
+    async collect() {
+      const [r] = await deps.sql<{ ms: number | null }[]>`select duration_ms as ms from daily_runs where status = 'completed' order by local_date desc limit 1`;
+      this.set((r?.ms ?? 0) / 1000);
+    },
+  });
+
+  return {
+    registry, jobDuration, jobsTotal,
+    async render() {
+      const queues = await Promise.all(Object.values(deps.queues).map((q) => q.exportPrometheusMetrics()));
+      return `${await registry.metrics()}\n${queues.join('\n')}\n`;
+    },
+  };
+}
