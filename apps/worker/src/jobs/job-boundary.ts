@@ -26,12 +26,14 @@ export interface ProcessorDefinition<S extends z.ZodType> {
 
 export function defineProcessor<S extends z.ZodType>(definition: ProcessorDefinition<S>): Processor {
   return async (job, token, signal) => {
-    const logger = definition.logger.child({ queue: QUEUES[definition.queue], jobId: job.id, attempt: job.attemptsMade + 1 });
+    const jobLogger = definition.logger.child({ queue: QUEUES[definition.queue], jobId: job.id, attempt: job.attemptsMade + 1 });
     const parsed = definition.schema.safeParse(job.data);
     if (!parsed.success) {
-      logger.error({ errorCode: 'INVALID_JOB_DATA' }, 'job data does not match its schema');
+      jobLogger.error({ errorCode: 'INVALID_JOB_DATA' }, 'job data does not match its schema');
       throw new UnrecoverableError(`INVALID_JOB_DATA: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     }
+    // Job data is ids only (messageId, huntId, dailyRunId, …): every line of the job carries them.
+    const logger = jobLogger.child(parsed.data as Record<string, unknown>);
     const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     try {
       return await definition.handle(parsed.data, { job, logger, signal, finalAttempt });

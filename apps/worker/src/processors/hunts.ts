@@ -10,6 +10,6 @@ export function huntProcessor(deps: ProcessHuntDeps, worker: () => Worker | unde
     logger: deps.logger,
     worker,
     handle: (data, { logger, finalAttempt }) =>
-      processHunt({ ...deps, logger: logger.child({ huntId: data.huntId, dailyRunId: data.dailyRunId }) }, { ...data, finalAttempt }),
+      processHunt({ ...deps, logger }, { ...data, finalAttempt }),
   });
 }

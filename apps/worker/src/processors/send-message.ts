@@ -10,6 +10,6 @@ export function sendMessageProcessor(queue: QueueKey, deps: DeliverMessageDeps, 
     logger: deps.logger,
     worker,
     handle: (data, { logger, signal, finalAttempt }) =>
-      deliverMessage({ ...deps, logger: logger.child({ messageId: data.messageId }) }, { messageId: data.messageId, finalAttempt, signal }),
+      deliverMessage({ ...deps, logger }, { messageId: data.messageId, finalAttempt, signal }),
   });
 }
