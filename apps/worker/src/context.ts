@@ -3,9 +3,9 @@
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import {
-  CHANNEL_QUEUES, createLobstrClient, createSendPacer, createSmsMobileApiInbox, createSmsMobileApiSender, createVoicePartnerSender, JOBS,
+  CHANNEL_QUEUES, createLobstrClient, markUncertain, createSendPacer, createSmsMobileApiInbox, createSmsMobileApiSender, createVoicePartnerSender, JOBS,
   PENDING_MESSAGE_SWEEP_CRON, SCHEDULERS, SMS_REPLY_POLL_CRON, sendingWindow, TIMEOUTS_MS, WORKER_ROLES, type Channel, type Env,
-  type Logger, type QueueKey,
+  type ChannelSender, type Logger, type QueueKey,
 } from '@auto-prospect/core';
 import {
   baileysSocketFactory, createDatabase, createRedis, createWhatsAppConnections, createWhatsAppSender, type Sql,
@@ -81,17 +81,30 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   const metrics = createMetrics({ sql, queues, timeZone: env.OUTREACH_TIMEZONE });
   const app = buildApp({ logger, readiness, sql, queues, env, whatsapp, metrics });
 
+  // Messages whose provider call is under way in this process: at shutdown, any still unanswered
+  // become `uncertain` (they may have been sent), never left claimed without an outcome.
+  const inFlight = new Set<string>();
+  const tracked = (sender: ChannelSender): ChannelSender => ({
+    async send(message) {
+      inFlight.add(message.messageId);
+      try {
+        return await sender.send(message);
+      } finally {
+        inFlight.delete(message.messageId);
+      }
+    },
+  });
   const deliverDeps = {
     ...huntDeps,
     dryRun: env.DRY_RUN,
     pacer: createSendPacer(workerRedis, env.QUEUE_PREFIX, { sms: env.SMS_MIN_GAP_SECONDS, whatsapp_text: env.WHATSAPP_MIN_GAP_SECONDS }),
     senders: {
-      sms: createSmsMobileApiSender({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
-      ringless_voice: createVoicePartnerSender({
+      sms: tracked(createSmsMobileApiSender({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS })),
+      ringless_voice: tracked(createVoicePartnerSender({
         baseUrl: env.VOICE_PARTNER_BASE_URL, apiKey: env.VOICE_PARTNER_API_KEY,
         notificationEmail: env.VOICE_PARTNER_NOTIFICATION_EMAIL, timeoutMs: env.PROVIDER_TIMEOUT_MS,
-      }),
-      whatsapp_text: createWhatsAppSender(whatsapp),
+      })),
+      whatsapp_text: tracked(createWhatsAppSender(whatsapp)),
     },
   };
 
@@ -161,6 +174,9 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
             logger.warn({ err }, 'workers did not finish in time; forcing them closed');
             await within(1000, Promise.all(workers.map((w) => w.close(true))), 'force-closing workers');
           })],
+        ['unanswered sends', () => Promise.all([...inFlight].map((messageId) => markUncertain(sql, messageId, {
+          code: 'INTERRUPTED_BY_SHUTDOWN', message: 'the worker stopped while the provider call was under way',
+        })))],
         ['whatsapp sockets', () => whatsapp.closeAll()],
         ['queues', () => within(1000, Promise.all(Object.values(queues).map((q) => q.close())), 'closing queues')],
         ['redis', () => Promise.all([redis, workerRedis].map(closeRedis))],

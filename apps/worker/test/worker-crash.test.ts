@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_IDS } from '@auto-prospect/core';
 import { startFakeSmsMobileApi, testEnv, type FakeSmsMobileApi } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
-import { contact, seedAccount, settled } from './support/seed.js';
+import { contact, messageRow, seedAccount, settled } from './support/seed.js';
 import { startWorkerProcess } from './support/worker-process.js';
 
 let sms: FakeSmsMobileApi;
@@ -43,3 +43,33 @@ describe('a worker killed mid-send', () => {
     expect(providerCalls()).toBe(1);
   });
 });
+
+describe('SIGTERM during a send', () => {
+  it('exits 0 within the bound and leaves the message uncertain, not claimed', async () => {
+    // A world of its own: no worker in this test process may pick the job up.
+    const quiet = await createTestWorld(overrides);
+    try {
+      await stopOnSigterm(quiet);
+    } finally {
+      await quiet.teardown();
+    }
+  });
+});
+
+async function stopOnSigterm(quiet: TestWorld): Promise<void> {
+  const account = await seedAccount(quiet.context);
+  sms.keys.set(account.smsKey!, 'valid');
+  sms.modes.hang = true;
+  const id = await contact(quiet.context, { accountId: account.id, phone: '+33699000002', channel: 'sms' });
+  const worker = startWorkerProcess(testEnv({
+    ...overrides, DATABASE_URL: quiet.db.url, QUEUE_PREFIX: quiet.queuePrefix.prefix, LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '3000',
+  }));
+  await worker.url;
+  await expect.poll(() => sms.requests.filter((r) => r.path.startsWith('/sendsms') && r.body.includes('33699000002')).length, { timeout: 10_000 }).toBe(1);
+  const signalledAt = Date.now();
+  worker.child.kill('SIGTERM');
+  const { code, afterMs } = await worker.exited(signalledAt);
+  expect(code).toBe(0);
+  expect(afterMs).toBeLessThan(3_000 + 1_000);
+  expect(await messageRow(quiet.context.sql, id)).toMatchObject({ status: 'uncertain', error_code: 'INTERRUPTED_BY_SHUTDOWN' });
+}

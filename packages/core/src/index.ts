@@ -29,3 +29,4 @@ export { fanOutDailyRun, type FanOutDeps } from './hunts/fan-out-daily-run.js';
 export { ensureDailyRun, dailyRunReport, type DailyRunReport } from './hunts/daily-runs.js';
 export { createSmsMobileApiInbox, type SmsInbox } from './channels/smsmobileapi-inbox.js';
 export { pollSmsOptOuts } from './messages/poll-sms-opt-outs.js';
+export { markUncertain } from './messages/message-ledger.js';
