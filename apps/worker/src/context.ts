@@ -21,6 +21,7 @@ import { huntProcessor } from './processors/hunts.js';
 import { maintenanceProcessor } from './processors/maintenance.js';
 import { scrapingProcessor } from './processors/scraping.js';
 import { sendMessageProcessor } from './processors/send-message.js';
+import { createErrorReporter } from './error-reporting.js';
 import { createMetrics } from './metrics.js';
 import { createReadiness } from './readiness.js';
 
@@ -79,7 +80,8 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   const workers: Worker[] = [];
   const readiness = createReadiness({ redis, sql, workers: () => workers });
   const metrics = createMetrics({ sql, queues, timeZone: env.OUTREACH_TIMEZONE });
-  const app = buildApp({ logger, readiness, sql, queues, env, whatsapp, metrics });
+  const errors = createErrorReporter(env.SENTRY_DSN);
+  const app = buildApp({ logger, readiness, sql, queues, env, whatsapp, metrics, errors });
 
   // Messages whose provider call is under way in this process: at shutdown, any still unanswered
   // become `uncertain` (they may have been sent), never left claimed without an outcome.
@@ -109,7 +111,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   };
 
   function startWorkers(): void {
-    const deps = { connection: workerRedis, prefix: env.QUEUE_PREFIX, logger, lockMs: env.STALLED_JOB_SECONDS * 1000, metrics };
+    const deps = { connection: workerRedis, prefix: env.QUEUE_PREFIX, logger, lockMs: env.STALLED_JOB_SECONDS * 1000, metrics, errors };
     const runs = new Set<QueueKey>(env.WORKER_ROLES.flatMap((role) => WORKER_ROLES[role]));
     // Each processor reaches its own worker (for rate limiting) once the worker exists.
     const add = (queue: QueueKey, create: (self: () => Worker | undefined) => Worker) => {
@@ -181,6 +183,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
         ['queues', () => within(1000, Promise.all(Object.values(queues).map((q) => q.close())), 'closing queues')],
         ['redis', () => Promise.all([redis, workerRedis].map(closeRedis))],
         ['postgres', () => sql.end({ timeout: 5 })],
+        ['error reports', () => errors.flush()],
       ]);
       return closing;
     },

@@ -1,6 +1,6 @@
 export * from './config/worker.config.js';
 export { parseEnv, ConfigError, type Env } from './config/env.js';
-export { createLogger, type Logger } from './logging/logger.js';
+export { createLogger, maskPhones, type Logger } from './logging/logger.js';
 export { encryptSecret, decryptSecret, DecryptionError } from './crypto/secret-box.js';
 export * from './errors.js';
 export * from './config/job-payloads.js';

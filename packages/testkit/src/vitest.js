@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 
 // "source" resolves workspace packages to their TypeScript sources, so tests need no build.
-const conditions = ['source', 'module', 'node', 'import', 'default'];
+const conditions = ['source', 'node', 'import', 'default'];
 
 /** @type {import('vitest/config').ViteUserConfig} */
 export const sharedTestConfig = {

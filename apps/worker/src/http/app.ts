@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { LIMITS, ROUTES, type Env, type Logger } from '@auto-prospect/core';
 import type { Sql, WhatsAppConnections } from '@auto-prospect/core/clients';
 import type { Queues } from '../jobs/queues.js';
+import type { ErrorReporter } from '../error-reporting.js';
 import type { Metrics } from '../metrics.js';
 import type { Readiness } from '../readiness.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -20,6 +21,7 @@ export interface AppDeps {
   env: Readonly<Env>;
   whatsapp: WhatsAppConnections;
   metrics: Metrics;
+  errors: ErrorReporter;
 }
 
 /** The HTTP application, built apart from `listen` so tests drive it with `inject`. */
@@ -33,6 +35,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
+      deps.errors.requestFailed(error, { method: request.method, route: request.routeOptions.url ?? 'unknown' });
       return reply.code(status).send({ error: 'INTERNAL_ERROR', message: 'internal error' });
     }
     return reply.code(status).send({ error: error.code ?? 'BAD_REQUEST', message: error.message });

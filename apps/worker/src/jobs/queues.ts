@@ -1,6 +1,7 @@
 import { Queue, Worker, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOB_OPTIONS, QUEUES, WORKER_SETTINGS, WorkerError, type Logger, type QueueKey } from '@auto-prospect/core';
+import type { ErrorReporter } from '../error-reporting.js';
 import type { Metrics } from '../metrics.js';
 
 export type Queues = Readonly<Record<QueueKey, Queue>>;
@@ -26,6 +27,7 @@ export interface WorkerDeps {
   /** Overrides the queue's limiter from WORKER_SETTINGS. */
   limiter?: { max: number; duration: number };
   metrics: Metrics;
+  errors: ErrorReporter;
 }
 
 /** The stable code of a failure: a WorkerError's, or the "CODE: …" the job boundary wrote. */
@@ -51,6 +53,12 @@ export function createWorker(key: QueueKey, processor: Processor, deps: WorkerDe
     if (job.processedOn && job.finishedOn) deps.metrics.jobDuration.observe({ queue: QUEUES[key], name: job.name }, (job.finishedOn - job.processedOn) / 1000);
   };
   worker.on('completed', (job) => observe(job, 'completed', ''));
-  worker.on('failed', (job, err) => observe(job, 'failed', failureCode(err)));
+  worker.on('failed', (job, err) => {
+    const code = failureCode(err);
+    observe(job, 'failed', code);
+    // Reported once: when no attempt is left (UnrecoverableError skips the remaining ones).
+    const final = job && (err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1));
+    if (final) deps.errors.jobFailedForGood(err, { queue: QUEUES[key], jobId: job.id, name: job.name, attempts: job.attemptsMade, errorCode: code });
+  });
   return worker;
 }

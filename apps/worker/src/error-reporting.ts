@@ -1,0 +1,38 @@
+// Sentry, when SENTRY_DSN is set: jobs that fail for good (once, not on every retry) and HTTP 5xx.
+// Events carry the queue, job id and error code; phone numbers are masked and secrets never
+// reach them (job data is ids only, and nothing else is attached).
+import * as Sentry from '@sentry/node';
+import { maskPhones } from '@auto-prospect/core';
+
+export interface ErrorReporter {
+  jobFailedForGood(err: Error, context: { queue: string; jobId: string | undefined; name: string; attempts: number; errorCode: string }): void;
+  requestFailed(err: Error, context: { method: string; route: string }): void;
+  flush(): Promise<void>;
+}
+
+const NOOP: ErrorReporter = { jobFailedForGood: () => {}, requestFailed: () => {}, flush: () => Promise.resolve() };
+
+export function createErrorReporter(dsn: string | undefined): ErrorReporter {
+  if (!dsn) return NOOP;
+  Sentry.init({
+    dsn,
+    defaultIntegrations: false,
+    sendDefaultPii: false,
+    tracesSampleRate: 0,
+    beforeSend: (event) => maskPhones(event) as typeof event,
+  });
+  return {
+    jobFailedForGood(err, context) {
+      Sentry.captureException(err, {
+        tags: { queue: context.queue, job_name: context.name, error_code: context.errorCode },
+        extra: { jobId: context.jobId, attempts: context.attempts },
+      });
+    },
+    requestFailed(err, context) {
+      Sentry.captureException(err, { tags: { method: context.method, route: context.route } });
+    },
+    async flush() {
+      await Sentry.flush(2000);
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// Sentry: one event for a job that fails for good after its attempts, with the job context and
+// neither phone numbers nor keys. The DSN points at a fake Sentry on 127.0.0.1.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOB_IDS, JOBS } from '@auto-prospect/core';
+import { sendJson, startFakeServer, startFakeSmsMobileApi, type FakeServer, type FakeSmsMobileApi } from '@auto-prospect/testkit';
+import { createTestWorld, type TestWorld } from './support/test-context.js';
+import { createPending, seedAccount, settled } from './support/seed.js';
+
+let sentry: FakeServer;
+let sms: FakeSmsMobileApi;
+let world: TestWorld;
+
+beforeAll(async () => {
+  sentry = await startFakeServer((_req, res) => sendJson(res, 200, { id: 'ok' }));
+  sms = await startFakeSmsMobileApi();
+  world = await createTestWorld({ SENTRY_DSN: `http://publickey@127.0.0.1:${new URL(sentry.url).port}/1`, SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0' });
+  await world.context.start();
+});
+
+afterAll(async () => {
+  await world.teardown();
+  await sms.close();
+  await sentry.close();
+});
+
+const events = () => sentry.requests.filter((r) => r.path.includes('/envelope')).map((r) => r.body);
+
+describe('error reporting', () => {
+  it('reports a job once, on its final failure, with context and no phone number or key', async () => {
+    const account = await seedAccount(world.context);
+    sms.keys.set(account.smsKey!, 'valid');
+    sms.modes.serverErrorNext = 1_000;
+    const created = await createPending(world.context, { accountId: account.id, phone: '+33688776655', channel: 'sms' });
+    const messageId = (created as { messageId: string }).messageId;
+    const job = await world.context.queues.sms.add(JOBS.sendMessage, { messageId }, {
+      jobId: JOB_IDS.message(messageId), attempts: 3, backoff: { type: 'fixed', delay: 10 },
+    });
+    expect(await settled(world.context.sql, messageId)).toMatchObject({ status: 'failed', error_code: 'SMS_SERVER_ERROR' });
+    await expect.poll(() => job.getState()).toBe('failed');
+    expect((await world.context.queues.sms.getJob(job.id!))!.attemptsMade).toBe(3);
+
+    await expect.poll(() => events().length, { timeout: 10_000 }).toBe(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(events()).toHaveLength(1);
+    const event = events()[0]!;
+    expect(event).toContain('"error_code":"SMS_SERVER_ERROR"');
+    expect(event).toContain('"queue":"channel-sms"');
+    expect(event).toContain(JOB_IDS.message(messageId));
+    for (const secret of ['88776655', '+33688776655', account.smsKey!, world.context.env.SMS_API_KEY_ENCRYPTION_KEY]) expect(event).not.toContain(secret);
+  });
+});
