@@ -1,9 +1,9 @@
 // Every /api route: bearer auth, input validation, its happy path, and no secret in any answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_IDS, JOBS, QUEUES, ROUTES, WORKER_ROLES } from '@auto-prospect/core';
+import { API_RATE_LIMIT, JOB_IDS, JOBS, QUEUES, ROUTES, WORKER_ROLES } from '@auto-prospect/core';
 import { createFakeWhatsApp, testEnv } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
-import { linkWhatsApp, seedAccount, type SeededAccount } from './support/seed.js';
+import { linkWhatsApp, seedAccount, seedAd, seedTemplate, type SeededAccount } from './support/seed.js';
 
 const wa = createFakeWhatsApp();
 let world: TestWorld;
@@ -40,6 +40,7 @@ const routes: [method: 'GET' | 'POST', url: () => string][] = [
   ['GET', () => ROUTES.job.replace(':queue', QUEUES.sms).replace(':jobId', 'x')],
   ['GET', () => ROUTES.whatsappLink.replace(':accountId', account.id)],
   ['POST', () => ROUTES.whatsappLink.replace(':accountId', account.id)],
+  ['POST', () => ROUTES.messages],
 ];
 
 describe('API authentication', () => {
@@ -99,11 +100,35 @@ describe('API routes', () => {
     expect(status.json()).toMatchObject({ linked: true, connected: true, disconnected: false, pausedFor: null });
   });
 
+  it('manual contact: same lifecycle and checks, 202 then 409 for the same ad, 404 and 400', async () => {
+    const templateId = await seedTemplate(world.context.sql, account.id, 'sms');
+    const adId = await seedAd(world.context.sql, '+33655443322');
+    const body = { accountId: account.id, adId, channel: 'sms', templateId };
+    const created = await call('POST', ROUTES.messages, { body });
+    expect(created.statusCode).toBe(202);
+    const messageId = created.json<{ messageId: string }>().messageId;
+    expect(await world.context.sql`select status, credit_state, recipient_phone from messages where id = ${messageId}`)
+      .toEqual([{ status: 'pending', credit_state: 'reserved', recipient_phone: '+33655443322' }]);
+    expect(await world.context.queues.sms.getJob(JOB_IDS.message(messageId))).toBeDefined();
+    const again = await call('POST', ROUTES.messages, { body });
+    expect([again.statusCode, again.json<{ error: string }>().error]).toEqual([409, 'ALREADY_CONTACTED']);
+    expect((await call('POST', ROUTES.messages, { body: { ...body, adId: '00000000-0000-4000-8000-000000000000' } })).statusCode).toBe(404);
+    expect((await call('POST', ROUTES.messages, { body: { ...body, channel: 'fax' } })).statusCode).toBe(400);
+  });
+
   it('never answer with a secret', () => {
     const env = world.context.env;
     const secrets = [account.smsKey!, env.API_SECRET, env.SMS_API_KEY_ENCRYPTION_KEY, env.WHATSAPP_ENCRYPTION_KEY, env.LOBSTR_API_KEY, env.VOICE_PARTNER_API_KEY];
     expect(bodies.length).toBeGreaterThan(30);
     for (const body of bodies) for (const secret of secrets) expect(body).not.toContain(secret);
+  });
+});
+
+describe('rate limits', () => {
+  it('refuse a client past its per-minute budget with 429', async () => {
+    let status = 0;
+    for (let i = 0; i <= API_RATE_LIMIT.max && status !== 429; i++) status = (await call('GET', ROUTES.queues)).statusCode;
+    expect(status).toBe(429);
   });
 });
 

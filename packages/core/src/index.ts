@@ -30,3 +30,4 @@ export { ensureDailyRun, dailyRunReport, type DailyRunReport } from './hunts/dai
 export { createSmsMobileApiInbox, type SmsInbox } from './channels/smsmobileapi-inbox.js';
 export { pollSmsOptOuts } from './messages/poll-sms-opt-outs.js';
 export { markUncertain } from './messages/message-ledger.js';
+export { createManualContact, type ManualContactResult } from './messages/create-manual-contact.js';

@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { LIMITS, ROUTES, type Env, type Logger } from '@auto-prospect/core';
+import { API_RATE_LIMIT, LIMITS, ROUTES, type Env, type Logger } from '@auto-prospect/core';
 import type { Sql, WhatsAppConnections } from '@auto-prospect/core/clients';
 import type { Queues } from '../jobs/queues.js';
 import type { ErrorReporter } from '../error-reporting.js';
@@ -9,6 +9,7 @@ import type { Readiness } from '../readiness.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLobstrWebhook } from './routes/lobstr-webhook.js';
 import { registerDailyRunRoutes } from './routes/daily-runs.js';
+import { registerMessageRoutes } from './routes/messages.js';
 import { registerOperationsRoutes } from './routes/operations.js';
 import { registerWhatsAppRoutes } from './routes/whatsapp.js';
 import { requireBearer } from './auth.js';
@@ -50,10 +51,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   // Everything under /api requires the bearer token.
   void app.register((api, _options, done) => {
+    // Per client (address), before authentication, so guessing the token is throttled too.
+    api.addHook('onRequest', api.rateLimit({ max: API_RATE_LIMIT.max, timeWindow: API_RATE_LIMIT.timeWindowMs }));
     api.addHook('preHandler', requireBearer(deps.env.API_SECRET));
     registerDailyRunRoutes(api, { sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE });
     registerOperationsRoutes(api, { queues: deps.queues });
     registerWhatsAppRoutes(api, { sql: deps.sql, whatsapp: deps.whatsapp });
+    registerMessageRoutes(api, { sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE, whatsappDailyCap: deps.env.WHATSAPP_DAILY_CAP });
     done();
   });
   void app.register((scope, _options, done) => {

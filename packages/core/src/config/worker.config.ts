@@ -114,6 +114,8 @@ export const WORKER_SETTINGS: Readonly<Partial<Record<QueueKey, { concurrency: n
 
 /** Webhook calls accepted per source address and minute. */
 export const WEBHOOK_RATE_LIMIT = { max: 120, timeWindowMs: 60_000 } as const;
+/** /api calls accepted per client (bearer-authenticated caller, by address) and minute. */
+export const API_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 } as const;
 
 export const TIMEOUTS_MS = {
   /** One HTTP call to a provider; past it the outcome of a send is unknown. */
@@ -143,6 +145,7 @@ export const ROUTES = {
   queues: '/api/queues',
   job: '/api/jobs/:queue/:jobId',
   whatsappLink: '/api/accounts/:accountId/whatsapp',
+  messages: '/api/messages',
   metrics: '/metrics',
   dashboard: '/admin/queues',
   docs: '/docs',

@@ -16,7 +16,7 @@ export async function handOverContact(
     from messages where id = ${messageId} and status = 'failed'`;
   if (!failed?.huntId || !failed.localDate) return null;
   const plan = await loadHuntPlan(sql, failed.huntId, deps.smsKeyEncryptionKey);
-  const candidate = plan && (await loadCandidate(sql, failed.huntId, failed.adId));
+  const candidate = plan && (await loadCandidate(sql, plan.hunt.accountId, failed.adId));
   if (!plan || !candidate) return null;
   const allocation = await allocateContact(sql, {
     huntId: plan.hunt.id, accountId: plan.hunt.accountId, localDate: failed.localDate, dailyLimit: plan.hunt.dailyPacingLimit,

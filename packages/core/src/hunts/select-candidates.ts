@@ -17,12 +17,12 @@ interface CandidateRow {
   modelYear: number | null; city: string | null; owner: string | null; failedChannels: Channel[];
 }
 
-/** What a template and the waterfall need to know of an ad, for one account. */
-const candidateColumns = (sql: Sql) => sql`
+/** What a template and the waterfall need to know of an ad, for one account (an SQL expression). */
+const candidateColumns = (sql: Sql, account: ReturnType<Sql>) => sql`
   a.id as "adId", a.phone_number as phone, a.title, a.price, b.name as brand, a.model, a.model_year as "modelYear",
   l.name as city, a.owner_name as owner,
   coalesce((select array_agg(distinct m.channel::text) from messages m
-            where m.account_id = h.account_id and m.ad_id = a.id and m.status = 'failed'), '{}'::text[]) as "failedChannels"`;
+            where m.account_id = ${account} and m.ad_id = a.id and m.status = 'failed'), '{}'::text[]) as "failedChannels"`;
 
 function toCandidate(r: CandidateRow): Candidate {
   return {
@@ -36,20 +36,19 @@ function toCandidate(r: CandidateRow): Candidate {
   };
 }
 
-/** One ad as a candidate of a hunt (to hand a contact over to the next channel). */
-export async function loadCandidate(sql: Sql, huntId: string, adId: string): Promise<Candidate | null> {
+/** One ad with a phone, as a candidate for an account (hand-over, manual contact). */
+export async function loadCandidate(sql: Sql, accountId: string, adId: string): Promise<Candidate | null> {
   const [row] = await sql<CandidateRow[]>`
-    select ${candidateColumns(sql)}
-    from hunts h join ads a on a.id = ${adId}
-    left join locations l on l.id = a.location_id left join brands b on b.id = a.brand_id
-    where h.id = ${huntId} and a.phone_number is not null`;
+    select ${candidateColumns(sql, sql`${accountId}::uuid`)}
+    from ads a left join locations l on l.id = a.location_id left join brands b on b.id = a.brand_id
+    where a.id = ${adId} and a.phone_number is not null`;
   return row ? toCandidate(row) : null;
 }
 
 export async function selectCandidates(sql: Sql, huntId: string, usable: readonly Channel[], limit: number): Promise<Candidate[]> {
   if (limit <= 0 || usable.length === 0) return [];
   const rows = await sql<CandidateRow[]>`
-    select ${candidateColumns(sql)}
+    select ${candidateColumns(sql, sql`h.account_id`)}
     from hunts h
     join ads a on a.type_id = h.type_id
     left join locations l on l.id = a.location_id

@@ -1,0 +1,42 @@
+// A contact asked for by hand in the web app: the same checks, reservations and lifecycle as a
+// hunt's contacts, on the channel and template the user chose.
+import type { Sql } from '../db/client.js';
+import { loadCandidate } from '../hunts/select-candidates.js';
+import { renderTemplate, TemplateError } from '../templates/render-template.js';
+import type { Channel } from './channel.js';
+import { createMessage } from './create-message.js';
+import type { MessageRejection } from './message-rejection.js';
+
+export interface ManualContact {
+  accountId: string;
+  adId: string;
+  channel: Channel;
+  templateId: string;
+  localDate: string;
+  whatsappDailyCap: number;
+}
+
+export type ManualContactResult =
+  | { created: true; messageId: string }
+  | { created: false; reason: MessageRejection | 'AD_NOT_FOUND' | 'TEMPLATE_NOT_FOUND' | 'TEMPLATE_UNKNOWN_PLACEHOLDER' | 'SALESMEN_REFUSED' };
+
+export async function createManualContact(sql: Sql, input: ManualContact): Promise<ManualContactResult> {
+  const [template] = await sql<{ content: string | null }[]>`
+    select content from message_templates where id = ${input.templateId} and account_id = ${input.accountId} and channel = ${input.channel}`;
+  if (!template) return { created: false, reason: 'TEMPLATE_NOT_FOUND' };
+  const candidate = await loadCandidate(sql, input.accountId, input.adId);
+  if (!candidate) return { created: false, reason: 'AD_NOT_FOUND' };
+  const [ad] = await sql<{ acceptSalesmen: boolean }[]>`select accept_salesmen as "acceptSalesmen" from ads where id = ${input.adId}`;
+  if (!ad!.acceptSalesmen) return { created: false, reason: 'SALESMEN_REFUSED' };
+  let content: string | null = null;
+  try {
+    content = input.channel === 'ringless_voice' ? null : renderTemplate(template.content ?? '', candidate.values);
+  } catch (err) {
+    if (err instanceof TemplateError) return { created: false, reason: 'TEMPLATE_UNKNOWN_PLACEHOLDER' };
+    throw err;
+  }
+  return createMessage(sql, {
+    accountId: input.accountId, adId: input.adId, channel: input.channel, recipientPhone: candidate.phone, content,
+    templateId: input.templateId, localDate: input.localDate, whatsappDailyCap: input.whatsappDailyCap,
+  });
+}
