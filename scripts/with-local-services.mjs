@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Makes sure Redis and Postgres answer at REDIS_URL and DATABASE_URL, then runs the given
-// command with those variables set. Order of preference for each service: it already answers;
+// Makes sure Redis and Postgres answer at REDIS_URL and DATABASE_URL (and, with --with-browser,
+// that Debian's Chromium is there), then runs the given command with those variables set. Order of preference for each service: it already answers;
 // start the installed server with a private data directory; install it from Debian packages
 // (root only); otherwise stop and say what is missing.
 import { spawnSync, spawn } from 'node:child_process';
@@ -166,7 +166,15 @@ async function ensureDatabase(url) {
   }
 }
 
-const [cmd, ...args] = process.argv.slice(2);
+/** Debian's Chromium for the dashboard's browser test; missing, that one test is skipped. */
+function ensureBrowser() {
+  if (existsSync('/usr/bin/chromium') || aptInstall(['chromium'])) return;
+  log('Chromium is not installed (apt-get install chromium): the dashboard browser test will be skipped.');
+}
+
+const withBrowser = process.argv[2] === '--with-browser';
+const [cmd, ...args] = process.argv.slice(withBrowser ? 3 : 2);
+if (withBrowser) ensureBrowser();
 for (const [name, value] of Object.entries(LOCAL_DEFAULTS)) process.env[name] ||= value;
 await ensureRedis(process.env.REDIS_URL);
 await ensurePostgres(process.env.DATABASE_URL);

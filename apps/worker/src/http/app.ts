@@ -9,6 +9,7 @@ import type { Readiness } from '../readiness.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLobstrWebhook } from './routes/lobstr-webhook.js';
 import { registerDailyRunRoutes } from './routes/daily-runs.js';
+import { registerDashboard } from './routes/dashboard.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerOperationsRoutes } from './routes/operations.js';
 import { registerWhatsAppRoutes } from './routes/whatsapp.js';
@@ -60,6 +61,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registerMessageRoutes(api, { sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE, whatsappDailyCap: deps.env.WHATSAPP_DAILY_CAP });
     done();
   });
+  registerDashboard(app, { queues: deps.queues, apiSecret: deps.env.API_SECRET });
   void app.register((scope, _options, done) => {
     scope.addHook('preHandler', requireBearer(deps.env.API_SECRET));
     scope.get(ROUTES.metrics, { logLevel: 'warn' }, async (_request, reply) =>
