@@ -124,6 +124,20 @@ describe('API routes', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('documents every route at /docs, with its inputs and the bearer scheme', async () => {
+    const doc = (await world.context.app.inject(`${ROUTES.docs}/json`)).json<{ paths: Record<string, Record<string, { security?: unknown; parameters?: unknown[]; requestBody?: unknown }>> }>();
+    const documented = Object.keys(doc.paths);
+    const openapiPath = (route: string) => route.replace(/:(\w+)/g, '{$1}');
+    for (const route of [ROUTES.healthLive, ROUTES.healthReady, ROUTES.lobstrWebhook, ROUTES.dailyRuns, ROUTES.dailyRun, ROUTES.huntRun, ROUTES.queues, ROUTES.job, ROUTES.whatsappLink, ROUTES.messages, ROUTES.metrics]) {
+      expect(documented).toContain(openapiPath(route));
+    }
+    expect(doc.paths[openapiPath(ROUTES.messages)]!.post!.requestBody).toBeDefined();
+    expect(doc.paths[openapiPath(ROUTES.dailyRun)]!.get!.security).toEqual([{ bearer: [] }]);
+    expect((await world.context.app.inject(ROUTES.docs)).statusCode).toBeLessThan(400);
+  });
+});
+
 describe('rate limits', () => {
   it('refuse a client past its per-minute budget with 429', async () => {
     let status = 0;

@@ -96,7 +96,10 @@ describe('daily run resilience', () => {
     expect(new Set(sent).size).toBe(sent.length);
     const final = await statuses(w.context);
     expect(final.filter((s) => !['sent', 'uncertain'].includes(s.status))).toEqual([]);
-    expect(final.find((s) => s.status === 'sent')!.n).toBe(sent.length);
+    expect(final.reduce((sum, s) => sum + s.n, 0)).toBe(30);
+    const count = (status: string) => final.find((s) => s.status === status)?.n ?? 0;
+    expect(sent.length).toBeGreaterThanOrEqual(count('sent'));
+    expect(sent.length).toBeLessThanOrEqual(count('sent') + count('uncertain'));
   });
 
   it('completes after the worker process running it is killed, sending no contact twice', { timeout: 60_000 }, async () => {
@@ -125,6 +128,10 @@ describe('daily run resilience', () => {
     // A send cut off by the kill is `uncertain` (never repeated); every other contact is sent once.
     expect(final.filter((s) => !['sent', 'uncertain'].includes(s.status))).toEqual([]);
     expect(final.reduce((sum, s) => sum + s.n, 0)).toBe(40);
-    expect(final.find((s) => s.status === 'sent')!.n).toBe(sent.length);
+    // The provider received every `sent` message, plus possibly the uncertain ones (cut off after
+    // the request left, before the answer was recorded) — each number at most once.
+    const count = (status: string) => final.find((s) => s.status === status)?.n ?? 0;
+    expect(sent.length).toBeGreaterThanOrEqual(count('sent'));
+    expect(sent.length).toBeLessThanOrEqual(count('sent') + count('uncertain'));
   });
 });

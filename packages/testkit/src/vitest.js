@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 // "source" resolves workspace packages to their TypeScript sources, so tests need no build.
 const conditions = ['source', 'node', 'import', 'default'];
 
-/** @type {import('vitest/config').ViteUserConfig} */
+/** @type {import('./vitest.d.ts').sharedTestConfig} */
 export const sharedTestConfig = {
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['source'] } },

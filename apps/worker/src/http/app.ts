@@ -14,6 +14,7 @@ import { registerMessageRoutes } from './routes/messages.js';
 import { registerOperationsRoutes } from './routes/operations.js';
 import { registerWhatsAppRoutes } from './routes/whatsapp.js';
 import { requireBearer } from './auth.js';
+import { describeRoute, registerOpenApi } from './openapi.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -43,6 +44,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.code(status).send({ error: error.code ?? 'BAD_REQUEST', message: error.message });
   });
 
+  registerOpenApi(app);
   // Per-route limits only (declared in each route's config).
   void app.register(rateLimit, { global: false });
   void app.register((scope, _options, done) => {
@@ -64,7 +66,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerDashboard(app, { queues: deps.queues, apiSecret: deps.env.API_SECRET });
   void app.register((scope, _options, done) => {
     scope.addHook('preHandler', requireBearer(deps.env.API_SECRET));
-    scope.get(ROUTES.metrics, { logLevel: 'warn' }, async (_request, reply) =>
+    scope.get(ROUTES.metrics, { logLevel: 'warn', schema: describeRoute({ tag: 'operations', summary: 'Prometheus metrics' }) }, async (_request, reply) =>
       reply.type('text/plain; version=0.0.4').send(await deps.metrics.render()));
     done();
   });

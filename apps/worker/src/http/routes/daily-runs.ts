@@ -4,20 +4,21 @@ import { dailyRunReport, ensureDailyRun, JOB_IDS, JOBS, localDateOf, ROUTES } fr
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from '../../jobs/queues.js';
 import { dispatchHunts } from '../../jobs/dispatch.js';
+import { describeRoute } from '../openapi.js';
 
 const runParams = z.object({ runId: z.uuid() });
 const huntParams = z.object({ huntId: z.uuid() });
 
 export function registerDailyRunRoutes(app: FastifyInstance, deps: { sql: Sql; queues: Queues; timeZone: string }): void {
   // Starts today's run; the same local day always gives the same run.
-  app.post(ROUTES.dailyRuns, async (_request, reply) => {
+  app.post(ROUTES.dailyRuns, { schema: describeRoute({ tag: 'daily runs', summary: "Starts today's run (one per local day) → 202 {runId}" }) }, async (_request, reply) => {
     const localDate = localDateOf(new Date(), deps.timeZone);
     const runId = await ensureDailyRun(deps.sql, localDate);
     await deps.queues.fetchActiveHunts.add(JOBS.startDailyRun, { localDate }, { jobId: JOB_IDS.dailyRun(localDate) });
     return reply.code(202).send({ runId, localDate });
   });
 
-  app.get(ROUTES.dailyRun, async (request, reply) => {
+  app.get(ROUTES.dailyRun, { schema: describeRoute({ tag: 'daily runs', summary: 'Progress and totals of a run', params: runParams }) }, async (request, reply) => {
     const params = runParams.safeParse(request.params);
     if (!params.success) return reply.code(400).send({ error: 'INVALID_RUN_ID', message: 'runId must be a UUID' });
     const report = await dailyRunReport(deps.sql, params.data.runId);
@@ -26,7 +27,7 @@ export function registerDailyRunRoutes(app: FastifyInstance, deps: { sql: Sql; q
   });
 
   // One hunt now, within today's limits (the hunt's count and the account's credits).
-  app.post(ROUTES.huntRun, async (request, reply) => {
+  app.post(ROUTES.huntRun, { schema: describeRoute({ tag: 'daily runs', summary: "Processes one hunt now, within today's limits", params: huntParams }) }, async (request, reply) => {
     const params = huntParams.safeParse(request.params);
     if (!params.success) return reply.code(400).send({ error: 'INVALID_HUNT_ID', message: 'huntId must be a UUID' });
     const [hunt] = await deps.sql`select id from hunts where id = ${params.data.huntId}`;

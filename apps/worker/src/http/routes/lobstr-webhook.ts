@@ -7,6 +7,7 @@ import { admitLobstrRun, JOB_IDS, JOBS, LIMITS, ROUTES, WEBHOOK_RATE_LIMIT } fro
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from '../../jobs/queues.js';
 import { sameSecret } from '../auth.js';
+import { describeRoute } from '../openapi.js';
 
 const webhookBody = z.looseObject({
   id: z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character run hash'),
@@ -17,6 +18,7 @@ const webhookBody = z.looseObject({
 export function registerLobstrWebhook(app: FastifyInstance, deps: { sql: Sql; queues: Queues; webhookToken: string }): void {
   app.post<{ Params: { token: string } }>(ROUTES.lobstrWebhook, {
     bodyLimit: LIMITS.webhookBodyBytes,
+    schema: describeRoute({ tag: 'webhooks', summary: 'Lobstr run webhook: run.done is ingested once', params: z.object({ token: z.string() }), body: webhookBody, bearer: false }),
     // The URL holds the secret: keep it out of request logs.
     logLevel: 'warn',
     config: { rateLimit: { max: WEBHOOK_RATE_LIMIT.max, timeWindow: WEBHOOK_RATE_LIMIT.timeWindowMs } },

@@ -3,13 +3,14 @@ import QRCode from 'qrcode';
 import { z } from 'zod';
 import { ROUTES, toE164 } from '@auto-prospect/core';
 import type { Sql, WhatsAppConnections } from '@auto-prospect/core/clients';
+import { describeRoute } from '../openapi.js';
 
 const params = z.object({ accountId: z.uuid() });
 const linkBody = z.object({ phoneNumber: z.string().refine((p) => toE164(p) !== null, 'must be a valid phone number').optional() }).strict();
 
 export function registerWhatsAppRoutes(app: FastifyInstance, deps: { sql: Sql; whatsapp: WhatsAppConnections }): void {
   // Starts linking: a QR code (data URL) to scan, or a pairing code when a phone number is given.
-  app.post(ROUTES.whatsappLink, async (request, reply) => {
+  app.post(ROUTES.whatsappLink, { schema: describeRoute({ tag: 'whatsapp', summary: 'Starts linking: QR code, or pairing code for a phone number', params, body: linkBody }) }, async (request, reply) => {
     const account = params.safeParse(request.params);
     const body = linkBody.safeParse(request.body ?? {});
     if (!account.success) return reply.code(400).send({ error: 'INVALID_ACCOUNT_ID', message: 'accountId must be a UUID' });
@@ -22,7 +23,7 @@ export function registerWhatsAppRoutes(app: FastifyInstance, deps: { sql: Sql; w
     return reply.code('pairingCode' in linked ? 202 : 200).send(linked);
   });
 
-  app.get(ROUTES.whatsappLink, async (request, reply) => {
+  app.get(ROUTES.whatsappLink, { schema: describeRoute({ tag: 'whatsapp', summary: 'Session status of an account', params }) }, async (request, reply) => {
     const account = params.safeParse(request.params);
     if (!account.success) return reply.code(400).send({ error: 'INVALID_ACCOUNT_ID', message: 'accountId must be a UUID' });
     const [row] = await deps.sql<{ linked: boolean; connected: boolean; disconnected: boolean; lastConnectedAt: Date | null; pausedFor: string | null }[]>`
