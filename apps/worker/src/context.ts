@@ -3,7 +3,7 @@
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import {
-  CHANNEL_QUEUES, createLobstrClient, markUncertain, createSendPacer, createSmsMobileApiInbox, createSmsMobileApiSender, createVoicePartnerSender, JOBS,
+  CHANNEL_QUEUES, createLobstrClient, errorCodeOf, markUncertain, createSendPacer, createSmsMobileApiInbox, createSmsMobileApiSender, createVoicePartnerSender, JOBS,
   PENDING_MESSAGE_SWEEP_CRON, SCHEDULERS, SMS_REPLY_POLL_CRON, sendingWindow, TIMEOUTS_MS, WORKER_ROLES, type Channel, type Env,
   type ChannelSender, type Logger, type QueueKey,
 } from '@auto-prospect/core';
@@ -79,20 +79,26 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   };
   const workers: Worker[] = [];
   const readiness = createReadiness({ redis, sql, workers: () => workers });
-  const metrics = createMetrics({ sql, queues, timeZone: env.OUTREACH_TIMEZONE });
   const errors = createErrorReporter(env.SENTRY_DSN);
+  const metrics = createMetrics({ sql, queues, timeZone: env.OUTREACH_TIMEZONE });
   const app = buildApp({ logger, readiness, sql, queues, env, whatsapp, metrics, errors });
 
   // Messages whose provider call is under way in this process: at shutdown, any still unanswered
   // become `uncertain` (they may have been sent), never left claimed without an outcome.
   const inFlight = new Set<string>();
-  const tracked = (sender: ChannelSender): ChannelSender => ({
+  const tracked = (provider: string, sender: ChannelSender): ChannelSender => ({
     async send(message) {
       inFlight.add(message.messageId);
+      const started = performance.now();
+      let outcome = 'accepted';
       try {
         return await sender.send(message);
+      } catch (err) {
+        outcome = errorCodeOf(err);
+        throw err;
       } finally {
         inFlight.delete(message.messageId);
+        metrics.providerCalls.observe({ provider, outcome }, (performance.now() - started) / 1000);
       }
     },
   });
@@ -101,12 +107,12 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     dryRun: env.DRY_RUN,
     pacer: createSendPacer(workerRedis, env.QUEUE_PREFIX, { sms: env.SMS_MIN_GAP_SECONDS, whatsapp_text: env.WHATSAPP_MIN_GAP_SECONDS }),
     senders: {
-      sms: tracked(createSmsMobileApiSender({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS })),
-      ringless_voice: tracked(createVoicePartnerSender({
+      sms: tracked('smsmobileapi', createSmsMobileApiSender({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS })),
+      ringless_voice: tracked('voicepartner', createVoicePartnerSender({
         baseUrl: env.VOICE_PARTNER_BASE_URL, apiKey: env.VOICE_PARTNER_API_KEY,
         notificationEmail: env.VOICE_PARTNER_NOTIFICATION_EMAIL, timeoutMs: env.PROVIDER_TIMEOUT_MS,
       })),
-      whatsapp_text: tracked(createWhatsAppSender(whatsapp)),
+      whatsapp_text: tracked('whatsapp', createWhatsAppSender(whatsapp)),
     },
   };
 

@@ -9,6 +9,7 @@ export interface Metrics {
   registry: Registry;
   jobDuration: Histogram<'queue' | 'name'>;
   jobsTotal: Counter<'queue' | 'status' | 'error_code'>;
+  providerCalls: Histogram<'provider' | 'outcome'>;
   /** Prometheus text: registry metrics plus BullMQ's queue counts. */
   render(): Promise<string>;
 }
@@ -22,6 +23,10 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; timeZone: string
   const jobsTotal = new Counter({
     name: 'auto_prospect_jobs_total', help: 'Job attempts that ended, by queue, status and error code.',
     labelNames: ['queue', 'status', 'error_code'], registers: [registry],
+  });
+  const providerCalls = new Histogram({
+    name: 'auto_prospect_provider_call_seconds', help: 'Provider send calls by provider and outcome (accepted or the error code).',
+    labelNames: ['provider', 'outcome'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20], registers: [registry],
   });
   const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: deps.timeZone }).format(new Date());
   new Gauge({
@@ -60,7 +65,7 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; timeZone: string
   });
 
   return {
-    registry, jobDuration, jobsTotal,
+    registry, jobDuration, jobsTotal, providerCalls,
     async render() {
       const queues = await Promise.all(Object.values(deps.queues).map((q) => q.exportPrometheusMetrics()));
       return `${await registry.metrics()}\n${queues.join('\n')}\n`;

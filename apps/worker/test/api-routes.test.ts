@@ -98,6 +98,14 @@ describe('API routes', () => {
     await linkWhatsApp(world.context, linked);
     const status = await call('GET', ROUTES.whatsappLink.replace(':accountId', linked.id));
     expect(status.json()).toMatchObject({ linked: true, connected: true, disconnected: false, pausedFor: null });
+
+    const loggedOut = await world.context.app.inject({ method: 'DELETE', url: ROUTES.whatsappLink.replace(':accountId', linked.id), headers: { authorization: `Bearer ${SECRET}` } });
+    expect(loggedOut.statusCode).toBe(202);
+    await expect.poll(async () => (await call('GET', ROUTES.whatsappLink.replace(':accountId', linked.id))).json())
+      .toMatchObject({ linked: false, connected: false, disconnected: true, pausedFor: 'WHATSAPP_LOGGED_OUT' });
+    const again = await world.context.app.inject({ method: 'DELETE', url: ROUTES.whatsappLink.replace(':accountId', linked.id), headers: { authorization: `Bearer ${SECRET}` } });
+    expect(again.statusCode).toBe(404);
+    expect((await world.context.app.inject({ method: 'DELETE', url: ROUTES.whatsappLink.replace(':accountId', linked.id) })).statusCode).toBe(401);
   });
 
   it('manual contact: same lifecycle and checks, 202 then 409 for the same ad, 404 and 400', async () => {

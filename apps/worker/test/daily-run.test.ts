@@ -100,6 +100,8 @@ describe('a daily run', () => {
     expect(value(/auto_prospect_contacts\{channel="whatsapp_text",status="failed"\} (\d+)/)).toBeGreaterThan(0);
     expect(value(/auto_prospect_credits_consumed\{channel="ringless_voice"\} (\d+)/)).toBeGreaterThan(0);
     expect(value(/auto_prospect_daily_run_duration_seconds ([\d.]+)/)).toBeGreaterThan(0);
+    expect(value(/auto_prospect_provider_call_seconds_count\{provider="smsmobileapi",outcome="accepted"\} (\d+)/)).toBeGreaterThan(0);
+    expect(value(/auto_prospect_provider_call_seconds_count\{provider="whatsapp",outcome="WHATSAPP_NOT_ON_WHATSAPP"\} (\d+)/)).toBeGreaterThan(0);
   });
 
   it('adds nothing when the day is triggered again or a hunt job runs twice', async () => {

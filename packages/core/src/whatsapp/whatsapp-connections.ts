@@ -38,6 +38,8 @@ export interface WhatsAppConnections {
   send(accountId: string, recipientE164: string, text: string): Promise<{ externalId: string | null }>;
   /** Starts linking an account: a QR code to scan, or a pairing code for `phoneNumber`. */
   link(accountId: string, phoneNumber?: string): Promise<LinkResult>;
+  /** Logs the linked device out (WhatsApp forgets it); the session is then cleared and paused. */
+  logout(accountId: string): Promise<void>;
   /** Ends every socket cleanly and frees the leases. */
   closeAll(): Promise<void>;
 }
@@ -249,6 +251,12 @@ export function createWhatsAppConnections(options: WhatsAppConnectionsOptions): 
         firstQr.then(async (qr) => (phoneNumber ? { pairingCode: await conn.socket.requestPairingCode(e164Digits(phoneNumber)) } : { qr })),
       ]);
       return result;
+    },
+
+    async logout(accountId) {
+      const conn = await openConnection(accountId);
+      // WhatsApp answers with a 401 close, which clears the creds and marks the session.
+      await conn.socket.logout();
     },
 
     async closeAll() {

@@ -35,4 +35,13 @@ export function registerWhatsAppRoutes(app: FastifyInstance, deps: { sql: Sql; w
     if (!row) return reply.code(404).send({ error: 'NOT_FOUND', message: 'no such account' });
     return reply.send(row);
   });
+
+  app.delete(ROUTES.whatsappLink, { schema: describeRoute({ tag: 'whatsapp', summary: 'Logs the linked device out', params }) }, async (request, reply) => {
+    const account = params.safeParse(request.params);
+    if (!account.success) return reply.code(400).send({ error: 'INVALID_ACCOUNT_ID', message: 'accountId must be a UUID' });
+    const [session] = await deps.sql`select 1 from whatsapp_sessions where account_id = ${account.data.accountId} and credentials is not null`;
+    if (!session) return reply.code(404).send({ error: 'NOT_LINKED', message: 'no linked WhatsApp session for this account' });
+    await deps.whatsapp.logout(account.data.accountId);
+    return reply.code(202).send({ loggingOut: true });
+  });
 }
