@@ -101,7 +101,7 @@ describe('API routes', () => {
 
     const loggedOut = await world.context.app.inject({ method: 'DELETE', url: ROUTES.whatsappLink.replace(':accountId', linked.id), headers: { authorization: `Bearer ${SECRET}` } });
     expect(loggedOut.statusCode).toBe(202);
-    await expect.poll(async () => (await call('GET', ROUTES.whatsappLink.replace(':accountId', linked.id))).json())
+    await expect.poll(async () => (await call('GET', ROUTES.whatsappLink.replace(':accountId', linked.id))).json<Record<string, unknown>>())
       .toMatchObject({ linked: false, connected: false, disconnected: true, pausedFor: 'WHATSAPP_LOGGED_OUT' });
     const again = await world.context.app.inject({ method: 'DELETE', url: ROUTES.whatsappLink.replace(':accountId', linked.id), headers: { authorization: `Bearer ${SECRET}` } });
     expect(again.statusCode).toBe(404);
