@@ -49,6 +49,8 @@ export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput
   const { sql } = deps;
   const claimed = await claimMessage(sql, input.messageId);
   if (!claimed) return alreadyClaimed(deps, input.messageId);
+  // The job's logger is this job's own: from here on, its lines name the account too.
+  deps.logger.setBindings({ accountId: claimed.accountId, channel: claimed.channel, ...(claimed.huntId ? { huntId: claimed.huntId } : {}) });
 
   let externalId: string | null;
   try {
