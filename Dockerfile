@@ -13,6 +13,7 @@ COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 COPY apps/worker/package.json apps/worker/
 COPY packages/core/package.json packages/core/
 COPY packages/testkit/package.json packages/testkit/
+COPY bench/package.json bench/
 RUN pnpm install --frozen-lockfile
 COPY tsconfig.base.json turbo.json ./
 COPY supabase supabase
