@@ -13,7 +13,6 @@ export const QUEUES = {
   maintenance: 'maintenance-sweeps',
 } as const;
 export type QueueKey = keyof typeof QUEUES;
-export type QueueName = (typeof QUEUES)[QueueKey];
 
 /**
  * What a process runs (WORKER_ROLES, all by default), so operators can scale the channel queues,
@@ -43,7 +42,6 @@ export const JOBS = {
   sweepPendingMessages: 'sweep-pending-messages',
   pollSmsReplies: 'poll-sms-replies',
 } as const;
-export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
 /**
  * BullMQ custom ids may not contain ":" (its key separator) and may not be all digits (they
@@ -122,8 +120,6 @@ export const TIMEOUTS_MS = {
   providerRequest: 20_000,
   /** One readiness probe of Redis or Postgres. */
   healthCheck: 2_000,
-  /** How long shutdown waits for active jobs before aborting them. */
-  shutdownGrace: 8_000,
   /**
    * A job whose worker stopped renewing its lock this long ago (process killed, event loop
    * blocked) is taken back and run again; the ledger makes that harmless.
