@@ -106,6 +106,8 @@ describe('a daily run', () => {
 
   it('adds nothing when the day is triggered again or a hunt job runs twice', async () => {
     const [before] = await world.context.sql<{ n: number }[]>`select count(*)::int as n from messages`;
+    const planned = () => world.context.sql`select hunt_id, contacts_planned from daily_run_hunts order by hunt_id`;
+    const plannedBefore = await planned();
     const again = await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
     expect(again.json<{ runId: string }>().runId).toBe(runId);
     const huntId = tenant.huntIds.get(1)!;
@@ -118,5 +120,6 @@ describe('a daily run', () => {
     await expect.poll(activeMessages).toBe(0);
     const [after] = await world.context.sql<{ n: number }[]>`select count(*)::int as n from messages`;
     expect(after!.n).toBe(before!.n);
+    expect(await planned()).toEqual(plannedBefore);
   });
 });

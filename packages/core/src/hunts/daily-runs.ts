@@ -52,7 +52,9 @@ export async function recordRunHunt(sql: Sql, dailyRunId: string, huntId: string
       insert into daily_run_hunts (daily_run_id, hunt_id, status, contacts_planned, skipped, error_code, error_message, updated_at)
       values (${dailyRunId}, ${huntId}, ${outcome.status}, ${outcome.contactsPlanned}, ${tx.json(outcome.skipped)},
               ${outcome.errorCode ?? null}, ${outcome.errorMessage ?? null}, now())
-      on conflict (daily_run_id, hunt_id) do update set status = excluded.status, contacts_planned = excluded.contacts_planned,
+      -- A re-run (retry, duplicate job) only plans what earlier runs had not: planned counts add up.
+      on conflict (daily_run_id, hunt_id) do update set status = excluded.status,
+        contacts_planned = daily_run_hunts.contacts_planned + excluded.contacts_planned,
         skipped = excluded.skipped, error_code = excluded.error_code, error_message = excluded.error_message, updated_at = now()`;
     await refreshRunTotals(tx, dailyRunId);
   });
