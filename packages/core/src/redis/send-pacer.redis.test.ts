@@ -1,0 +1,40 @@
+// Pacing per sending account and channel, shared through the real Redis.
+import { afterAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { createTestQueuePrefix } from '@auto-prospect/testkit';
+import { createSendPacer } from './send-pacer.js';
+
+const prefix = createTestQueuePrefix();
+const redis = new Redis(process.env.REDIS_URL!);
+
+afterAll(async () => {
+  await prefix.clear();
+  redis.disconnect();
+});
+
+describe('send pacer', () => {
+  it('lets one send through, then names when the next slot opens (1–2× the minimum gap)', async () => {
+    const pacer = createSendPacer(redis, prefix.prefix, { sms: 30 }, () => 0.5);
+    const before = Date.now();
+    expect(await pacer.reserve('account-a', 'sms')).toBeNull();
+    const next = await pacer.reserve('account-a', 'sms');
+    expect(next).toBeInstanceOf(Date);
+    expect(next!.getTime() - before).toBeGreaterThanOrEqual(45_000 - 50);
+    expect(next!.getTime() - before).toBeLessThanOrEqual(45_000 + 1_000);
+  });
+
+  it('paces each account and channel apart, across pacer instances (processes)', async () => {
+    const one = createSendPacer(redis, prefix.prefix, { sms: 30, whatsapp_text: 60 });
+    const other = createSendPacer(redis, prefix.prefix, { sms: 30, whatsapp_text: 60 });
+    expect(await one.reserve('account-b', 'sms')).toBeNull();
+    expect(await other.reserve('account-b', 'sms')).toBeInstanceOf(Date);
+    expect(await other.reserve('account-c', 'sms')).toBeNull();
+    expect(await other.reserve('account-b', 'whatsapp_text')).toBeNull();
+  });
+
+  it('never holds back a channel without a gap (voice is limited by its queue instead)', async () => {
+    const pacer = createSendPacer(redis, prefix.prefix, { sms: 30 });
+    expect(await pacer.reserve('account-d', 'ringless_voice')).toBeNull();
+    expect(await pacer.reserve('account-d', 'ringless_voice')).toBeNull();
+  });
+});
