@@ -56,7 +56,7 @@ describe('exactly once', () => {
     const smsSender = createSmsMobileApiSender({ baseUrl: sms.url, timeoutMs: 1000 });
     const deps = {
       sql: world.context.sql, logger: createLogger('silent'), dryRun: false, smsKeyEncryptionKey: world.context.env.SMS_API_KEY_ENCRYPTION_KEY, window: ALWAYS_OPEN,
-      pacer: { reserve: () => Promise.resolve(null) }, senders: { sms: smsSender, whatsapp_text: smsSender, ringless_voice: smsSender },
+      pacer: { reserve: () => Promise.resolve(null), postpone: () => Promise.resolve() }, senders: { sms: smsSender, whatsapp_text: smsSender, ringless_voice: smsSender },
     };
     const messageId = (created as { messageId: string }).messageId;
     const results = await Promise.allSettled([0, 1, 2].map(() => sendMessage(deps, { messageId, finalAttempt: false })));
@@ -110,13 +110,13 @@ describe('secrets', () => {
     const account = await seedAccount(world.context);
     sms.keys.set(account.smsKey!, 'valid');
     await linkWhatsApp(world.context, account);
-    wa.onWhatsApp.add('33611000010');
+    wa.onWhatsApp.add('33611000013');
     const revoked = await seedAccount(world.context);
     const templateId = await seedTemplate(world.context.sql, account.id, 'ringless_voice', 'audio-1');
     const ids = [
       await contact(world.context, { accountId: account.id, phone: '+33611000010', channel: 'sms' }),
       await contact(world.context, { accountId: revoked.id, phone: '+33611000011', channel: 'sms' }),
-      await contact(world.context, { accountId: account.id, phone: '+33611000010', channel: 'whatsapp_text' }),
+      await contact(world.context, { accountId: account.id, phone: '+33611000013', channel: 'whatsapp_text' }),
       await contact(world.context, { accountId: account.id, phone: '+33611000012', channel: 'ringless_voice', templateId }),
     ];
     for (const id of ids) await settled(world.context.sql, id);

@@ -1,9 +1,13 @@
+import { PRIORITY_LIMIT } from 'bullmq';
 import { CHANNEL_QUEUES, JOB_IDS, JOBS, LIMITS, type Channel, type PendingDispatch, type QueueKey } from '@auto-prospect/core';
 import type { Queues } from './queues.js';
 
-/** Enqueues a message's send job; the id makes a second dispatch of the same message a no-op. */
+/**
+ * Enqueues a message's send job; the id makes a second dispatch of the same message a no-op. A
+ * single message (a manual contact) goes first among its account's messages.
+ */
 export async function dispatchMessage(queues: Queues, message: { id: string; channel: Channel; sendAt?: Date | null }): Promise<void> {
-  await dispatchMessages(queues, [{ id: message.id, channel: message.channel, sendAt: message.sendAt ?? null }]);
+  await dispatchMessages(queues, [{ id: message.id, channel: message.channel, sendAt: message.sendAt ?? null, priority: 1 }]);
 }
 
 export async function dispatchMessages(queues: Queues, messages: readonly PendingDispatch[]): Promise<void> {
@@ -15,7 +19,12 @@ export async function dispatchMessages(queues: Queues, messages: readonly Pendin
       await queues[queue].addBulk(batch.slice(i, i + LIMITS.fanoutChunk).map((m) => ({
         name: JOBS.sendMessage,
         data: { messageId: m.id },
-        opts: { jobId: JOB_IDS.message(m.id), delay: m.sendAt ? Math.max(0, m.sendAt.getTime() - now) : 0 },
+        opts: {
+          jobId: JOB_IDS.message(m.id),
+          delay: m.sendAt ? Math.max(0, m.sendAt.getTime() - now) : 0,
+          // Every channel job has a priority: BullMQ runs jobs without one before all prioritized jobs.
+          priority: Math.min(Math.max(1, m.priority), PRIORITY_LIMIT),
+        },
       })));
     }
   }

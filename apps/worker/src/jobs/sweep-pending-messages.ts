@@ -3,7 +3,7 @@
 // its job again. Adding a job whose id already exists does nothing, so this is always safe.
 import type { Logger } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
-import type { Channel } from '@auto-prospect/core';
+import type { PendingDispatch } from '@auto-prospect/core';
 import { dispatchMessages } from './dispatch.js';
 import type { Queues } from './queues.js';
 
@@ -13,9 +13,12 @@ export async function sweepPendingMessages(deps: { sql: Sql; queues: Queues; log
   let after = '00000000-0000-0000-0000-000000000000';
   let total = 0;
   for (;;) {
-    const page = await deps.sql<{ id: string; channel: Channel; sendAt: Date | null }[]>`
-      select id, channel, scheduled_at as "sendAt" from messages
-      where status in ('pending', 'sending') and id > ${after} order by id limit ${PAGE}`;
+    // Priorities rank each account's messages within the page: fair enough for a recovery pass.
+    const page = await deps.sql<PendingDispatch[]>`
+      select id, channel, "sendAt", row_number() over (partition by account_id, channel order by "sendAt" nulls first, id)::int as priority
+      from (select id, account_id, channel, scheduled_at as "sendAt" from messages
+            where status in ('pending', 'sending') and id > ${after} order by id limit ${PAGE}) p
+      order by id`;
     if (page.length === 0) break;
     await dispatchMessages(deps.queues, page);
     total += page.length;

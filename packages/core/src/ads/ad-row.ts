@@ -18,6 +18,8 @@ export interface AdRow {
   pictures: string[] | null;
   phone_number: string | null;
   has_phone: boolean;
+  /** Can get SMS and WhatsApp (libphonenumber); null without a phone. */
+  phone_is_mobile: boolean | null;
   owner_name: string | null;
   accept_salesmen: boolean;
   model: string | null;
@@ -38,7 +40,7 @@ export interface AdRow {
 export const AD_ROW_COLUMNS = [
   'original_ad_id', 'type_id', 'subtype_id', 'brand_id', 'fuel_id', 'gear_box_id', 'driving_licence_id',
   'vehicle_seats_id', 'vehicle_state_id', 'location_id', 'url', 'title', 'description', 'price', 'picture',
-  'pictures', 'phone_number', 'has_phone', 'owner_name', 'accept_salesmen', 'model', 'model_year', 'mileage',
+  'pictures', 'phone_number', 'has_phone', 'phone_is_mobile', 'owner_name', 'accept_salesmen', 'model', 'model_year', 'mileage',
   'entry_year', 'initial_publication_date', 'last_publication_date', 'has_been_reposted', 'has_been_boosted',
   'is_urgent', 'price_has_dropped', 'price_min', 'price_max', 'is_low_price',
 ] as const satisfies readonly (keyof AdRow)[];

@@ -34,6 +34,16 @@ export const CHANNEL_QUEUES = {
   ringless_voice: 'voice',
 } as const satisfies Record<Channel, QueueKey>;
 
+/**
+ * Whose limit a provider's 429 is. SMSMobileAPI keys and WhatsApp numbers belong to one dealer:
+ * only that account's messages wait. Voice Partner's key is the platform's: the whole queue waits.
+ */
+export const RATE_LIMIT_SCOPE = {
+  sms: 'account',
+  whatsapp_text: 'account',
+  ringless_voice: 'platform',
+} as const satisfies Record<Channel, 'account' | 'platform'>;
+
 export const JOBS = {
   startDailyRun: 'start-daily-run',
   processHunt: 'process-hunt',
@@ -101,13 +111,13 @@ export const JOB_OPTIONS: Readonly<Record<QueueKey, QueueJobOptions>> = {
 export const WORKER_SETTINGS: Readonly<Partial<Record<QueueKey, { concurrency: number; limiter?: { max: number; duration: number } }>>> = {
   // One run at a time per process: Lobstr allows 2 result pages per second for the account.
   scraping: { concurrency: 1, limiter: { max: 10, duration: 1000 } },
-  // A high ceiling: pacing is per sending account; the limiter is what lets a provider's 429
-  // pause the queue (worker.rateLimit) without using attempts.
-  sms: { concurrency: 4, limiter: { max: 1000, duration: 1000 } },
+  // No queue limiter: pacing and a key's 429 are per sending account (RATE_LIMIT_SCOPE), so they
+  // postpone that account's jobs only.
+  sms: { concurrency: 4 },
   // Voice Partner's limit (VOICE_REQUESTS_PER_MINUTE, 5 by default) is the queue's limiter,
   // set in the context: it holds for every worker of the queue together.
   voice: { concurrency: 1 },
-  whatsapp: { concurrency: 2, limiter: { max: 1000, duration: 1000 } },
+  whatsapp: { concurrency: 2 },
 };
 
 /** Webhook calls accepted per source address and minute. */

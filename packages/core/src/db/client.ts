@@ -21,3 +21,8 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Sql 
     types: { date: { to: 1082, from: [1082], serialize: (v: string) => v, parse: (v: string) => v } },
   });
 }
+
+/** A refusal by a unique index (or a trigger that refuses the same way): "already taken". */
+export function isUniqueViolation(err: unknown): boolean {
+  return err instanceof postgres.PostgresError && err.code === '23505';
+}

@@ -4,7 +4,7 @@ import { sendMessage, type SendMessageDeps, type SendMessageResult } from '../me
 import { handOverContact } from './hand-over-contact.js';
 import type { PendingDispatch, ProcessHuntDeps } from './process-hunt.js';
 
-export type DeliverMessageDeps = SendMessageDeps & Pick<ProcessHuntDeps, 'whatsappDailyCap' | 'dispatch'>;
+export type DeliverMessageDeps = SendMessageDeps & Pick<ProcessHuntDeps, 'whatsappDailyCap' | 'spacingMs' | 'dispatch'>;
 
 export async function deliverMessage(
   deps: DeliverMessageDeps,

@@ -1,23 +1,27 @@
-// One hunt for one local day: pick its matching ads in the database, allocate each to the best
-// usable channel (reserving the hunt's count and the channel's credit in the same transaction),
-// schedule every message inside its channel's sending window and the sender's pacing, and
-// dispatch them. Running it again the same day adds nothing: the count, the unique message per
-// (account, ad, channel) and the job ids see to that; a retry re-dispatches pending rows.
-import { LIMITS } from '../config/worker.config.js';
-import type { Sql } from '../db/client.js';
+// One hunt for one local day: under its account's allocation lock, pick its candidates in the
+// database, assign each the best usable channel with room (waterfall), write the messages and
+// reserve the hunt's count, credits and WhatsApp slots in one transaction, then dispatch them.
+// Running it again the same day adds only what is left: the count, the one-live-contact indexes
+// and the job ids see to that; a retry re-dispatches pending rows.
+import type { Queryable, Sql } from '../db/client.js';
 import { PermanentError, WorkerError, errorCodeOf } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Channel } from '../messages/channel.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
-import { allocateContact } from './allocate-contact.js';
+import { allocateContacts } from './allocate-contacts.js';
+import { lockAllocationRoom, type AllocationTarget } from './allocation-room.js';
+import { assignChannels, noRoomReason } from './assign-channels.js';
 import { recordRunHunt } from './daily-runs.js';
 import { CONFIGURATION_ERRORS, loadHuntPlan, type PlannedChannel } from './hunt-plan.js';
 import { selectCandidates } from './select-candidates.js';
+import { sendSchedule } from './send-schedule.js';
 
 export interface PendingDispatch {
   id: string;
   channel: Channel;
   sendAt: Date | null;
+  /** BullMQ priority (1 = first): the message's rank in its account's queue for the channel. */
+  priority: number;
 }
 
 export interface ProcessHuntDeps {
@@ -45,7 +49,7 @@ export interface ProcessHuntResult {
   skipped: Record<string, number>;
 }
 
-const bump = (counts: Record<string, number>, key: string) => void (counts[key] = (counts[key] ?? 0) + 1);
+const countSkipped = (counts: Record<string, number>, reason: string, n = 1) => void (n > 0 && (counts[reason] = (counts[reason] ?? 0) + n));
 
 export async function processHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise<ProcessHuntResult> {
   try {
@@ -69,7 +73,7 @@ async function planHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise
   const plan = await loadHuntPlan(sql, input.huntId, deps.smsKeyEncryptionKey);
   if (!plan) throw new PermanentError('HUNT_NOT_FOUND', `hunt ${input.huntId} does not exist`);
   if (plan.hunt.status !== 'active') return { contactsPlanned: 0, skipped: { HUNT_PAUSED: 1 } };
-  for (const { channel, reason } of plan.unusable) bump(skipped, `${reason.split(':')[0]!}:${channel}`);
+  for (const { channel, reason } of plan.unusable) countSkipped(skipped, `${reason.split(':')[0]!}:${channel}`);
   if (plan.channels.length === 0) {
     const errors = plan.unusable.filter((u) => CONFIGURATION_ERRORS.has(u.reason));
     if (errors.length > 0) {
@@ -78,53 +82,63 @@ async function planHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise
     return { contactsPlanned: 0, skipped: { ...skipped, NO_USABLE_CHANNEL: 1 } };
   }
 
-  const capacity = await todaysCapacity(sql, plan.hunt.id, plan.hunt.accountId, input.localDate, plan.channels, plan.hunt.dailyPacingLimit, deps.whatsappDailyCap);
-  // A few more candidates than places: some will be skipped (landline for an SMS-only hunt, …).
-  const candidates = await selectCandidates(sql, plan.hunt.id, plan.channels.map((c) => c.channel), Math.min(capacity * 2, LIMITS.huntCandidatesMax));
-
-  const cursors = new Map<Channel, Date>();
-  const sendAt = (channel: Channel) => cursors.get(channel) ?? deps.window.nextOpening(new Date());
-  let planned = 0;
-  for (const candidate of candidates) {
-    if (planned >= capacity) break;
-    const allocation = await allocateContact(sql, {
-      huntId: plan.hunt.id, accountId: plan.hunt.accountId, localDate: input.localDate, dailyLimit: plan.hunt.dailyPacingLimit,
-      dailyRunId: input.dailyRunId, whatsappDailyCap: deps.whatsappDailyCap, sendAt,
-    }, candidate, plan.channels);
-    if (allocation.allocated) {
-      planned++;
-      const next = new Date(allocation.sendAt.getTime() + deps.spacingMs[allocation.channel]);
-      cursors.set(allocation.channel, deps.window.nextOpening(next));
-      continue;
-    }
-    for (const reason of allocation.reasons) bump(skipped, reason);
-    if (allocation.stop) break;
-  }
-
-  await dispatchPending(deps, plan.hunt.id, input.localDate);
-  logger.info({ huntId: plan.hunt.id, contactsPlanned: planned, candidates: candidates.length, skipped }, 'hunt processed');
+  const target: AllocationTarget = {
+    huntId: plan.hunt.id, accountId: plan.hunt.accountId, localDate: input.localDate, dailyLimit: plan.hunt.dailyPacingLimit,
+    dailyRunId: input.dailyRunId, whatsappDailyCap: deps.whatsappDailyCap,
+  };
+  const planned = await sql.begin((tx) => allocateHuntDay(tx, deps, target, plan.channels, skipped));
+  await dispatchPending(deps, target);
+  logger.info({ huntId: plan.hunt.id, contactsPlanned: planned, skipped }, 'hunt processed');
   return { contactsPlanned: planned, skipped };
 }
 
-/** How many more contacts today can take: the hunt's remaining count and the channels' room. */
-async function todaysCapacity(
-  sql: Sql, huntId: string, accountId: string, localDate: string, channels: readonly PlannedChannel[], dailyLimit: number | null, whatsappCap: number,
+/**
+ * Under the account's lock: pages of candidates reachable on a channel with room, assigned by the
+ * waterfall and written in bulk, until the hunt's room or the candidates run out. A page only
+ * falls short of its assignments when a channel fills up, so there are at most a few pages.
+ */
+async function allocateHuntDay(
+  tx: Queryable, deps: ProcessHuntDeps, target: AllocationTarget, channels: readonly PlannedChannel[], skipped: Record<string, number>,
 ): Promise<number> {
-  const [row] = await sql<{ used: number; sms: number; voice: number; whatsapp: number }[]>`
-    select coalesce((select contacts from hunt_daily_contacts where hunt_id = ${huntId} and local_date = ${localDate}), 0) as used,
-           coalesce((select sms - sms_reserved from credit_balances where account_id = ${accountId}), 0) as sms,
-           coalesce((select ringless_voice - ringless_voice_reserved from credit_balances where account_id = ${accountId}), 0) as voice,
-           ${whatsappCap} - coalesce((select reserved from account_daily_sends
-             where account_id = ${accountId} and channel = 'whatsapp_text' and local_date = ${localDate}), 0) as whatsapp`;
-  const room: Record<Channel, number> = { sms: row!.sms, ringless_voice: row!.voice, whatsapp_text: row!.whatsapp };
-  const channelRoom = channels.reduce((sum, c) => sum + Math.max(0, room[c.channel]), 0);
-  const huntRoom = dailyLimit === null ? Number.POSITIVE_INFINITY : dailyLimit - row!.used;
-  return Math.max(0, Math.min(huntRoom, channelRoom, LIMITS.huntCandidatesMax));
+  const room = await lockAllocationRoom(tx, target);
+  const write = { target, channels, countAgainstHunt: true, nextSendAt: sendSchedule(deps.window, deps.spacingMs, room.lastScheduled) };
+  const order = channels.map((c) => c.channel);
+  let planned = 0;
+  for (let page = 0; room.hunt > 0; page++) {
+    const open = order.filter((c) => room.channels[c] > 0);
+    if (open.length === 0) {
+      for (const channel of order) countSkipped(skipped, noRoomReason(channel));
+      break;
+    }
+    const limit = room.hunt;
+    const { candidates, sellerContactedToday } = await selectCandidates(tx, { ...target, channels: open, limit });
+    // Later pages would count this page's own contacts again.
+    if (page === 0) countSkipped(skipped, 'SELLER_CONTACTED_TODAY', sellerContactedToday);
+    const assigned = assignChannels(candidates, order, room);
+    for (const [reason, n] of Object.entries(assigned.skipped)) countSkipped(skipped, reason, n);
+    const allocated = await allocateContacts(tx, write, assigned.assignments);
+    for (const m of allocated) {
+      room.hunt--;
+      room.channels[m.channel]--;
+    }
+    planned += allocated.length;
+    const exhausted = candidates.length < limit && allocated.length === assigned.assignments.length;
+    if (assigned.assignments.length === 0 || exhausted) break;
+  }
+  return planned;
 }
 
-/** The outbox: every pending message of the hunt's day gets (or keeps) its job. */
-async function dispatchPending(deps: ProcessHuntDeps, huntId: string, localDate: string): Promise<void> {
-  const pending = await deps.sql<{ id: string; channel: Channel; sendAt: Date | null }[]>`
-    select id, channel, scheduled_at as "sendAt" from messages where hunt_id = ${huntId} and local_date = ${localDate} and status = 'pending'`;
+/**
+ * The outbox: every pending message of the hunt's day gets (or keeps) its job. Its priority is its
+ * rank among the account's pending messages of the channel, so one account's long queue never
+ * holds back another account's first messages.
+ */
+async function dispatchPending(deps: ProcessHuntDeps, target: AllocationTarget): Promise<void> {
+  const pending = await deps.sql<PendingDispatch[]>`
+    select id, channel, "sendAt", rank as priority from (
+      select id, channel, hunt_id, local_date, scheduled_at as "sendAt",
+             row_number() over (partition by channel order by scheduled_at nulls first, id)::int as rank
+      from messages where account_id = ${target.accountId} and status = 'pending') p
+    where hunt_id = ${target.huntId} and local_date = ${target.localDate}`;
   if (pending.length > 0) await deps.dispatch(pending);
 }

@@ -1,34 +1,58 @@
-// The ads a hunt may contact, chosen in the database: matching filters, newest first, not yet
-// contacted by the account, not suppressed, and only as many as today can use.
-import type { Sql } from '../db/client.js';
+// The ads a hunt may contact, chosen in the database: matching filters, not yet contacted by the
+// account, not suppressed, reachable on a channel that still has room, one ad per seller (the
+// newest), newest first, and only as many as today can use.
+import type { Queryable } from '../db/client.js';
 import type { Channel } from '../messages/channel.js';
 import { formatPrice, type TemplateValues } from '../templates/render-template.js';
 
 export interface Candidate {
   adId: string;
+  /** E.164. */
   phone: string;
-  values: TemplateValues;
+  /** The phone can get SMS and WhatsApp (a landline only voicemail). */
+  mobile: boolean;
   /** Channels already tried and failed for this ad by this account. */
   failedChannels: Channel[];
+  /** The seller's other matching ads, which wait for a later day (one contact per seller a day). */
+  sellerOtherAds: number;
+  values: TemplateValues;
+}
+
+export interface CandidatePage {
+  candidates: Candidate[];
+  /** Matching ads whose seller already has a live contact from the account today. */
+  sellerContactedToday: number;
+}
+
+export interface CandidateQuery {
+  huntId: string;
+  accountId: string;
+  localDate: string;
+  /** Usable channels that still have room today: a candidate must be reachable on one of them. */
+  channels: readonly Channel[];
+  limit: number;
 }
 
 interface CandidateRow {
-  adId: string; phone: string; title: string | null; price: number | null; brand: string | null; model: string | null;
-  modelYear: number | null; city: string | null; owner: string | null; failedChannels: Channel[];
+  adId: string; phone: string; mobile: boolean; failedChannels: Channel[]; sellerOtherAds: number; sellerContactedToday: number;
+  title: string | null; price: number | null; brand: string | null; model: string | null; modelYear: number | null;
+  city: string | null; owner: string | null;
 }
 
-/** What a template and the waterfall need to know of an ad, for one account (an SQL expression). */
-const candidateColumns = (sql: Sql, account: ReturnType<Sql>) => sql`
-  a.id as "adId", a.phone_number as phone, a.title, a.price, b.name as brand, a.model, a.model_year as "modelYear",
-  l.name as city, a.owner_name as owner,
-  coalesce((select array_agg(distinct m.channel::text) from messages m
-            where m.account_id = ${account} and m.ad_id = a.id and m.status = 'failed'), '{}'::text[]) as "failedChannels"`;
+/** What the waterfall and a template need to know of an ad, for one account (an SQL fragment). */
+const candidateColumns = (sql: Queryable, accountId: string) => sql`
+  a.id as "adId", a.phone_number as phone, coalesce(a.phone_is_mobile, false) as mobile,
+  a.title, a.price, b.name as brand, a.model, a.model_year as "modelYear", l.name as city, a.owner_name as owner,
+  -- the account's other messages for the ad: a live one excludes the ad, so these have failed
+  array(select m.channel::text from messages m where m.account_id = ${accountId} and m.ad_id = a.id) as "failedChannels"`;
 
 function toCandidate(r: CandidateRow): Candidate {
   return {
     adId: r.adId,
     phone: r.phone,
+    mobile: r.mobile,
     failedChannels: r.failedChannels,
+    sellerOtherAds: r.sellerOtherAds,
     values: {
       titre_annonce: r.title, prix: r.price === null ? null : formatPrice(r.price), marque: r.brand, modele: r.model,
       annee: r.modelYear, ville: r.city, vendeur_nom: r.owner,
@@ -36,45 +60,62 @@ function toCandidate(r: CandidateRow): Candidate {
   };
 }
 
-/** One ad with a phone, as a candidate for an account (hand-over, manual contact). */
-export async function loadCandidate(sql: Sql, accountId: string, adId: string): Promise<Candidate | null> {
+/** One ad with a phone, as a candidate for an account (hand-over to the next channel). */
+export async function loadCandidate(sql: Queryable, accountId: string, adId: string): Promise<Candidate | null> {
   const [row] = await sql<CandidateRow[]>`
-    select ${candidateColumns(sql, sql`${accountId}::uuid`)}
+    select ${candidateColumns(sql, accountId)}, 0 as "sellerOtherAds", 0 as "sellerContactedToday"
     from ads a left join locations l on l.id = a.location_id left join brands b on b.id = a.brand_id
     where a.id = ${adId} and a.phone_number is not null`;
   return row ? toCandidate(row) : null;
 }
 
-export async function selectCandidates(sql: Sql, huntId: string, usable: readonly Channel[], limit: number): Promise<Candidate[]> {
-  if (limit <= 0 || usable.length === 0) return [];
+export async function selectCandidates(sql: Queryable, query: CandidateQuery): Promise<CandidatePage> {
+  if (query.limit <= 0 || query.channels.length === 0) return { candidates: [], sellerContactedToday: 0 };
+  const { huntId, accountId, localDate } = query;
   const rows = await sql<CandidateRow[]>`
-    select ${candidateColumns(sql, sql`h.account_id`)}
-    from hunts h
-    join ads a on a.type_id = h.type_id
-    left join locations l on l.id = a.location_id
-    left join locations o on o.id = h.location_id
-    left join brands b on b.id = a.brand_id
-    where h.id = ${huntId}
-      and a.phone_number is not null and a.accept_salesmen
-      and (not exists (select 1 from sub_types_hunts s where s.hunt_id = h.id)
-           or a.subtype_id in (select s.sub_type_id from sub_types_hunts s where s.hunt_id = h.id))
-      and (not exists (select 1 from brands_hunts bh where bh.hunt_id = h.id)
-           or a.brand_id in (select bh.brand_id from brands_hunts bh where bh.hunt_id = h.id))
-      and (o.id is null or (l.id is not null and 2 * 6371 * asin(sqrt(
-            power(sin(radians(l.lat - o.lat) / 2), 2) + cos(radians(o.lat)) * cos(radians(l.lat)) * power(sin(radians(l.lng - o.lng) / 2), 2)
-          )) <= h.radius_in_km))
-      and (h.price_min is null or a.price >= h.price_min) and (h.price_max is null or a.price <= h.price_max)
-      and (h.mileage_min is null or a.mileage >= h.mileage_min) and (h.mileage_max is null or a.mileage <= h.mileage_max)
-      and (h.model_year_min is null or a.model_year >= h.model_year_min) and (h.model_year_max is null or a.model_year <= h.model_year_max)
-      and (not h.has_been_reposted or a.has_been_reposted) and (not h.price_has_dropped or a.price_has_dropped)
-      and (not h.is_urgent or a.is_urgent) and (not h.has_been_boosted or a.has_been_boosted) and (not h.is_low_price or a.is_low_price)
-      and not exists (select 1 from suppressed_phone_numbers s where s.phone_number = a.phone_number)
-      and not exists (select 1 from contacted_ads c where c.account_id = h.account_id and c.ad_id = a.id)
-      and not exists (select 1 from messages m where m.account_id = h.account_id and m.ad_id = a.id and m.status <> 'failed')
-      -- an ad every usable channel already failed for has nothing left to try
-      and (select count(distinct m.channel) from messages m
-           where m.account_id = h.account_id and m.ad_id = a.id and m.channel = any(${sql.array(usable as Channel[])}::channel[])) < ${usable.length}
-    order by a.last_publication_date desc nulls last, a.created_at desc, a.id
-    limit ${limit}`;
-  return rows.map(toCandidate);
+    with matching as (
+      select ${candidateColumns(sql, accountId)}, a.last_publication_date, a.created_at
+      from hunts h
+      join ads a on a.type_id = h.type_id
+      left join locations l on l.id = a.location_id
+      left join locations o on o.id = h.location_id
+      left join brands b on b.id = a.brand_id
+      where h.id = ${huntId}
+        and a.phone_number is not null and a.accept_salesmen
+        and (not exists (select 1 from sub_types_hunts s where s.hunt_id = h.id)
+             or a.subtype_id in (select s.sub_type_id from sub_types_hunts s where s.hunt_id = h.id))
+        and (not exists (select 1 from brands_hunts bh where bh.hunt_id = h.id)
+             or a.brand_id in (select bh.brand_id from brands_hunts bh where bh.hunt_id = h.id))
+        and (o.id is null or (l.id is not null and 2 * 6371 * asin(sqrt(
+              power(sin(radians(l.lat - o.lat) / 2), 2) + cos(radians(o.lat)) * cos(radians(l.lat)) * power(sin(radians(l.lng - o.lng) / 2), 2)
+            )) <= h.radius_in_km))
+        and (h.price_min is null or a.price >= h.price_min) and (h.price_max is null or a.price <= h.price_max)
+        and (h.mileage_min is null or a.mileage >= h.mileage_min) and (h.mileage_max is null or a.mileage <= h.mileage_max)
+        and (h.model_year_min is null or a.model_year >= h.model_year_min) and (h.model_year_max is null or a.model_year <= h.model_year_max)
+        and (not h.has_been_reposted or a.has_been_reposted) and (not h.price_has_dropped or a.price_has_dropped)
+        and (not h.is_urgent or a.is_urgent) and (not h.has_been_boosted or a.has_been_boosted) and (not h.is_low_price or a.is_low_price)
+        and not exists (select 1 from suppressed_phone_numbers s where s.phone_number = a.phone_number)
+        and not exists (select 1 from contacted_ads c where c.account_id = ${accountId} and c.ad_id = a.id)
+        and not exists (select 1 from messages m where m.account_id = ${accountId} and m.ad_id = a.id and m.status <> 'failed')
+        -- reachable on a channel with room that this ad has not already failed on
+        and exists (select 1 from unnest(${sql.array(query.channels as Channel[])}::channel[]) c(channel)
+                    where (c.channel = 'ringless_voice' or coalesce(a.phone_is_mobile, false))
+                      and not exists (select 1 from messages m where m.account_id = ${accountId} and m.ad_id = a.id and m.channel = c.channel))
+    ), sellers as (
+      select m.*,
+        row_number() over (partition by m.phone order by m.last_publication_date desc nulls last, m.created_at desc, m."adId") as seller_rank,
+        (count(*) over (partition by m.phone) - 1)::int as "sellerOtherAds",
+        -- one contact per seller and day: a live message today, or one still waiting to go out
+        exists (select 1 from messages x where x.account_id = ${accountId} and x.recipient_phone = m.phone and x.status <> 'failed'
+                  and (x.local_date = ${localDate} or x.status in ('pending', 'sending'))) as contacted_today
+      from matching m
+    ), counted as (
+      select s.*, (count(*) filter (where s.contacted_today) over ())::int as "sellerContactedToday" from sellers s
+    )
+    select * from counted
+    where seller_rank = 1 and not contacted_today
+    order by last_publication_date desc nulls last, created_at desc, "adId"
+    limit ${query.limit}`;
+  // The count is over every matching ad, so it comes with any row; with no row, nothing to count.
+  return { candidates: rows.map(toCandidate), sellerContactedToday: rows[0]?.sellerContactedToday ?? 0 };
 }

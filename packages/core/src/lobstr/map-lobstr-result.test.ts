@@ -49,7 +49,7 @@ describe('mapLobstrResult', () => {
     expect(ad).toMatchObject({
       original_ad_id: '3066299454', type_id: 1, subtype_id: 11, brand_id: 21, fuel_id: 31, gear_box_id: 41,
       vehicle_seats_id: 55, vehicle_state_id: 61, location_id: 7, model: 'C3', model_year: 2019, entry_year: 2019,
-      mileage: 125000, price: 9500, phone_number: '+33612345678', has_phone: true, accept_salesmen: true,
+      mileage: 125000, price: 9500, phone_number: '+33612345678', has_phone: true, phone_is_mobile: true, accept_salesmen: true,
       pictures: ['https://a/1.jpg', 'https://a/2.jpg'], initial_publication_date: '2026-11-20',
       // 23:30 UTC on the 27th is already the 28th in Paris.
       last_publication_date: '2026-11-28', has_been_reposted: true, is_urgent: true,
@@ -64,7 +64,8 @@ describe('mapLobstrResult', () => {
 
   it('keeps an ad whose brand or phone is unknown, without inventing ids', () => {
     const ad = mapped({ ...base, brand: 'Lada', phone: undefined, details: 'not json' });
-    expect(ad).toMatchObject({ brand_id: null, phone_number: null, has_phone: false, subtype_id: null });
+    expect(ad).toMatchObject({ brand_id: null, phone_number: null, has_phone: false, phone_is_mobile: null, subtype_id: null });
+    expect(mapped({ ...base, phone: '01 42 68 53 00' })).toMatchObject({ phone_number: '+33142685300', phone_is_mobile: false });
     expect(mapped({ ...base, phone: '12' })).toMatchObject({ phone_number: null, has_phone: false });
   });
 

@@ -1,6 +1,6 @@
 // One Lobstr Leboncoin result → one `ads` row (domain.md, "Lobstr result → ads row"). Pure.
 import type { AdRow } from '../ads/ad-row.js';
-import { toE164 } from '../phone/phone-number.js';
+import { isMobile, toE164 } from '../phone/phone-number.js';
 import { normalizeLabel, type ReferenceLookups } from './reference-lookups.js';
 
 export type RejectionReason = 'missing_annonce_id' | 'unknown_ad_type' | 'unknown_location';
@@ -108,6 +108,7 @@ export function mapLobstrResult(raw: Raw, refs: ReferenceLookups): MappedResult 
       pictures: text(raw.pictures)?.split(',').map((p) => p.trim()).filter(Boolean) ?? null,
       phone_number: phone,
       has_phone: phone !== null,
+      phone_is_mobile: phone === null ? null : isMobile(phone),
       owner_name: text(raw.owner_name),
       accept_salesmen: !flag(raw.no_salesmen),
       model: text(raw.model ?? details['Modèle'] ?? more.model),

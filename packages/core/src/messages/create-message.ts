@@ -1,7 +1,10 @@
 // A contact starts as a `pending` message row. Creating it reserves what it will use — one
 // credit on metered channels, one slot of the account's daily WhatsApp cap — in the same
-// transaction, so concurrent hunts of one account can never promise more than it has.
-import type { Queryable, Sql } from '../db/client.js';
+// transaction, so concurrent hunts of one account can never promise more than it has. It holds
+// the account's allocation lock, like a hunt's allocation, so its checks see every other
+// creator's contacts; the one-live-contact indexes are the final guard.
+import { isUniqueViolation, type Queryable, type Sql } from '../db/client.js';
+import { lockAccountAllocation } from './account-allocation-lock.js';
 import { isMetered, type Channel } from './channel.js';
 import { MessageRejectedError, type MessageRejection } from './message-rejection.js';
 
@@ -29,8 +32,16 @@ export type CreateMessageResult = { created: true; messageId: string } | { creat
  * caller's transaction (or savepoint) rolls the reservation back.
  */
 export async function reserveAndInsertMessage(tx: Queryable, m: NewMessage): Promise<string> {
+  await lockAccountAllocation(tx, m.accountId);
   const [blocked] = await tx<{ reason: MessageRejection }[]>`
     select 'SUPPRESSED' as reason from suppressed_phone_numbers where phone_number = ${m.recipientPhone}
+    union all
+    select 'ALREADY_CONTACTED' from contacted_ads where account_id = ${m.accountId} and ad_id = ${m.adId}
+    union all
+    select 'ALREADY_CONTACTED' from messages where account_id = ${m.accountId} and ad_id = ${m.adId} and status <> 'failed'
+    union all
+    select 'SELLER_CONTACTED_TODAY' from messages
+      where account_id = ${m.accountId} and recipient_phone = ${m.recipientPhone} and local_date = ${m.localDate} and status <> 'failed'
     union all
     select 'CHANNEL_PAUSED' from account_channel_pauses
       where account_id = ${m.accountId} and channel = ${m.channel} and (paused_until is null or paused_until > now())
@@ -59,7 +70,7 @@ export async function reserveAndInsertMessage(tx: Queryable, m: NewMessage): Pro
     values (${m.accountId}, ${m.adId}, ${m.huntId ?? null}, ${m.templateId ?? null}, ${m.channel}, ${m.content},
             ${m.recipientPhone}, ${m.dailyRunId ?? null}, ${m.localDate}, ${m.scheduledAt ?? null},
             ${isMetered(m.channel) ? 'reserved' : 'none'})
-    on conflict (account_id, ad_id, channel) do nothing
+    on conflict do nothing
     returning id`;
   if (!row) throw new MessageRejectedError('ALREADY_CONTACTED');
   return row.id;
@@ -71,6 +82,8 @@ export async function createMessage(sql: Sql, m: NewMessage): Promise<CreateMess
     return { created: true, messageId };
   } catch (err) {
     if (err instanceof MessageRejectedError) return { created: false, reason: err.reason };
+    // The contacted_ads trigger refuses like a unique index (a history row written meanwhile).
+    if (isUniqueViolation(err)) return { created: false, reason: 'ALREADY_CONTACTED' };
     throw err;
   }
 }

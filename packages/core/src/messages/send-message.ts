@@ -8,7 +8,7 @@ import { DeliveryRefusedError, NotNowError, PermanentError, RateLimitedError, Un
 import type { Logger } from '../logging/logger.js';
 import type { SendPacer } from '../redis/send-pacer.js';
 import type { ChannelSenders, OutboundMessage } from '../channels/channel-sender.js';
-import { PACING } from '../config/worker.config.js';
+import { PACING, RATE_LIMIT_SCOPE } from '../config/worker.config.js';
 import { isMobile } from '../phone/phone-number.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
 import {
@@ -122,8 +122,9 @@ function decryptSmsKey(stored: string | null, key: string): string {
   }
 }
 
-async function settleFailure(deps: SendMessageDeps, m: ClaimedMessage, err: unknown, finalAttempt: boolean): Promise<SendMessageResult> {
+async function settleFailure(deps: SendMessageDeps, m: ClaimedMessage, failure: unknown, finalAttempt: boolean): Promise<SendMessageResult> {
   const { sql, logger } = deps;
+  const err = await accountScoped(deps, m, failure);
   if (err instanceof DeliveryRefusedError) return refuse(deps, m, err.code, err.message, err.blame);
   if (err instanceof UnknownOutcomeError) {
     await markUncertain(sql, m.id, { code: err.code, message: err.message });
@@ -136,6 +137,17 @@ async function settleFailure(deps: SendMessageDeps, m: ClaimedMessage, err: unkn
   }
   logger.warn({ errorCode: errorCodeOf(err) }, 'last attempt failed: the message fails for good');
   return refuse(deps, m, errorCodeOf(err), err instanceof Error ? err.message : String(err), 'message');
+}
+
+/**
+ * A 429 on an account's own key or number holds back that account only: its pacing slot moves to
+ * the provider's time and this job waits for it, while other accounts keep sending.
+ */
+async function accountScoped(deps: SendMessageDeps, m: ClaimedMessage, err: unknown): Promise<unknown> {
+  if (!(err instanceof RateLimitedError) || RATE_LIMIT_SCOPE[m.channel] !== 'account') return err;
+  const resumeAt = new Date(Date.now() + err.retryAfterMs);
+  await deps.pacer.postpone(m.accountId, m.channel, resumeAt);
+  return new NotNowError(err.code, `${err.message}; this account's messages wait until ${resumeAt.toISOString()}`, resumeAt);
 }
 
 async function refuse(deps: SendMessageDeps, m: ClaimedMessage, code: string, message: string, blame: FailureBlame): Promise<SendMessageResult> {

@@ -38,3 +38,15 @@ describe('send pacer', () => {
     expect(await pacer.reserve('account-d', 'ringless_voice')).toBeNull();
   });
 });
+
+describe('send pacer postponement', () => {
+  it('holds one account back until the given time, gap or no gap, and never moves it earlier', async () => {
+    const pacer = createSendPacer(redis, prefix.prefix, { sms: 0 });
+    const until = new Date(Date.now() + 60_000);
+    await pacer.postpone('account-e', 'sms', until);
+    await pacer.postpone('account-e', 'sms', new Date(Date.now() + 1_000));
+    expect(await pacer.reserve('account-e', 'sms')).toEqual(until);
+    expect(await pacer.reserve('account-f', 'sms')).toBeNull();
+    expect(await pacer.reserve('account-e', 'whatsapp_text')).toBeNull();
+  });
+});

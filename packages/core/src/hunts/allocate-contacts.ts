@@ -1,0 +1,67 @@
+// Writes a page of assignments in a bounded number of statements, inside the caller's transaction
+// (which holds the account's allocation lock): one multi-row insert of the messages, then the
+// credits, WhatsApp slots and hunt count they use, reserved at once. Check constraints make an
+// over-reservation impossible for any writer; a row the unique indexes refuse (another writer
+// was first) is simply not allocated, and nothing is reserved for it.
+import type { Queryable } from '../db/client.js';
+import { CHANNELS, isMetered, type Channel } from '../messages/channel.js';
+import { renderTemplate } from '../templates/render-template.js';
+import type { AllocationTarget } from './allocation-room.js';
+import type { Assignment } from './assign-channels.js';
+import type { PlannedChannel } from './hunt-plan.js';
+
+export interface Allocated {
+  id: string;
+  adId: string;
+  channel: Channel;
+  sendAt: Date;
+}
+
+export interface AllocationWrite {
+  target: AllocationTarget;
+  /** The hunt's usable channels with their templates. */
+  channels: readonly PlannedChannel[];
+  /** When the channel's next message should go (sending window and the account's pacing). */
+  nextSendAt(channel: Channel): Date;
+  /** False for a hand-over: the contact was counted against the hunt when first allocated. */
+  countAgainstHunt: boolean;
+}
+
+export async function allocateContacts(tx: Queryable, write: AllocationWrite, assignments: readonly Assignment[]): Promise<Allocated[]> {
+  if (assignments.length === 0) return [];
+  const { target } = write;
+  const rows = assignments.map(({ candidate, channel }) => {
+    const planned = write.channels.find((c) => c.channel === channel)!;
+    return {
+      account_id: target.accountId, ad_id: candidate.adId, hunt_id: target.huntId, template_id: planned.templateId, channel,
+      content: planned.template === null ? null : renderTemplate(planned.template, candidate.values),
+      recipient_phone: candidate.phone, daily_run_id: target.dailyRunId, local_date: target.localDate,
+      scheduled_at: write.nextSendAt(channel), credit_state: isMetered(channel) ? 'reserved' : 'none',
+    };
+  });
+  const inserted = await tx<{ id: string; adId: string; channel: Channel; sendAt: Date }[]>`
+    insert into messages ${tx(rows)}
+    on conflict do nothing
+    returning id, ad_id as "adId", channel, scheduled_at as "sendAt"`;
+
+  const used = Object.fromEntries(CHANNELS.map((c) => [c, inserted.filter((m) => m.channel === c).length])) as Record<Channel, number>;
+  if (used.sms + used.ringless_voice > 0) {
+    await tx`
+      update credit_balances set sms_reserved = sms_reserved + ${used.sms},
+        ringless_voice_reserved = ringless_voice_reserved + ${used.ringless_voice}, updated_at = now()
+      where account_id = ${target.accountId}`;
+  }
+  if (used.whatsapp_text > 0) {
+    await tx`
+      insert into account_daily_sends (account_id, channel, local_date, reserved, daily_cap)
+      values (${target.accountId}, 'whatsapp_text', ${target.localDate}, ${used.whatsapp_text}, ${target.whatsappDailyCap})
+      on conflict (account_id, channel, local_date) do update set reserved = account_daily_sends.reserved + excluded.reserved`;
+  }
+  if (write.countAgainstHunt && inserted.length > 0) {
+    await tx`
+      insert into hunt_daily_contacts (hunt_id, local_date, contacts, daily_limit)
+      values (${target.huntId}, ${target.localDate}, ${inserted.length}, ${target.dailyLimit})
+      on conflict (hunt_id, local_date) do update set contacts = hunt_daily_contacts.contacts + excluded.contacts`;
+  }
+  return inserted;
+}
