@@ -141,7 +141,7 @@ describe('secrets', () => {
     const failure = logs.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.errorCode === 'SMS_KEY_REVOKED' && l.messageId === ids[1]);
     expect(failure).toMatchObject({ queue: 'channel-sms', jobId: `message-${ids[1]}`, messageId: ids[1], accountId: revoked.id });
-    for (const phone of ['+33611000010', '+33611000011', '+33611000012', '611000011']) expect(logs).not.toContain(phone);
+    for (const phone of ['+33611000010', '+33611000011', '+33611000012', '+33611000013', '611000011']) expect(logs).not.toContain(phone);
     for (const secret of secrets) {
       expect(stored).not.toContain(secret);
       expect(logs).not.toContain(secret);

@@ -6,8 +6,8 @@ export interface TestWorld {
   db: TestDatabase;
   queuePrefix: TestQueuePrefix;
   context: WorkerContext;
-  /** Another worker process on the same database and queues (its own connections). */
-  addProcess(options?: ContextOptions): WorkerContext;
+  /** Another worker process on the same database and queues (its own connections), with its own overrides. */
+  addProcess(options?: ContextOptions, overrides?: Record<string, string>): WorkerContext;
   /** Closes every context, then removes the database and the queue keys. */
   teardown(): Promise<void>;
 }
@@ -26,8 +26,9 @@ export async function createTestWorld(
     db,
     queuePrefix,
     context: contexts[0]!,
-    addProcess(extra = {}) {
-      const context = createContext(env, logger, { ...options, ...extra });
+    addProcess(extra = {}, moreOverrides = {}) {
+      const processEnv = parseEnv(testEnv({ DATABASE_URL: db.url, QUEUE_PREFIX: queuePrefix.prefix, ...overrides, ...moreOverrides }));
+      const context = createContext(processEnv, logger, { ...options, ...extra });
       contexts.push(context);
       return context;
     },

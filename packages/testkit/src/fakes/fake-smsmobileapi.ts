@@ -23,8 +23,13 @@ export interface FakeSmsMobileApiModes {
   hang: boolean;
 }
 
+/** How the fake answers a key: `rate_limited` is one dealer's key over its own limit (429 + Retry-After: 60). */
+export type FakeSmsKeyState = 'valid' | 'expired' | 'rate_limited';
+
 export interface FakeSmsMobileApi extends FakeServer {
-  keys: Map<string, 'valid' | 'expired'>;
+  keys: Map<string, FakeSmsKeyState>;
+  /** 429 answers, per API key. */
+  rateLimited: Map<string, number>;
   /** Received SMS per API key, as /getsms/ returns them. */
   inbox: Map<string, { number: string; message: string; timestamp_unix: number }[]>;
   modes: FakeSmsMobileApiModes;
@@ -32,7 +37,8 @@ export interface FakeSmsMobileApi extends FakeServer {
 }
 
 export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
-  const keys = new Map<string, 'valid' | 'expired'>();
+  const keys = new Map<string, FakeSmsKeyState>();
+  const rateLimited = new Map<string, number>();
   const modes: FakeSmsMobileApiModes = { errorsAsHttp200: false, rateLimitNext: 0, serverErrorNext: 0, hang: false };
   const sent: FakeSmsSent[] = [];
   const inbox: FakeSmsMobileApi['inbox'] = new Map();
@@ -74,6 +80,10 @@ export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
     const state = keys.get(apikey);
     if (!state) return keyError(res, 403, 'invalid_apikey');
     if (state === 'expired') return keyError(res, 403, 'api_expired');
+    if (state === 'rate_limited') {
+      rateLimited.set(apikey, (rateLimited.get(apikey) ?? 0) + 1);
+      return sendJson(res, 429, { error: 'too_many_requests', message: 'slow down' }, { 'retry-after': '60' });
+    }
     const recipients = params.get('recipients');
     const message = params.get('message');
     if (!recipients || !message) return sendJson(res, 400, { error: 'missing_parameter', message: 'recipients and message are required' });
@@ -91,6 +101,7 @@ export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
   return {
     ...server,
     keys,
+    rateLimited,
     inbox,
     modes,
     sent,
