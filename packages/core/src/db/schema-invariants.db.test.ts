@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, repoRoot, type TestDatabase } from '@auto-prospect/testkit';
+import { isMobile, toE164 } from '../phone/phone-number.js';
 import { createDatabase, type Sql } from './client.js';
 
 let db: TestDatabase;
@@ -44,11 +45,42 @@ const UNIQUE_VIOLATION = '23505';
 const CHECK_VIOLATION = '23514';
 
 describe('database invariants', () => {
-  it('one message per (account, ad, channel)', async () => {
-    const insert = () => sql`insert into messages (account_id, ad_id, channel, credit_state) values (${accountId}, ${adId}, 'sms', 'reserved')`;
-    await insert();
-    expect(await failureCode(insert())).toBe(UNIQUE_VIOLATION);
-    await sql`insert into messages (account_id, ad_id, channel) values (${accountId}, ${adId}, 'whatsapp_text')`;
+  it('one message per (account, ad, channel), and one live message per (account, ad) whatever the channel', async () => {
+    const insert = (channel: 'sms' | 'whatsapp_text') => sql`
+      insert into messages (account_id, ad_id, channel, credit_state) values (${accountId}, ${adId}, ${channel}, ${channel === 'sms' ? 'reserved' : 'none'})`;
+    await insert('sms');
+    expect(await failureCode(insert('sms'))).toBe(UNIQUE_VIOLATION);
+    expect(await failureCode(insert('whatsapp_text'))).toBe(UNIQUE_VIOLATION);
+    // A failed contact is no longer live: it can be handed over to another channel.
+    await sql`update messages set status = 'failed' where ad_id = ${adId} and channel = 'sms'`;
+    await insert('whatsapp_text');
+  });
+
+  it('one live message per (account, phone, local day), even about different ads', async () => {
+    const [first, second] = [await idOf(sql`insert into ads (original_ad_id) values ('seller-1') returning id`), await idOf(sql`insert into ads (original_ad_id) values ('seller-2') returning id`)];
+    const insert = (ad: string, localDate: string) => sql`
+      insert into messages (account_id, ad_id, channel, recipient_phone, local_date) values (${accountId}, ${ad}, 'whatsapp_text', '+33699000001', ${localDate})`;
+    await insert(first, '2026-11-30');
+    expect(await failureCode(insert(second, '2026-11-30'))).toBe(UNIQUE_VIOLATION);
+    await insert(second, '2026-12-01');
+  });
+
+  it('no new message for an ad the account has in contacted_ads', async () => {
+    const ad = await idOf(sql`insert into ads (original_ad_id) values ('contacted-before') returning id`);
+    await sql`insert into contacted_ads (ad_id, account_id, channel) values (${ad}, ${accountId}, 'sms')`;
+    expect(await failureCode(sql`insert into messages (account_id, ad_id, channel) values (${accountId}, ${ad}, 'whatsapp_text')`)).toBe(UNIQUE_VIOLATION);
+  });
+
+  it('knows whether a French phone is mobile exactly as libphonenumber does, for ads written without the flag', async () => {
+    const phones = Array.from({ length: 900 }, (_, i) => `+33${100 + i}123456`).filter((p) => toE164(p) === p);
+    const rows = await sql<{ phone: string; mobile: boolean }[]>`
+      select p as phone, french_phone_is_mobile(p) as mobile from unnest(${sql.array(phones)}::text[]) p`;
+    expect(rows.filter((r) => r.mobile !== isMobile(r.phone))).toEqual([]);
+    expect(rows.filter((r) => r.mobile).length).toBeGreaterThan(100);
+    const ad = await idOf(sql`insert into ads (original_ad_id, phone_number) values ('classified', '+33142685300') returning id`);
+    await sql`update ads set phone_number = '+33612345678' where id = ${ad}`;
+    const [row] = await sql<{ mobile: boolean }[]>`select phone_is_mobile as mobile from ads where id = ${ad}`;
+    expect(row!.mobile).toBe(true);
   });
 
   it('a credit usage is recorded at most once per message', async () => {
