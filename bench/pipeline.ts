@@ -3,12 +3,12 @@
 // thing that does the same outside work: a bare BullMQ job that makes the same HTTP call to the
 // same fake and one single-row UPDATE, at the same worker concurrency, in the same process.
 // Each side runs for at least MIN_SECONDS per round; the median of ROUNDS rounds is reported.
-// Also: allocation time per contact for a 1,000-contact hunt (processHunt, dispatch left out).
+// Also: the allocation transaction's time per contact for a 1,000-contact hunt.
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type postgres from 'postgres';
-import { createLogger, encryptSecret, JOB_IDS, JOBS, parseEnv, processHunt, sendingWindow, WORKER_SETTINGS } from '@auto-prospect/core';
+import { allocateHuntDay, createLogger, encryptSecret, JOB_IDS, JOB_OPTIONS, JOBS, loadHuntPlan, parseEnv, sendingWindow, WORKER_SETTINGS } from '@auto-prospect/core';
 import { startFakeSmsMobileApi, testEnv, type FakeSmsMobileApi } from '@auto-prospect/testkit';
 import { createContext, type WorkerContext } from '@auto-prospect/worker/context';
 import { withBenchDatabase } from './support/bench-database.js';
@@ -72,17 +72,20 @@ async function sentCount(sql: postgres.Sql, dealers: Dealer[]): Promise<number> 
 }
 
 /** Batches of BATCH contacts (new ads, then the dealers' hunts for a new day) until MIN_SECONDS of sending. */
-async function pipelineRate(context: WorkerContext, brand: string, dealers: Dealer[]): Promise<number> {
+async function pipelineRate(context: WorkerContext, sms: FakeSmsMobileApi, brand: string, dealers: Dealer[]): Promise<number> {
   let contacts = 0;
   let busyMs = 0;
   while (busyMs < MIN_SECONDS * 1000) {
     await addAds(context.sql, brand);
     const target = (await sentCount(context.sql, dealers)) + BATCH;
+    const calls = sms.sent.length + BATCH;
     const localDate = nextLocalDate();
     const started = performance.now();
     await context.queues.hunts.addBulk(dealers.map((d) => ({
       name: JOBS.processHunt, data: { huntId: d.huntId, localDate, dailyRunId: null }, opts: { jobId: JOB_IDS.manualHunt(d.huntId, localDate) },
     })));
+    // The fake counts calls in memory: poll it, then the ledger, so polling does not compete with the work.
+    while (sms.sent.length < calls) await pause(5);
     while ((await sentCount(context.sql, dealers)) < target) await pause(5);
     busyMs += performance.now() - started;
     contacts += BATCH;
@@ -94,7 +97,8 @@ async function pipelineRate(context: WorkerContext, brand: string, dealers: Deal
 async function baselineRate(redis: Redis, prefix: string, sql: postgres.Sql, sms: FakeSmsMobileApi): Promise<number> {
   sms.keys.set('bench-baseline', 'valid');
   const [row] = await sql<{ id: string }[]>`select id from messages limit 1`;
-  const queue = new Queue('bench-baseline', { connection: redis, prefix });
+  // The same job options as the SMS queue's jobs (attempts, backoff, retention): BullMQ does the same work.
+  const queue = new Queue('bench-baseline', { connection: redis, prefix, defaultJobOptions: { ...JOB_OPTIONS.sms } });
   let done = 0;
   const worker = new Worker('bench-baseline', async () => {
     const response = await fetch(`${sms.url}/sendsms/`, {
@@ -124,18 +128,22 @@ async function baselineRate(redis: Redis, prefix: string, sql: postgres.Sql, sms
   return jobs / (busyMs / 1000);
 }
 
-/** processHunt for one dealer's 1,000-contact day, dispatch left out: ms per contact planned. */
+/**
+ * The allocation transaction of one dealer's 1,000-contact day (lock, candidates, waterfall,
+ * messages and reservations, commit): ms per contact. Loading the hunt's plan and dispatching the
+ * jobs are steps of their own, left out.
+ */
 async function allocationMsPerContact(context: WorkerContext, brand: string, dealer: Dealer): Promise<number> {
   await addAds(context.sql, brand);
-  const deps = {
-    sql: context.sql, logger: createLogger('silent'), smsKeyEncryptionKey: context.env.SMS_API_KEY_ENCRYPTION_KEY,
-    whatsappDailyCap: 0, window: sendingWindow('always', 'Europe/Paris'), spacingMs: { sms: 0, whatsapp_text: 0, ringless_voice: 0 },
-    dispatch: () => Promise.resolve(),
+  const plan = (await loadHuntPlan(context.sql, dealer.huntId, context.env.SMS_API_KEY_ENCRYPTION_KEY))!;
+  const target = {
+    huntId: dealer.huntId, accountId: dealer.accountId, localDate: nextLocalDate(), dailyLimit: BATCH, dailyRunId: null, whatsappDailyCap: 0,
   };
+  const deps = { window: sendingWindow('always', 'Europe/Paris'), spacingMs: { sms: 0, whatsapp_text: 0, ringless_voice: 0 } };
   const started = performance.now();
-  const result = await processHunt(deps, { huntId: dealer.huntId, localDate: nextLocalDate(), dailyRunId: null, finalAttempt: false });
+  const planned = await context.sql.begin((tx) => allocateHuntDay(tx, deps, target, plan.channels, {}));
   const ms = performance.now() - started;
-  if (result.contactsPlanned !== BATCH) throw new Error(`allocation planned ${result.contactsPlanned} of ${BATCH}`);
+  if (planned !== BATCH) throw new Error(`allocation planned ${planned} of ${BATCH}`);
   return ms / BATCH;
 }
 
@@ -152,8 +160,8 @@ await withBenchDatabase(async (url) => {
     await context.start();
     const rounds: { baseline: number; one: number; ten: number; allocation: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const one = await pipelineRate(context, 'Renault', single);
-      const spread = await pipelineRate(context, 'Peugeot', ten);
+      const one = await pipelineRate(context, sms, 'Renault', single);
+      const spread = await pipelineRate(context, sms, 'Peugeot', ten);
       const baseline = await baselineRate(redis, prefix, context.sql, sms);
       const allocation = await allocationMsPerContact(context, 'Toyota', planner[0]!);
       rounds.push({ baseline, one, ten: spread, allocation });

@@ -15,20 +15,30 @@ create unique index if not exists messages_one_live_per_account_phone_day
 
 -- Never a new message for an ad the account already contacted (contacted_ads holds the history,
 -- including contacts made before the worker existed). Refused as a unique violation, the
--- refusal every creator already treats as "already taken".
+-- refusal every creator already treats as "already taken". Checked once per statement over all
+-- its new rows, so a hunt's bulk insert pays one join, not one query per row.
 create or replace function public.messages_refuse_contacted_ads() returns trigger
 language plpgsql as $$
+declare
+  taken record;
 begin
-  if exists (select 1 from public.contacted_ads c where c.account_id = new.account_id and c.ad_id = new.ad_id) then
-    raise exception 'ad % was already contacted by account %', new.ad_id, new.account_id
+  select n.ad_id, n.account_id into taken
+  from new_messages n join public.contacted_ads c on c.account_id = n.account_id and c.ad_id = n.ad_id
+  limit 1;
+  if found then
+    raise exception 'ad % was already contacted by account %', taken.ad_id, taken.account_id
       using errcode = 'unique_violation', constraint = 'messages_not_for_contacted_ads';
   end if;
-  return new;
+  return null;
 end $$;
 
 drop trigger if exists messages_refuse_contacted_ads on public.messages;
-create trigger messages_refuse_contacted_ads before insert on public.messages
-  for each row execute function public.messages_refuse_contacted_ads();
+create trigger messages_refuse_contacted_ads after insert on public.messages
+  referencing new table as new_messages
+  for each statement execute function public.messages_refuse_contacted_ads();
+
+-- (account_id, ad_id) lookups are served by the unique (account_id, ad_id, channel) index.
+drop index if exists public.messages_by_account_ad;
 
 -- Whether the ad's phone can get SMS or WhatsApp, so candidate selection knows reachability in
 -- SQL. Ingestion sets it with libphonenumber (any country); rows written without it (older ads,

@@ -31,3 +31,5 @@ export { createSmsMobileApiInbox, type SmsInbox } from './channels/smsmobileapi-
 export { pollSmsOptOuts } from './messages/poll-sms-opt-outs.js';
 export { markUncertain } from './messages/message-ledger.js';
 export { createManualContact, type ManualContactResult } from './messages/create-manual-contact.js';
+export { allocateHuntDay } from './hunts/allocate-hunt-day.js';
+export { loadHuntPlan } from './hunts/hunt-plan.js';

@@ -4,7 +4,7 @@
 // over-reservation impossible for any writer; a row the unique indexes refuse (another writer
 // was first) is simply not allocated, and nothing is reserved for it.
 import type { Queryable } from '../db/client.js';
-import { CHANNELS, isMetered, type Channel } from '../messages/channel.js';
+import { CHANNELS, type Channel } from '../messages/channel.js';
 import { renderTemplate } from '../templates/render-template.js';
 import type { AllocationTarget } from './allocation-room.js';
 import type { Assignment } from './assign-channels.js';
@@ -33,14 +33,20 @@ export async function allocateContacts(tx: Queryable, write: AllocationWrite, as
   const rows = assignments.map(({ candidate, channel }) => {
     const planned = write.channels.find((c) => c.channel === channel)!;
     return {
-      account_id: target.accountId, ad_id: candidate.adId, hunt_id: target.huntId, template_id: planned.templateId, channel,
+      adId: candidate.adId, channel, phone: candidate.phone, templateId: planned.templateId, scheduledAt: write.nextSendAt(channel),
       content: planned.template === null ? null : renderTemplate(planned.template, candidate.values),
-      recipient_phone: candidate.phone, daily_run_id: target.dailyRunId, local_date: target.localDate,
-      scheduled_at: write.nextSendAt(channel), credit_state: isMetered(channel) ? 'reserved' : 'none',
     };
   });
+  const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
+  // One statement of the same shape whatever the page's size (columns as arrays): prepared once.
   const inserted = await tx<{ id: string; adId: string; channel: Channel; sendAt: Date }[]>`
-    insert into messages ${tx(rows)}
+    insert into messages (account_id, ad_id, hunt_id, template_id, channel, content, recipient_phone, daily_run_id, local_date,
+                          scheduled_at, credit_state)
+    select ${target.accountId}, r.ad_id, ${target.huntId}, r.template_id, r.channel, r.content, r.phone, ${target.dailyRunId}::uuid,
+           ${target.localDate}::date, r.scheduled_at, case when r.channel = 'whatsapp_text' then 'none' else 'reserved' end::credit_state
+    from unnest(${column((r) => r.adId)}::uuid[], ${column((r) => r.channel)}::channel[], ${column((r) => r.phone)}::text[],
+                ${column((r) => r.templateId)}::uuid[], ${column((r) => r.scheduledAt.toISOString())}::timestamptz[], ${column((r) => r.content)}::text[])
+         as r(ad_id, channel, phone, template_id, scheduled_at, content)
     on conflict do nothing
     returning id, ad_id as "adId", channel, scheduled_at as "sendAt"`;
 

@@ -3,18 +3,15 @@
 // reserve the hunt's count, credits and WhatsApp slots in one transaction, then dispatch them.
 // Running it again the same day adds only what is left: the count, the one-live-contact indexes
 // and the job ids see to that; a retry re-dispatches pending rows.
-import type { Queryable, Sql } from '../db/client.js';
+import type { Sql } from '../db/client.js';
 import { PermanentError, WorkerError, errorCodeOf } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Channel } from '../messages/channel.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
-import { allocateContacts } from './allocate-contacts.js';
-import { lockAllocationRoom, type AllocationTarget } from './allocation-room.js';
-import { assignChannels, noRoomReason } from './assign-channels.js';
+import { allocateHuntDay, countSkipped } from './allocate-hunt-day.js';
+import type { AllocationTarget } from './allocation-room.js';
 import { recordRunHunt } from './daily-runs.js';
-import { CONFIGURATION_ERRORS, loadHuntPlan, type PlannedChannel } from './hunt-plan.js';
-import { selectCandidates } from './select-candidates.js';
-import { sendSchedule } from './send-schedule.js';
+import { CONFIGURATION_ERRORS, loadHuntPlan } from './hunt-plan.js';
 
 export interface PendingDispatch {
   id: string;
@@ -49,7 +46,6 @@ export interface ProcessHuntResult {
   skipped: Record<string, number>;
 }
 
-const countSkipped = (counts: Record<string, number>, reason: string, n = 1) => void (n > 0 && (counts[reason] = (counts[reason] ?? 0) + n));
 
 export async function processHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise<ProcessHuntResult> {
   try {
@@ -90,42 +86,6 @@ async function planHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise
   await dispatchPending(deps, target);
   logger.info({ huntId: plan.hunt.id, contactsPlanned: planned, skipped }, 'hunt processed');
   return { contactsPlanned: planned, skipped };
-}
-
-/**
- * Under the account's lock: pages of candidates reachable on a channel with room, assigned by the
- * waterfall and written in bulk, until the hunt's room or the candidates run out. A page only
- * falls short of its assignments when a channel fills up, so there are at most a few pages.
- */
-async function allocateHuntDay(
-  tx: Queryable, deps: ProcessHuntDeps, target: AllocationTarget, channels: readonly PlannedChannel[], skipped: Record<string, number>,
-): Promise<number> {
-  const room = await lockAllocationRoom(tx, target);
-  const write = { target, channels, countAgainstHunt: true, nextSendAt: sendSchedule(deps.window, deps.spacingMs, room.lastScheduled) };
-  const order = channels.map((c) => c.channel);
-  let planned = 0;
-  for (let page = 0; room.hunt > 0; page++) {
-    const open = order.filter((c) => room.channels[c] > 0);
-    if (open.length === 0) {
-      for (const channel of order) countSkipped(skipped, noRoomReason(channel));
-      break;
-    }
-    const limit = room.hunt;
-    const { candidates, sellerContactedToday } = await selectCandidates(tx, { ...target, channels: open, limit });
-    // Later pages would count this page's own contacts again.
-    if (page === 0) countSkipped(skipped, 'SELLER_CONTACTED_TODAY', sellerContactedToday);
-    const assigned = assignChannels(candidates, order, room);
-    for (const [reason, n] of Object.entries(assigned.skipped)) countSkipped(skipped, reason, n);
-    const allocated = await allocateContacts(tx, write, assigned.assignments);
-    for (const m of allocated) {
-      room.hunt--;
-      room.channels[m.channel]--;
-    }
-    planned += allocated.length;
-    const exhausted = candidates.length < limit && allocated.length === assigned.assignments.length;
-    if (assigned.assignments.length === 0 || exhausted) break;
-  }
-  return planned;
 }
 
 /**

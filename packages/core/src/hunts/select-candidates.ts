@@ -72,22 +72,26 @@ export async function loadCandidate(sql: Queryable, accountId: string, adId: str
 export async function selectCandidates(sql: Queryable, query: CandidateQuery): Promise<CandidatePage> {
   if (query.limit <= 0 || query.channels.length === 0) return { candidates: [], sellerContactedToday: 0 };
   const { huntId, accountId, localDate } = query;
+  // Per matching ad only what decides eligibility and order; names, failed channels and the
+  // seller's day are looked up for the few rows that need them. The hunt (one row, with its
+  // origin and lists) is materialised so nothing about it is re-read per ad.
   const rows = await sql<CandidateRow[]>`
-    with matching as (
-      select ${candidateColumns(sql, accountId)}, a.last_publication_date, a.created_at
-      from hunts h
+    with hunt as materialized (
+      select h.*, o.id as origin_id, o.lat as origin_lat, o.lng as origin_lng,
+             array(select s.sub_type_id from sub_types_hunts s where s.hunt_id = h.id) as sub_type_ids,
+             array(select bh.brand_id from brands_hunts bh where bh.hunt_id = h.id) as brand_ids
+      from hunts h left join locations o on o.id = h.location_id where h.id = ${huntId}
+    ), matching as (
+      select a.id, a.phone_number as phone, coalesce(a.phone_is_mobile, false) as mobile, a.last_publication_date, a.created_at
+      from hunt h
       join ads a on a.type_id = h.type_id
       left join locations l on l.id = a.location_id
-      left join locations o on o.id = h.location_id
-      left join brands b on b.id = a.brand_id
-      where h.id = ${huntId}
-        and a.phone_number is not null and a.accept_salesmen
-        and (not exists (select 1 from sub_types_hunts s where s.hunt_id = h.id)
-             or a.subtype_id in (select s.sub_type_id from sub_types_hunts s where s.hunt_id = h.id))
-        and (not exists (select 1 from brands_hunts bh where bh.hunt_id = h.id)
-             or a.brand_id in (select bh.brand_id from brands_hunts bh where bh.hunt_id = h.id))
-        and (o.id is null or (l.id is not null and 2 * 6371 * asin(sqrt(
-              power(sin(radians(l.lat - o.lat) / 2), 2) + cos(radians(o.lat)) * cos(radians(l.lat)) * power(sin(radians(l.lng - o.lng) / 2), 2)
+      where a.phone_number is not null and a.accept_salesmen
+        and (cardinality(h.sub_type_ids) = 0 or a.subtype_id = any(h.sub_type_ids))
+        and (cardinality(h.brand_ids) = 0 or a.brand_id = any(h.brand_ids))
+        and (h.origin_id is null or (l.id is not null and 2 * 6371 * asin(sqrt(
+              power(sin(radians(l.lat - h.origin_lat) / 2), 2)
+              + cos(radians(h.origin_lat)) * cos(radians(l.lat)) * power(sin(radians(l.lng - h.origin_lng) / 2), 2)
             )) <= h.radius_in_km))
         and (h.price_min is null or a.price >= h.price_min) and (h.price_max is null or a.price <= h.price_max)
         and (h.mileage_min is null or a.mileage >= h.mileage_min) and (h.mileage_max is null or a.mileage <= h.mileage_max)
@@ -102,20 +106,25 @@ export async function selectCandidates(sql: Queryable, query: CandidateQuery): P
                     where (c.channel = 'ringless_voice' or coalesce(a.phone_is_mobile, false))
                       and not exists (select 1 from messages m where m.account_id = ${accountId} and m.ad_id = a.id and m.channel = c.channel))
     ), sellers as (
-      select m.*,
-        row_number() over (partition by m.phone order by m.last_publication_date desc nulls last, m.created_at desc, m."adId") as seller_rank,
-        (count(*) over (partition by m.phone) - 1)::int as "sellerOtherAds",
-        -- one contact per seller and day: a live message today, or one still waiting to go out
-        exists (select 1 from messages x where x.account_id = ${accountId} and x.recipient_phone = m.phone and x.status <> 'failed'
-                  and (x.local_date = ${localDate} or x.status in ('pending', 'sending'))) as contacted_today
+      -- one candidate per seller: the newest of their matching ads
+      select m.*, row_number() over (partition by m.phone order by m.last_publication_date desc nulls last, m.created_at desc, m.id) as seller_rank,
+             count(*) over (partition by m.phone)::int as seller_ads
       from matching m
-    ), counted as (
-      select s.*, (count(*) filter (where s.contacted_today) over ())::int as "sellerContactedToday" from sellers s
+    ), firsts as (
+      -- one contact per seller and day: a live message today, or one still waiting to go out
+      select s.*, exists (select 1 from messages x where x.account_id = ${accountId} and x.recipient_phone = s.phone and x.status <> 'failed'
+                            and (x.local_date = ${localDate} or x.status in ('pending', 'sending'))) as contacted_today
+      from sellers s where s.seller_rank = 1
+    ), page as (
+      select f.*, coalesce(sum(f.seller_ads) filter (where f.contacted_today) over (), 0)::int as seller_contacted_today
+      from firsts f
     )
-    select * from counted
-    where seller_rank = 1 and not contacted_today
-    order by last_publication_date desc nulls last, created_at desc, "adId"
-    limit ${query.limit}`;
+    select ${candidateColumns(sql, accountId)}, p.seller_ads - 1 as "sellerOtherAds", p.seller_contacted_today as "sellerContactedToday"
+    from (select * from page where not contacted_today order by last_publication_date desc nulls last, created_at desc, id limit ${query.limit}) p
+    join ads a on a.id = p.id
+    left join locations l on l.id = a.location_id
+    left join brands b on b.id = a.brand_id
+    order by p.last_publication_date desc nulls last, p.created_at desc, p.id`;
   // The count is over every matching ad, so it comes with any row; with no row, nothing to count.
   return { candidates: rows.map(toCandidate), sellerContactedToday: rows[0]?.sellerContactedToday ?? 0 };
 }

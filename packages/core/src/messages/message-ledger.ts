@@ -19,13 +19,39 @@ export interface ClaimedMessage {
 
 export type MessageStatus = 'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'read' | 'replied' | 'uncertain' | 'dry_run';
 
-/** pending → sending, for exactly one caller. */
-export async function claimMessage(sql: Sql, messageId: string): Promise<ClaimedMessage | null> {
-  const [row] = await sql<ClaimedMessage[]>`
-    update messages set status = 'sending', claimed_at = now(), updated_at = now()
-    where id = ${messageId} and status = 'pending'
-    returning id, account_id as "accountId", ad_id as "adId", hunt_id as "huntId", template_id as "templateId",
-              channel, content, recipient_phone as "recipientPhone", local_date::text as "localDate"`;
+/** What sending needs to know besides the message, read with the claim. */
+export interface SendingContext {
+  accountExists: boolean;
+  /** The account's encrypted SMSMobileAPI key. */
+  smsApiKey: string | null;
+  fixedPhone: string | null;
+  tokenAudio: string | null;
+  /** The reason code of an active pause of the message's channel for the account. */
+  paused: string | null;
+  suppressed: boolean;
+}
+
+/**
+ * pending → sending, for exactly one caller, in one round trip with what sending needs (account,
+ * template, pause, suppression).
+ */
+export async function claimMessage(sql: Sql, messageId: string): Promise<(ClaimedMessage & SendingContext) | null> {
+  const [row] = await sql<(ClaimedMessage & SendingContext)[]>`
+    with claimed as (
+      update messages set status = 'sending', claimed_at = now(), updated_at = now()
+      where id = ${messageId} and status = 'pending'
+      returning id, account_id, ad_id, hunt_id, template_id, channel, content, recipient_phone, local_date
+    )
+    select c.id, c.account_id as "accountId", c.ad_id as "adId", c.hunt_id as "huntId", c.template_id as "templateId", c.channel,
+           c.content, c.recipient_phone as "recipientPhone", c.local_date::text as "localDate",
+           a.id is not null as "accountExists", a.sms_api_key as "smsApiKey", a.fixed_phone_number as "fixedPhone",
+           t.voice_partner_token_audio as "tokenAudio", p.reason_code as paused,
+           exists (select 1 from suppressed_phone_numbers s where s.phone_number = c.recipient_phone) as suppressed
+    from claimed c
+    left join accounts a on a.id = c.account_id
+    left join message_templates t on t.id = c.template_id
+    left join account_channel_pauses p on p.account_id = c.account_id and p.channel = c.channel
+      and (p.paused_until is null or p.paused_until > now())`;
   return row ?? null;
 }
 
@@ -51,42 +77,44 @@ export async function markUncertain(sql: Sql, messageId: string, failure: { code
 
 /**
  * The provider accepted the message: sent, credit consumed once (usage row tied to the message),
- * lead and contacted_ads written. An `uncertain` row is settled too: a slow first attempt's
- * truth wins over a later run that could not know. Returns false if the row had moved on.
+ * lead and contacted_ads written — one statement, so one round trip and atomic on its own. An
+ * `uncertain` row is settled too: a slow first attempt's truth wins over a later run that could
+ * not know. Returns false if the row had moved on.
  */
 export async function recordSent(sql: Sql, m: ClaimedMessage, externalId: string | null): Promise<boolean> {
-  return sql.begin(async (tx) => {
-    const updated = await tx`
-      update messages set status = 'sent', external_id = ${externalId}, sent_at = now(), updated_at = now(),
-        error_code = null, error_message = null
-      where id = ${m.id} and status in ('sending', 'uncertain')`;
-    if (updated.count === 0) return false;
-    if (isMetered(m.channel)) await consumeCredit(tx, m.id, m.accountId, m.channel);
-    const [lead] = await tx<{ id: string }[]>`
-      insert into leads (account_id, hunt_id, ad_id, stage) values (${m.accountId}, ${m.huntId}, ${m.adId}, 'contacted')
+  // Each CTE feeds on the one before, so nothing is written unless the guarded row moved; the
+  // message row is written once (Postgres cannot update a row twice in one statement).
+  const rows = await sql`
+    with claimed as (
+      select id, account_id, ad_id, hunt_id, channel, credit_state from messages
+      where id = ${m.id} and status in ('sending', 'uncertain') for update
+    ), lead as (
+      insert into leads (account_id, hunt_id, ad_id, stage) select account_id, hunt_id, ad_id, 'contacted' from claimed
       on conflict (account_id, ad_id) do update set stage = 'contacted' where leads.stage = 'new'
-      returning id`;
-    await tx`
-      update messages set lead_id = coalesce(${lead?.id ?? null}, (select id from leads where account_id = ${m.accountId} and ad_id = ${m.adId}))
-      where id = ${m.id}`;
-    await tx`
-      insert into contacted_ads (ad_id, account_id, channel) values (${m.adId}, ${m.accountId}, ${m.channel})
-      on conflict (account_id, ad_id, channel) do nothing`;
-    return true;
-  });
-}
-
-async function consumeCredit(tx: Queryable, messageId: string, accountId: string, channel: 'sms' | 'ringless_voice'): Promise<void> {
-  const moved = await tx`update messages set credit_state = 'consumed' where id = ${messageId} and credit_state = 'reserved'`;
-  if (moved.count === 0) return;
-  const reserved = `${channel}_reserved`;
-  const [balance] = await tx<{ after: number }[]>`
-    update credit_balances set ${tx(channel)} = ${tx(channel)} - 1, ${tx(reserved)} = ${tx(reserved)} - 1, updated_at = now()
-    where account_id = ${accountId}
-    returning ${tx(channel)} as after`;
-  await tx`
-    insert into credit_transactions (account_id, type, channel, amount, balance_after, reference_id, message_id)
-    values (${accountId}, 'usage', ${channel}, -1, ${balance!.after}, ${messageId}, ${messageId})`;
+      returning id
+    ), sent as (
+      update messages m set status = 'sent', external_id = ${externalId}, sent_at = now(), updated_at = now(),
+        error_code = null, error_message = null,
+        credit_state = case when c.credit_state = 'reserved' then 'consumed'::credit_state else m.credit_state end,
+        lead_id = coalesce((select id from lead), (select l.id from leads l where l.account_id = c.account_id and l.ad_id = c.ad_id))
+      from claimed c where m.id = c.id
+      returning m.id, c.account_id, c.channel, c.credit_state = 'reserved' as consumes
+    ), balance as (
+      update credit_balances b set
+        sms = b.sms - (s.channel = 'sms')::int, sms_reserved = b.sms_reserved - (s.channel = 'sms')::int,
+        ringless_voice = b.ringless_voice - (s.channel = 'ringless_voice')::int,
+        ringless_voice_reserved = b.ringless_voice_reserved - (s.channel = 'ringless_voice')::int, updated_at = now()
+      from sent s where b.account_id = s.account_id and s.consumes
+      returning b.account_id, s.id as message_id, s.channel, case when s.channel = 'sms' then b.sms else b.ringless_voice end as after
+    ), usage as (
+      insert into credit_transactions (account_id, type, channel, amount, balance_after, reference_id, message_id)
+      select account_id, 'usage', channel, -1, after, message_id::text, message_id from balance
+    ), contacted as (
+      insert into contacted_ads (ad_id, account_id, channel) select ad_id, account_id, channel from claimed
+      on conflict (account_id, ad_id, channel) do nothing
+    )
+    select id from sent`;
+  return rows.length > 0;
 }
 
 /** Gives back what the message reserved when it will never be sent. */

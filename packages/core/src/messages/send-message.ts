@@ -13,7 +13,7 @@ import { isMobile } from '../phone/phone-number.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
 import {
   claimMessage, markUncertain, messageStatus, recordDryRun, recordFailed, recordSent, releaseClaim, suppressPhoneNumber,
-  type ClaimedMessage, type MessageStatus,
+  type ClaimedMessage, type MessageStatus, type SendingContext,
 } from './message-ledger.js';
 
 export interface SendMessageDeps {
@@ -54,7 +54,7 @@ export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput
 
   let externalId: string | null;
   try {
-    const outbound = await prepare(deps, claimed);
+    const outbound = prepare(deps, claimed);
     const opening = deps.window.nextOpening(new Date());
     if (opening.getTime() > Date.now()) throw new NotNowError('OUTSIDE_SENDING_WINDOW', 'outside the sending window', opening);
     if (deps.dryRun) {
@@ -85,18 +85,10 @@ async function alreadyClaimed(deps: SendMessageDeps, messageId: string): Promise
 }
 
 /** Everything the provider call needs, checked before it is made. */
-async function prepare(deps: SendMessageDeps, m: ClaimedMessage): Promise<OutboundMessage> {
-  const [row] = await deps.sql<{ smsApiKey: string | null; fixedPhone: string | null; tokenAudio: string | null; paused: string | null; suppressed: boolean }[]>`
-    select a.sms_api_key as "smsApiKey", a.fixed_phone_number as "fixedPhone", t.voice_partner_token_audio as "tokenAudio",
-           p.reason_code as paused,
-           exists (select 1 from suppressed_phone_numbers s where s.phone_number = ${m.recipientPhone}) as suppressed
-    from accounts a
-    left join message_templates t on t.id = ${m.templateId}
-    left join account_channel_pauses p on p.account_id = a.id and p.channel = ${m.channel} and (p.paused_until is null or p.paused_until > now())
-    where a.id = ${m.accountId}`;
-  if (!row) throw new DeliveryRefusedError('ACCOUNT_NOT_FOUND', 'the sending account no longer exists', 'message');
-  if (row.suppressed) throw new DeliveryRefusedError('RECIPIENT_SUPPRESSED', 'the recipient asked never to be contacted', 'recipient');
-  if (row.paused) throw new DeliveryRefusedError('CHANNEL_PAUSED', `the channel is paused for this account (${row.paused})`, 'paused');
+function prepare(deps: SendMessageDeps, m: ClaimedMessage & SendingContext): OutboundMessage {
+  if (!m.accountExists) throw new DeliveryRefusedError('ACCOUNT_NOT_FOUND', 'the sending account no longer exists', 'message');
+  if (m.suppressed) throw new DeliveryRefusedError('RECIPIENT_SUPPRESSED', 'the recipient asked never to be contacted', 'recipient');
+  if (m.paused) throw new DeliveryRefusedError('CHANNEL_PAUSED', `the channel is paused for this account (${m.paused})`, 'paused');
   if (m.channel !== 'ringless_voice' && !isMobile(m.recipientPhone)) {
     throw new DeliveryRefusedError('RECIPIENT_NOT_MOBILE', 'SMS and WhatsApp need a mobile number', 'recipient');
   }
@@ -106,9 +98,9 @@ async function prepare(deps: SendMessageDeps, m: ClaimedMessage): Promise<Outbou
     channel: m.channel,
     recipient: m.recipientPhone,
     text: m.content,
-    voiceTokenAudio: row.tokenAudio,
-    smsApiKey: m.channel === 'sms' ? decryptSmsKey(row.smsApiKey, deps.smsKeyEncryptionKey) : null,
-    voiceSender: row.fixedPhone,
+    voiceTokenAudio: m.tokenAudio,
+    smsApiKey: m.channel === 'sms' ? decryptSmsKey(m.smsApiKey, deps.smsKeyEncryptionKey) : null,
+    voiceSender: m.fixedPhone,
   };
 }
 

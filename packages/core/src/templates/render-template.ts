@@ -23,8 +23,11 @@ export function unknownPlaceholders(template: string): string[] {
 }
 
 /** 12500 → "12 500 €" */
+// Built once: constructing an Intl formatter costs far more than formatting with it.
+const FRENCH_PRICE = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+
 export function formatPrice(price: number): string {
-  return `${new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 }).format(price).replace(/[\u202f\u00a0]/g, ' ')} €`;
+  return `${FRENCH_PRICE.format(price).replace(/[\u202f\u00a0]/g, ' ')} €`;
 }
 
 export function renderTemplate(template: string, values: TemplateValues): string {
