@@ -1,17 +1,21 @@
 // A channel job's whole work: send the message and, when this channel cannot reach the
-// recipient, hand the contact to the hunt's next usable channel the same day.
+// recipient, hand the contact to the hunt's next usable channel the same day (created with the
+// failure, dispatched once it is committed).
 import { sendMessage, type SendMessageDeps, type SendMessageResult } from '../messages/send-message.js';
-import { handOverContact } from './hand-over-contact.js';
-import type { PendingDispatch, ProcessHuntDeps } from './process-hunt.js';
+import { handOverContact, type HandOverDeps } from './hand-over-contact.js';
+import type { ProcessHuntDeps } from './process-hunt.js';
 
-export type DeliverMessageDeps = SendMessageDeps & Pick<ProcessHuntDeps, 'whatsappDailyCap' | 'spacingMs' | 'dispatch'>;
+export type DeliverMessageDeps = SendMessageDeps & HandOverDeps & Pick<ProcessHuntDeps, 'dispatch'>;
 
 export async function deliverMessage(
   deps: DeliverMessageDeps,
   input: { messageId: string; finalAttempt: boolean; signal?: AbortSignal },
-): Promise<SendMessageResult & { handedOverTo?: PendingDispatch['channel'] }> {
-  const result = await sendMessage(deps, input);
-  if (result.outcome !== 'failed') return result;
-  const next = await handOverContact(deps, input.messageId);
-  return next ? { ...result, handedOverTo: next.channel } : result;
+): Promise<SendMessageResult> {
+  const result = await sendMessage({ ...deps, nextChannel: (tx, failed) => handOverContact(tx, deps, failed) }, input);
+  if (result.outcome === 'failed' && result.handedOver) {
+    // Handed over within the day it was planned for: it goes ahead of the account's later messages.
+    await deps.dispatch([{ ...result.handedOver, priority: 1 }]);
+    deps.logger.info({ nextMessageId: result.handedOver.id, channel: result.handedOver.channel }, 'contact handed over to the next channel');
+  }
+  return result;
 }

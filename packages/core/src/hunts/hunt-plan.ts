@@ -1,5 +1,5 @@
 // Which channels a hunt can use today, in priority order (waterfall), and why the others not.
-import type { Sql } from '../db/client.js';
+import type { Queryable } from '../db/client.js';
 import { decryptSecret } from '../crypto/secret-box.js';
 import type { Channel } from '../messages/channel.js';
 import { unknownPlaceholders } from '../templates/render-template.js';
@@ -32,7 +32,7 @@ const SETTING_KEYS: Record<Channel, string> = { sms: 'sms', whatsapp_text: 'what
 /** Reasons that are a misconfiguration to report, not a normal state (e.g. a disabled channel). */
 export const CONFIGURATION_ERRORS = new Set(['TEMPLATE_MISSING', 'TEMPLATE_UNKNOWN_PLACEHOLDER', 'SMS_KEY_UNDECRYPTABLE']);
 
-export async function loadHuntPlan(sql: Sql, huntId: string, smsKeyEncryptionKey: string): Promise<HuntPlan | null> {
+export async function loadHuntPlan(sql: Queryable, huntId: string, smsKeyEncryptionKey: string): Promise<HuntPlan | null> {
   const [row] = await sql<{
     id: string; accountId: string; status: 'active' | 'paused'; dailyPacingLimit: number | null;
     settings: Record<string, unknown>; templateIds: Record<string, unknown>;

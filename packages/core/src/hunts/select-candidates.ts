@@ -60,12 +60,13 @@ function toCandidate(r: CandidateRow): Candidate {
   };
 }
 
-/** One ad with a phone, as a candidate for an account (hand-over to the next channel). */
+/** One ad with a phone that has not opted out, as a candidate for an account (hand-over to the next channel). */
 export async function loadCandidate(sql: Queryable, accountId: string, adId: string): Promise<Candidate | null> {
   const [row] = await sql<CandidateRow[]>`
     select ${candidateColumns(sql, accountId)}, 0 as "sellerOtherAds", 0 as "sellerContactedToday"
     from ads a left join locations l on l.id = a.location_id left join brands b on b.id = a.brand_id
-    where a.id = ${adId} and a.phone_number is not null`;
+    where a.id = ${adId} and a.phone_number is not null
+      and not exists (select 1 from suppressed_phone_numbers s where s.phone_number = a.phone_number)`;
   return row ? toCandidate(row) : null;
 }
 

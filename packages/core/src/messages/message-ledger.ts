@@ -15,6 +15,7 @@ export interface ClaimedMessage {
   content: string | null;
   recipientPhone: string;
   localDate: string | null;
+  dailyRunId: string | null;
 }
 
 export type MessageStatus = 'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'read' | 'replied' | 'uncertain' | 'dry_run';
@@ -40,10 +41,10 @@ export async function claimMessage(sql: Sql, messageId: string): Promise<(Claime
     with claimed as (
       update messages set status = 'sending', claimed_at = now(), updated_at = now()
       where id = ${messageId} and status = 'pending'
-      returning id, account_id, ad_id, hunt_id, template_id, channel, content, recipient_phone, local_date
+      returning id, account_id, ad_id, hunt_id, template_id, channel, content, recipient_phone, local_date, daily_run_id
     )
     select c.id, c.account_id as "accountId", c.ad_id as "adId", c.hunt_id as "huntId", c.template_id as "templateId", c.channel,
-           c.content, c.recipient_phone as "recipientPhone", c.local_date::text as "localDate",
+           c.content, c.recipient_phone as "recipientPhone", c.local_date::text as "localDate", c.daily_run_id as "dailyRunId",
            a.id is not null as "accountExists", a.sms_api_key as "smsApiKey", a.fixed_phone_number as "fixedPhone",
            t.voice_partner_token_audio as "tokenAudio", p.reason_code as paused,
            exists (select 1 from suppressed_phone_numbers s where s.phone_number = c.recipient_phone) as suppressed
@@ -138,25 +139,24 @@ export interface Failure {
 }
 
 /**
- * Failed for good: reservation released; a failure of the sender's setup also pauses the channel
- * for the account, with the reason, until someone fixes it.
+ * Failed for good, inside the caller's transaction: reservation released; a failure of the
+ * sender's setup also pauses the channel for the account, with the reason, until someone fixes
+ * it. Returns false if the row had moved on.
  */
-export async function recordFailed(sql: Sql, m: ClaimedMessage, failure: Failure, pausedUntil: Date | null = null): Promise<boolean> {
-  return sql.begin(async (tx) => {
-    const updated = await tx`
-      update messages set status = 'failed', error_code = ${failure.code}, error_message = ${failure.message}, updated_at = now()
-      where id = ${m.id} and status in ('sending', 'uncertain')`;
-    if (updated.count === 0) return false;
-    await releaseReservation(tx, m);
-    if (failure.blame === 'sender') {
-      await tx`
-        insert into account_channel_pauses (account_id, channel, reason_code, reason, paused_until)
-        values (${m.accountId}, ${m.channel}, ${failure.code}, ${failure.message}, ${pausedUntil})
-        on conflict (account_id, channel) do update set reason_code = excluded.reason_code, reason = excluded.reason,
-          paused_until = excluded.paused_until, created_at = now()`;
-    }
-    return true;
-  });
+export async function recordFailed(tx: Queryable, m: ClaimedMessage, failure: Failure, pausedUntil: Date | null = null): Promise<boolean> {
+  const updated = await tx`
+    update messages set status = 'failed', error_code = ${failure.code}, error_message = ${failure.message}, updated_at = now()
+    where id = ${m.id} and status in ('sending', 'uncertain')`;
+  if (updated.count === 0) return false;
+  await releaseReservation(tx, m);
+  if (failure.blame === 'sender') {
+    await tx`
+      insert into account_channel_pauses (account_id, channel, reason_code, reason, paused_until)
+      values (${m.accountId}, ${m.channel}, ${failure.code}, ${failure.message}, ${pausedUntil})
+      on conflict (account_id, channel) do update set reason_code = excluded.reason_code, reason = excluded.reason,
+        paused_until = excluded.paused_until, created_at = now()`;
+  }
+  return true;
 }
 
 /** DRY_RUN: the lifecycle ran but nothing was sent, so nothing is consumed. */

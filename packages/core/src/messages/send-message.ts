@@ -2,7 +2,7 @@
 // called and the outcome recorded after, so a second run of the same job — retry, stalled job,
 // duplicate — either finds a final status and does nothing, or finds `sending` (a run died after
 // the provider may have accepted) and marks it `uncertain` instead of sending again.
-import type { Sql } from '../db/client.js';
+import type { Queryable, Sql } from '../db/client.js';
 import { decryptSecret, DecryptionError } from '../crypto/secret-box.js';
 import { DeliveryRefusedError, NotNowError, PermanentError, RateLimitedError, UnknownOutcomeError, errorCodeOf, type FailureBlame } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -10,11 +10,26 @@ import type { SendPacer } from '../redis/send-pacer.js';
 import type { ChannelSenders, OutboundMessage } from '../channels/channel-sender.js';
 import { PACING, RATE_LIMIT_SCOPE } from '../config/worker.config.js';
 import { isMobile } from '../phone/phone-number.js';
+import { lockAccountAllocation } from './account-allocation-lock.js';
+import type { Channel } from './channel.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
 import {
   claimMessage, markUncertain, messageStatus, recordDryRun, recordFailed, recordSent, releaseClaim, suppressPhoneNumber,
   type ClaimedMessage, type MessageStatus, type SendingContext,
 } from './message-ledger.js';
+
+/** A contact's next message, created when this channel cannot reach the recipient. */
+export interface HandedOver {
+  id: string;
+  channel: Channel;
+  sendAt: Date;
+}
+
+/**
+ * Creates the contact's message on its next channel, in the transaction that records the failure
+ * (which already holds the account's allocation lock): the contact is never left without either.
+ */
+export type NextChannel = (tx: Queryable, failed: ClaimedMessage) => Promise<HandedOver | null>;
 
 export interface SendMessageDeps {
   sql: Sql;
@@ -25,6 +40,7 @@ export interface SendMessageDeps {
   smsKeyEncryptionKey: string;
   dryRun: boolean;
   logger: Logger;
+  nextChannel?: NextChannel;
 }
 
 export interface SendMessageInput {
@@ -37,7 +53,7 @@ export interface SendMessageInput {
 export type SendMessageResult =
   | { outcome: 'sent'; externalId: string | null }
   | { outcome: 'dry_run' }
-  | { outcome: 'failed'; code: string; blame: 'recipient' | 'paused' }
+  | { outcome: 'failed'; code: string; blame: 'recipient' | 'paused'; handedOver: HandedOver | null }
   | { outcome: 'skipped'; status: MessageStatus };
 
 /** Codes after which the recipient must never be contacted again, by anyone. */
@@ -144,10 +160,16 @@ async function accountScoped(deps: SendMessageDeps, m: ClaimedMessage, err: unkn
 
 async function refuse(deps: SendMessageDeps, m: ClaimedMessage, code: string, message: string, blame: FailureBlame): Promise<SendMessageResult> {
   const pause = TIMED_PAUSES[code];
-  await recordFailed(deps.sql, m, { code, message, blame }, pause ? new Date(Date.now() + pause) : null);
-  if (OPT_OUT_CODES.has(code)) await suppressPhoneNumber(deps.sql, m.recipientPhone, code, m.channel);
   // A contact this channel cannot take is ordinary business (the next channel may); anything
   // else needs a person, so the job fails visibly.
-  if (blame === 'recipient' || blame === 'paused') return { outcome: 'failed', code, blame };
+  const ordinary = blame === 'recipient' || blame === 'paused';
+  const handedOver = await deps.sql.begin(async (tx) => {
+    // The account's allocation lock before its rows, in the order every contact creator takes them.
+    if (ordinary && deps.nextChannel) await lockAccountAllocation(tx, m.accountId);
+    const moved = await recordFailed(tx, m, { code, message, blame }, pause ? new Date(Date.now() + pause) : null);
+    if (OPT_OUT_CODES.has(code)) await suppressPhoneNumber(tx, m.recipientPhone, code, m.channel);
+    return moved && ordinary && deps.nextChannel ? deps.nextChannel(tx, m) : null;
+  });
+  if (ordinary) return { outcome: 'failed', code, blame, handedOver };
   throw new PermanentError(code, message);
 }
