@@ -1,52 +1,19 @@
 // A daily run survives a second worker process, a Redis that lost its data and a SIGKILL.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOBS, ROUTES } from '@auto-prospect/core';
-import { startFakeSmsMobileApi, testEnv, type FakeSmsMobileApi } from '@auto-prospect/testkit';
+import { testEnv } from '@auto-prospect/testkit';
 import type { WorkerContext } from '../src/context.js';
-import { createTestWorld, type TestWorld } from './support/test-context.js';
-import { credits, seedAccount, seedTemplate } from './support/seed.js';
+import { credits } from './support/seed.js';
+import { seedSmsDealer, useSmsDealers, type SmsDealerSpec } from './support/sms-dealers.js';
 import { startWorkerProcess } from './support/worker-process.js';
 
-let sms: FakeSmsMobileApi;
-const worlds: TestWorld[] = [];
+const dealers = useSmsDealers({ STALLED_JOB_SECONDS: '2' });
 const auth = { authorization: `Bearer ${testEnv().API_SECRET!}` };
 
-beforeAll(async () => {
-  sms = await startFakeSmsMobileApi();
-});
-
-afterAll(async () => {
-  await Promise.all(worlds.map((w) => w.teardown()));
-  await sms.close();
-});
-
-async function world(overrides: Record<string, string> = {}): Promise<TestWorld> {
-  const created = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0', STALLED_JOB_SECONDS: '2', ...overrides });
-  worlds.push(created);
-  return created;
-}
-
 /** One account (SMS only) with `hunts` hunts over the same `ads` Paris ads. */
-async function seedSmsTenant(context: WorkerContext, options: { ads: number; hunts: number; limit: number; smsCredits: number; phonePrefix: string }) {
-  const account = await seedAccount(context, { smsCredits: options.smsCredits });
-  sms.keys.set(account.smsKey!, 'valid');
-  const templateId = await seedTemplate(context.sql, account.id, 'sms');
-  await context.sql`
-    insert into ads (original_ad_id, type_id, location_id, phone_number, has_phone, title, last_publication_date)
-    select ${options.phonePrefix} || n, (select id from ad_types where lobstr_value = 'Voiture'),
-           (select id from locations where zipcode = '75015' limit 1), ${`+336${options.phonePrefix}`} || lpad(n::text, 6, '0'), true, 'Clio', '2026-11-20'
-    from generate_series(1, ${options.ads}) n`;
-  for (let h = 0; h < options.hunts; h++) {
-    await context.sql`
-      insert into hunts (account_id, name, type_id, location_id, radius_in_km, daily_pacing_limit, outreach_settings, template_ids)
-      values (${account.id}, ${`hunt ${h}`}, (select id from ad_types where lobstr_value = 'Voiture'),
-              (select id from locations where zipcode = '75015' limit 1), 20, ${options.limit},
-              ${context.sql.json({ sms: true, whatsapp: false, ringlessVoice: false })}, ${context.sql.json({ sms: templateId })})`;
-  }
-  return account;
-}
+const seedSmsTenant = (context: WorkerContext, spec: SmsDealerSpec) => seedSmsDealer(context, dealers.sms, spec);
 
-const smsTo = (prefix: string) => sms.sent.filter((s) => s.recipients.startsWith(`+336${prefix}`));
+const smsTo = (prefix: string) => dealers.sms.sent.filter((s) => s.recipients.startsWith(`+336${prefix}`));
 
 async function statuses(context: WorkerContext) {
   return context.sql<{ status: string; n: number }[]>`select status, count(*)::int as n from messages group by status order by status`;
@@ -76,7 +43,7 @@ async function expectEachContactAtMostOnce(context: WorkerContext, prefix: strin
 
 describe('daily run resilience', () => {
   it('two worker processes on the same run exceed no hunt limit and no credit, and send nothing twice', async () => {
-    const w = await world();
+    const w = await dealers.world();
     const account = await seedSmsTenant(w.context, { ads: 100, hunts: 2, limit: 25, smsCredits: 30, phonePrefix: '11' });
     const second = w.addProcess();
     await Promise.all([w.context.start(), second.start()]);
@@ -95,7 +62,7 @@ describe('daily run resilience', () => {
   });
 
   it('restores every pending message after Redis lost its data, sending none twice', async () => {
-    const w = await world({ SMS_MIN_GAP_SECONDS: '0.1' });
+    const w = await dealers.world({ SMS_MIN_GAP_SECONDS: '0.1' });
     await seedSmsTenant(w.context, { ads: 30, hunts: 1, limit: 30, smsCredits: 100, phonePrefix: '22' });
     await w.context.start();
     await w.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
@@ -112,10 +79,10 @@ describe('daily run resilience', () => {
   });
 
   it('completes after the worker process running it is killed, sending no contact twice', { timeout: 60_000 }, async () => {
-    const w = await world({ SMS_MIN_GAP_SECONDS: '0.1' });
+    const w = await dealers.world({ SMS_MIN_GAP_SECONDS: '0.1' });
     await seedSmsTenant(w.context, { ads: 40, hunts: 1, limit: 40, smsCredits: 100, phonePrefix: '33' });
     const env = testEnv({
-      DATABASE_URL: w.db.url, QUEUE_PREFIX: w.queuePrefix.prefix, SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0.1',
+      DATABASE_URL: w.db.url, QUEUE_PREFIX: w.queuePrefix.prefix, SMSMOBILEAPI_BASE_URL: dealers.sms.url, SMS_MIN_GAP_SECONDS: '0.1',
       STALLED_JOB_SECONDS: '2', LOG_LEVEL: 'info',
     });
     const doomed = startWorkerProcess(env);

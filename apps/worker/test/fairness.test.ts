@@ -1,42 +1,19 @@
 // One account's volume or trouble never holds back another's: a small account's first messages
 // go out ahead of a big account's backlog, and a 429 on one dealer's SMSMobileAPI key postpones
 // only that dealer's messages.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROUTES } from '@auto-prospect/core';
-import { startFakeSmsMobileApi, testEnv, type FakeSmsMobileApi } from '@auto-prospect/testkit';
+import { testEnv } from '@auto-prospect/testkit';
 import type { WorkerContext } from '../src/context.js';
-import { createTestWorld, type TestWorld } from './support/test-context.js';
-import { seedAccount, seedTemplate } from './support/seed.js';
+import { seedSmsDealer, useSmsDealers } from './support/sms-dealers.js';
 
-let sms: FakeSmsMobileApi;
-const worlds: TestWorld[] = [];
+const dealers = useSmsDealers();
 const auth = { authorization: `Bearer ${testEnv().API_SECRET!}` };
 
-beforeAll(async () => {
-  sms = await startFakeSmsMobileApi();
-});
-
-afterAll(async () => {
-  await Promise.all(worlds.map((w) => w.teardown()));
-  await sms.close();
-});
-
-/** An SMS-only dealer with one hunt over `ads` ads of its own city, phones `+336<prefix>…`. */
+/** An SMS-only dealer with one hunt over `ads` ads of its own city. */
 async function seedDealer(context: WorkerContext, options: { ads: number; zipcode: string; prefix: string }) {
-  const account = await seedAccount(context, { smsCredits: options.ads });
-  sms.keys.set(account.smsKey!, 'valid');
-  const templateId = await seedTemplate(context.sql, account.id, 'sms');
-  await context.sql`
-    insert into ads (original_ad_id, type_id, location_id, phone_number, has_phone, title, last_publication_date)
-    select ${options.prefix} || '-' || n, (select id from ad_types where lobstr_value = 'Voiture'),
-           (select id from locations where zipcode = ${options.zipcode} limit 1), ${`+336${options.prefix}`} || lpad(n::text, 6, '0'), true, 'Clio', '2026-11-20'
-    from generate_series(1, ${options.ads}) n`;
-  const [hunt] = await context.sql<{ id: string }[]>`
-    insert into hunts (account_id, name, type_id, location_id, radius_in_km, daily_pacing_limit, outreach_settings, template_ids)
-    values (${account.id}, 'hunt', (select id from ad_types where lobstr_value = 'Voiture'), (select id from locations where zipcode = ${options.zipcode} limit 1),
-            20, ${options.ads}, ${context.sql.json({ sms: true, whatsapp: false, ringlessVoice: false })}, ${context.sql.json({ sms: templateId })})
-    returning id`;
-  return { ...account, huntId: hunt!.id };
+  const dealer = await seedSmsDealer(context, dealers.sms, { ads: options.ads, zipcode: options.zipcode, phonePrefix: options.prefix });
+  return { ...dealer, huntId: dealer.huntIds[0]! };
 }
 
 async function pendingOf(context: WorkerContext, accountId: string): Promise<number> {
@@ -52,8 +29,7 @@ async function runHunt(context: WorkerContext, huntId: string): Promise<void> {
 describe('fairness between accounts', () => {
   it('sends a small account\'s first message before a big account\'s 50th, though the big one was queued first', { timeout: 90_000 }, async () => {
     // Planning and sending in separate processes, so both backlogs are queued before any send.
-    const world = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0', WORKER_ROLES: 'orchestration' });
-    worlds.push(world);
+    const world = await dealers.world({ WORKER_ROLES: 'orchestration' });
     const big = await seedDealer(world.context, { ads: 1000, zipcode: '75015', prefix: '41' });
     const small = await seedDealer(world.context, { ads: 10, zipcode: '13001', prefix: '42' });
     await world.context.start();
@@ -65,28 +41,27 @@ describe('fairness between accounts', () => {
 
     const sender = world.addProcess({}, { WORKER_ROLES: 'sms' });
     await sender.start();
-    await expect.poll(() => sms.sent.filter((s) => s.apikey === small.smsKey).length, { timeout: 60_000 }).toBe(10);
-    const order = sms.sent.map((s) => s.apikey);
+    await expect.poll(() => dealers.sms.sent.filter((s) => s.apikey === small.smsKey).length, { timeout: 60_000 }).toBe(10);
+    const order = dealers.sms.sent.map((s) => s.apikey);
     const bigBeforeSmallFirst = order.slice(0, order.indexOf(small.smsKey!)).filter((key) => key === big.smsKey).length;
     expect(bigBeforeSmallFirst).toBeLessThan(49);
   });
 
   it('a 429 on one dealer\'s key postpones that dealer only; another dealer\'s SMS keep flowing', { timeout: 60_000 }, async () => {
-    const world = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0' });
-    worlds.push(world);
+    const world = await dealers.world();
     const limited = await seedDealer(world.context, { ads: 20, zipcode: '75015', prefix: '43' });
     const flowing = await seedDealer(world.context, { ads: 20, zipcode: '13001', prefix: '44' });
-    sms.keys.set(limited.smsKey!, 'rate_limited');
+    dealers.sms.keys.set(limited.smsKey!, 'rate_limited');
     await world.context.start();
     await runHunt(world.context, limited.huntId);
-    await expect.poll(() => sms.rateLimited.get(limited.smsKey!) ?? 0, { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => dealers.sms.rateLimited.get(limited.smsKey!) ?? 0, { timeout: 15_000 }).toBeGreaterThan(0);
     await runHunt(world.context, flowing.huntId);
 
-    await expect.poll(() => sms.sent.filter((s) => s.apikey === flowing.smsKey).length, { timeout: 30_000 }).toBe(20);
+    await expect.poll(() => dealers.sms.sent.filter((s) => s.apikey === flowing.smsKey).length, { timeout: 30_000 }).toBe(20);
     // The limited dealer's messages wait (no attempt used, nothing failed); its key was asked at
     // most once per concurrent send slot before the first 429 postponed the rest.
     expect(await pendingOf(world.context, limited.id)).toBe(20);
-    expect(sms.rateLimited.get(limited.smsKey!)).toBeLessThanOrEqual(4);
+    expect(dealers.sms.rateLimited.get(limited.smsKey!)).toBeLessThanOrEqual(4);
     const delayed = await world.context.queues.sms.getDelayed();
     expect(delayed.map((job) => job.attemptsMade)).toEqual(Array.from({ length: 20 }, () => 0));
     const [wait] = await world.context.sql<{ seconds: number }[]>`
