@@ -4,6 +4,8 @@ import { TIMEOUTS_MS } from '../config/worker.config.js';
 export type Sql = postgres.Sql;
 /** The pool or a transaction: what repository functions take, so they compose inside `sql.begin`. */
 export type Queryable = postgres.Sql | postgres.TransactionSql;
+/** Inside `sql.begin`: what needs several statements to commit together (and savepoints). */
+export type Transaction = postgres.TransactionSql;
 
 export interface DatabaseOptions {
   /** Connections in the pool. */

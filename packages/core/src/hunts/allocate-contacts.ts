@@ -3,7 +3,7 @@
 // credits, WhatsApp slots and hunt count they use, reserved at once. Check constraints make an
 // over-reservation impossible for any writer; a row the unique indexes refuse (another writer
 // was first) is simply not allocated, and nothing is reserved for it.
-import type { Queryable } from '../db/client.js';
+import { isUniqueViolation, type Queryable, type Transaction } from '../db/client.js';
 import { CHANNELS, type Channel } from '../messages/channel.js';
 import { renderTemplate } from '../templates/render-template.js';
 import type { AllocationTarget } from './allocation-room.js';
@@ -27,8 +27,19 @@ export interface AllocationWrite {
   countAgainstHunt: boolean;
 }
 
-export async function allocateContacts(tx: Queryable, write: AllocationWrite, assignments: readonly Assignment[]): Promise<Allocated[]> {
+export async function allocateContacts(tx: Transaction, write: AllocationWrite, assignments: readonly Assignment[]): Promise<Allocated[]> {
   if (assignments.length === 0) return [];
+  try {
+    return await tx.savepoint((page) => writeAllocations(page, write, assignments));
+  } catch (err) {
+    // The contacted_ads check refuses a whole statement (a history row another writer added since
+    // the selection): nothing of this page is allocated; the next selection leaves that ad out.
+    if (isUniqueViolation(err)) return [];
+    throw err;
+  }
+}
+
+async function writeAllocations(tx: Queryable, write: AllocationWrite, assignments: readonly Assignment[]): Promise<Allocated[]> {
   const { target } = write;
   const rows = assignments.map(({ candidate, channel }) => {
     const planned = write.channels.find((c) => c.channel === channel)!;

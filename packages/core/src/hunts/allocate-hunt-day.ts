@@ -1,5 +1,5 @@
 // A hunt's contacts for one local day, allocated set-based inside the caller's transaction.
-import type { Queryable } from '../db/client.js';
+import type { Transaction } from '../db/client.js';
 import type { Channel } from '../messages/channel.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
 import { allocateContacts } from './allocate-contacts.js';
@@ -8,6 +8,12 @@ import { assignChannels, noRoomReason } from './assign-channels.js';
 import type { PlannedChannel } from './hunt-plan.js';
 import { selectCandidates } from './select-candidates.js';
 import { sendSchedule } from './send-schedule.js';
+
+/**
+ * Pages of one day: normally one, plus one per channel that fills up mid-page; a page refused by
+ * a concurrent writer is retried. Past this many, the day stops (the next run goes on).
+ */
+const MAX_PAGES = 10;
 
 export const countSkipped = (counts: Record<string, number>, reason: string, n = 1) => void (n > 0 && (counts[reason] = (counts[reason] ?? 0) + n));
 
@@ -23,13 +29,13 @@ export interface AllocateHuntDayDeps {
  * falls short of its assignments when a channel fills up, so there are at most a few pages.
  */
 export async function allocateHuntDay(
-  tx: Queryable, deps: AllocateHuntDayDeps, target: AllocationTarget, channels: readonly PlannedChannel[], skipped: Record<string, number>,
+  tx: Transaction, deps: AllocateHuntDayDeps, target: AllocationTarget, channels: readonly PlannedChannel[], skipped: Record<string, number>,
 ): Promise<number> {
   const room = await lockAllocationRoom(tx, target);
   const write = { target, channels, countAgainstHunt: true, nextSendAt: sendSchedule(deps.window, deps.spacingMs, room.lastScheduled) };
   const order = channels.map((c) => c.channel);
   let planned = 0;
-  for (let page = 0; room.hunt > 0; page++) {
+  for (let page = 0; room.hunt > 0 && page < MAX_PAGES; page++) {
     const open = order.filter((c) => room.channels[c] > 0);
     if (open.length === 0) {
       for (const channel of order) countSkipped(skipped, noRoomReason(channel));

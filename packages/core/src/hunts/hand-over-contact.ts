@@ -1,7 +1,7 @@
 // A contact whose recipient cannot get a channel (not on WhatsApp, landline, …) is handed to the
 // hunt's next usable channel the same day, by the same waterfall as any allocation, inside the
 // transaction that records the failure. It was counted against the hunt when first allocated.
-import type { Queryable } from '../db/client.js';
+import type { Transaction } from '../db/client.js';
 import type { ClaimedMessage } from '../messages/message-ledger.js';
 import type { HandedOver } from '../messages/send-message.js';
 import { allocateContacts } from './allocate-contacts.js';
@@ -14,7 +14,7 @@ import { sendSchedule } from './send-schedule.js';
 
 export type HandOverDeps = Pick<ProcessHuntDeps, 'smsKeyEncryptionKey' | 'whatsappDailyCap' | 'window' | 'spacingMs'>;
 
-export async function handOverContact(tx: Queryable, deps: HandOverDeps, failed: ClaimedMessage): Promise<HandedOver | null> {
+export async function handOverContact(tx: Transaction, deps: HandOverDeps, failed: ClaimedMessage): Promise<HandedOver | null> {
   if (!failed.huntId || !failed.localDate) return null;
   const plan = await loadHuntPlan(tx, failed.huntId, deps.smsKeyEncryptionKey);
   if (!plan) return null;

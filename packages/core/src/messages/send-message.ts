@@ -2,7 +2,7 @@
 // called and the outcome recorded after, so a second run of the same job — retry, stalled job,
 // duplicate — either finds a final status and does nothing, or finds `sending` (a run died after
 // the provider may have accepted) and marks it `uncertain` instead of sending again.
-import type { Queryable, Sql } from '../db/client.js';
+import type { Sql, Transaction } from '../db/client.js';
 import { decryptSecret, DecryptionError } from '../crypto/secret-box.js';
 import { DeliveryRefusedError, NotNowError, PermanentError, RateLimitedError, UnknownOutcomeError, errorCodeOf, type FailureBlame } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -29,7 +29,7 @@ export interface HandedOver {
  * Creates the contact's message on its next channel, in the transaction that records the failure
  * (which already holds the account's allocation lock): the contact is never left without either.
  */
-export type NextChannel = (tx: Queryable, failed: ClaimedMessage) => Promise<HandedOver | null>;
+export type NextChannel = (tx: Transaction, failed: ClaimedMessage) => Promise<HandedOver | null>;
 
 export interface SendMessageDeps {
   sql: Sql;
