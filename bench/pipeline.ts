@@ -4,12 +4,11 @@
 // same fake and one single-row UPDATE, at the same worker concurrency, in the same process.
 // Each side runs for at least MIN_SECONDS per round; the median of ROUNDS rounds is reported.
 // Also: the allocation transaction's time per contact for a 1,000-contact hunt.
-import { randomBytes } from 'node:crypto';
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type postgres from 'postgres';
 import { allocateHuntDay, createLogger, encryptSecret, JOB_IDS, JOB_OPTIONS, JOBS, loadHuntPlan, parseEnv, sendingWindow, WORKER_SETTINGS } from '@auto-prospect/core';
-import { startFakeSmsMobileApi, testEnv, type FakeSmsMobileApi } from '@auto-prospect/testkit';
+import { createTestQueuePrefix, startFakeSmsMobileApi, testEnv, type FakeSmsMobileApi } from '@auto-prospect/testkit';
 import { createContext, type WorkerContext } from '@auto-prospect/worker/context';
 import { withBenchDatabase } from './support/bench-database.js';
 
@@ -71,61 +70,73 @@ async function sentCount(sql: postgres.Sql, dealers: Dealer[]): Promise<number> 
   return row!.n;
 }
 
-/** Batches of BATCH contacts (new ads, then the dealers' hunts for a new day) until MIN_SECONDS of sending. */
+const until = async (done: () => boolean | Promise<boolean>) => {
+  while (!(await done())) await pause(5);
+};
+
+/**
+ * Sustained contacts per second: batches of BATCH contacts (new ads, then the dealers' hunts for
+ * a new day), the next one planned while the previous one is sent, for at least MIN_SECONDS.
+ */
 async function pipelineRate(context: WorkerContext, sms: FakeSmsMobileApi, brand: string, dealers: Dealer[]): Promise<number> {
+  const firstCall = sms.sent.length;
+  const recordedBefore = await sentCount(context.sql, dealers);
+  const calls = () => sms.sent.length - firstCall;
   let contacts = 0;
-  let busyMs = 0;
-  while (busyMs < MIN_SECONDS * 1000) {
+  const started = performance.now();
+  while (performance.now() - started < MIN_SECONDS * 1000) {
     await addAds(context.sql, brand);
-    const target = (await sentCount(context.sql, dealers)) + BATCH;
-    const calls = sms.sent.length + BATCH;
     const localDate = nextLocalDate();
-    const started = performance.now();
-    await context.queues.hunts.addBulk(dealers.map((d) => ({
+    const hunts = await context.queues.hunts.addBulk(dealers.map((d) => ({
       name: JOBS.processHunt, data: { huntId: d.huntId, localDate, dailyRunId: null }, opts: { jobId: JOB_IDS.manualHunt(d.huntId, localDate) },
     })));
-    // The fake counts calls in memory: poll it, then the ledger, so polling does not compete with the work.
-    while (sms.sent.length < calls) await pause(5);
-    while ((await sentCount(context.sql, dealers)) < target) await pause(5);
-    busyMs += performance.now() - started;
     contacts += BATCH;
+    // Planned and dispatched, and the batch before it sent: never more than two batches in flight.
+    await until(async () => (await Promise.all(hunts.map((h) => h.getState()))).every((state) => state === 'completed'));
+    await until(() => calls() >= contacts - BATCH);
   }
-  return contacts / (busyMs / 1000);
+  // The fake counts calls in memory: wait on it, then on the ledger, so polling does not compete with the work.
+  await until(() => calls() >= contacts);
+  await until(async () => (await sentCount(context.sql, dealers)) >= recordedBefore + contacts);
+  return contacts / ((performance.now() - started) / 1000);
 }
 
 /** The same HTTP call to the same fake and one single-row UPDATE per job, at the same concurrency. */
 async function baselineRate(redis: Redis, prefix: string, sql: postgres.Sql, sms: FakeSmsMobileApi): Promise<number> {
   sms.keys.set('bench-baseline', 'valid');
-  const [row] = await sql<{ id: string }[]>`select id from messages limit 1`;
+  // A different row for each job in flight, as each contact has its own: no lock waits between them.
+  const rows = (await sql<{ id: string }[]>`select id from messages limit ${BATCH}`).map((r) => r.id);
   // The same job options as the SMS queue's jobs (attempts, backoff, retention): BullMQ does the same work.
   const queue = new Queue('bench-baseline', { connection: redis, prefix, defaultJobOptions: { ...JOB_OPTIONS.sms } });
   let done = 0;
-  const worker = new Worker('bench-baseline', async () => {
+  const worker = new Worker('bench-baseline', async (job: Job<{ n: number }>) => {
     const response = await fetch(`${sms.url}/sendsms/`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ apikey: 'bench-baseline', recipients: '+33612345678', message: 'Bonjour Jean, Clio à 9 000 €' }),
     });
     await response.json();
-    await sql`update messages set updated_at = now() where id = ${row!.id}`;
+    await sql`update messages set updated_at = now() where id = ${rows[job.data.n % rows.length]!}`;
     done++;
   }, { connection: redis, prefix, concurrency });
   let jobs = 0;
-  let busyMs = 0;
+  let seconds = 0;
+  const started = performance.now();
   try {
-    while (busyMs < MIN_SECONDS * 1000) {
-      const started = performance.now();
+    // Fed like the pipeline: a batch is added once the one before the last is done.
+    while (performance.now() - started < MIN_SECONDS * 1000) {
       await queue.addBulk(Array.from({ length: BATCH }, (_, k) => ({ name: JOBS.sendMessage, data: { n: jobs + k } })));
       jobs += BATCH;
-      while (done < jobs) await pause(5);
-      busyMs += performance.now() - started;
+      await until(() => done >= jobs - BATCH);
     }
+    await until(() => done >= jobs);
+    seconds = (performance.now() - started) / 1000;
   } finally {
     await worker.close();
     await queue.obliterate({ force: true });
     await queue.close();
   }
-  return jobs / (busyMs / 1000);
+  return jobs / seconds;
 }
 
 /**
@@ -150,7 +161,8 @@ async function allocationMsPerContact(context: WorkerContext, brand: string, dea
 
 await withBenchDatabase(async (url) => {
   const sms = await startFakeSmsMobileApi();
-  const prefix = `bench${randomBytes(4).toString('hex')}`;
+  const queuePrefix = createTestQueuePrefix();
+  const prefix = queuePrefix.prefix;
   const env = parseEnv(testEnv({ DATABASE_URL: url, QUEUE_PREFIX: prefix, SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0' }));
   const context = createContext(env, createLogger('silent'));
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
@@ -179,5 +191,6 @@ await withBenchDatabase(async (url) => {
     await context.close();
     redis.disconnect();
     await sms.close();
+    await queuePrefix.clear();
   }
 });
