@@ -3,8 +3,8 @@
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import {
-  CHANNEL_QUEUES, createLobstrClient, errorCodeOf, markUncertain, createSendPacer, createSmsMobileApiInbox, createSmsMobileApiSender, createVoicePartnerSender, JOBS,
-  PENDING_MESSAGE_SWEEP_CRON, SCHEDULERS, SMS_REPLY_POLL_CRON, sendingWindow, TIMEOUTS_MS, WORKER_ROLES, type Channel, type Env,
+  CHANNEL_QUEUES, createLobstrClient, errorCodeOf, markUncertain, createSendPacer, createSmsMobileApiInbox, createSmsMobileApiSender, createVoicePartnerSender,
+  sendingWindow, TIMEOUTS_MS, WORKER_ROLES, type Channel, type Env,
   type ChannelSender, type Logger, type QueueKey,
 } from '@auto-prospect/core';
 import {
@@ -15,6 +15,7 @@ import type { Redis } from 'ioredis';
 import { buildApp } from './http/app.js';
 import { dispatchHunts, dispatchMessages } from './jobs/dispatch.js';
 import { createQueues, createWorker, type Queues } from './jobs/queues.js';
+import { createSchedulers } from './jobs/schedulers.js';
 import { closeInOrder, closeRedis, within } from './lifecycle.js';
 import { fetchActiveHuntsProcessor } from './processors/fetch-active-hunts.js';
 import { huntProcessor } from './processors/hunts.js';
@@ -61,6 +62,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     socketFactory: options.whatsappSocketFactory ?? baileysSocketFactory,
     ...(options.whatsappIdleMs === undefined ? {} : { idleMs: options.whatsappIdleMs }),
   });
+  const schedulers = createSchedulers(queues, env, logger);
   const window = sendingWindow(env.SENDING_WINDOWS, env.OUTREACH_TIMEZONE);
   const voiceLimit = { max: env.VOICE_REQUESTS_PER_MINUTE, duration: 60_000 };
   const huntDeps = {
@@ -154,27 +156,21 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     }
   }
 
-  /** Idempotent: every replica may call it at boot; the ids make it one schedule each. */
-  async function upsertSchedulers(): Promise<void> {
-    await queues.fetchActiveHunts.upsertJobScheduler(SCHEDULERS.dailyRun, { pattern: env.DAILY_RUN_CRON, tz: env.OUTREACH_TIMEZONE },
-      { name: JOBS.startDailyRun, data: {} });
-    await queues.maintenance.upsertJobScheduler(SCHEDULERS.pendingMessageSweeper, { pattern: PENDING_MESSAGE_SWEEP_CRON, tz: env.OUTREACH_TIMEZONE },
-      { name: JOBS.sweepPendingMessages, data: {} });
-    await queues.maintenance.upsertJobScheduler(SCHEDULERS.smsReplyPoller, { pattern: SMS_REPLY_POLL_CRON, tz: env.OUTREACH_TIMEZONE },
-      { name: JOBS.pollSmsReplies, data: {} });
-  }
-
   let closing: Promise<void> | undefined;
   return {
     env, logger, sql, redis, queues, whatsapp, app, workers,
     async start() {
       await waitForDependencies();
-      if (env.WORKER_ROLES.includes('orchestration')) await upsertSchedulers();
+      if (env.WORKER_ROLES.includes('orchestration')) {
+        await schedulers.upsert();
+        schedulers.keepAlive(redis);
+      }
       startWorkers();
       await app.listen({ port: env.PORT, host: env.HOST });
     },
     close() {
       closing ??= closeInOrder(logger, [
+        ['schedulers', () => schedulers.stop()],
         ['http server', () => app.close()],
         // Active jobs get a bounded time to finish; past it they are left to stall and be retried.
         ['workers', () => within(env.SHUTDOWN_TIMEOUT_MS / 2, Promise.all(workers.map((w) => w.close())), 'closing workers')

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '@auto-prospect/core';
 
-export type CloseStep = readonly [name: string, close: () => Promise<unknown>];
+export type CloseStep = readonly [name: string, close: () => Promise<unknown> | void];
 
 /** Runs each step in turn; a failing step is logged and never skips the ones after it. */
 export async function closeInOrder(logger: Logger, steps: readonly CloseStep[]): Promise<void> {

@@ -1,6 +1,6 @@
 // The only reader of environment variables: parsed once with zod, every problem reported at once.
 import { z } from 'zod';
-import { DEFAULT_DAILY_RUN_CRON, LIMITS, PACING, TIMEOUTS_MS, WORKER_ROLE_NAMES } from './worker.config.js';
+import { DEFAULT_DAILY_RUN_CRON, PENDING_MESSAGE_SWEEP_SECONDS, LIMITS, PACING, TIMEOUTS_MS, WORKER_ROLE_NAMES } from './worker.config.js';
 
 const hexKey = z
   .string()
@@ -56,6 +56,7 @@ const envSchema = z.object({
   HUNT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   STALLED_JOB_SECONDS: z.coerce.number().int().min(1).max(600).default(TIMEOUTS_MS.jobLock / 1000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
+  SWEEP_PERIOD_SECONDS: z.coerce.number().int().min(1).max(3600).default(PENDING_MESSAGE_SWEEP_SECONDS),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -82,7 +82,11 @@ export const SCHEDULERS = {
 } as const;
 
 export const DEFAULT_DAILY_RUN_CRON = '0 9 * * 1-5';
-export const PENDING_MESSAGE_SWEEP_CRON = '*/5 * * * *';
+/**
+ * How often lost jobs are restored and the schedulers re-asserted (SWEEP_PERIOD_SECONDS): what a
+ * Redis that lost its data costs at most before every pending message has its job again.
+ */
+export const PENDING_MESSAGE_SWEEP_SECONDS = 60;
 export const SMS_REPLY_POLL_CRON = '*/5 * * * *';
 
 /** Retry policy and retention per queue, given to BullMQ as *job* options (never Worker ones). */

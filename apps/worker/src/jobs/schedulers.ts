@@ -1,0 +1,58 @@
+// The repeatable jobs (daily run, sweeper, SMS reply poll) are BullMQ job schedulers, which live
+// in Redis: a flush, or a Redis restarted empty, erases them. Orchestration processes upsert them
+// at boot, then put back any that is missing every sweep period and whenever Redis comes back,
+// so losing Redis data costs at most one period. Only a missing scheduler is re-added, so
+// replicas rarely upsert at the same instant (upserting is idempotent by id anyway).
+import type { Redis } from 'ioredis';
+import { JOBS, SCHEDULERS, SMS_REPLY_POLL_CRON, type Env, type Logger } from '@auto-prospect/core';
+import type { Queues } from './queues.js';
+
+export interface Schedulers {
+  /** Upserts every scheduler (at boot: applies a changed DAILY_RUN_CRON or period). */
+  upsert(): Promise<void>;
+  /** From now on, restores missing schedulers every sweep period and when Redis reconnects. */
+  keepAlive(redis: Redis): void;
+  stop(): void;
+}
+
+export function createSchedulers(queues: Queues, env: Readonly<Env>, logger: Logger): Schedulers {
+  const tz = env.OUTREACH_TIMEZONE;
+  const definitions = [
+    { queue: queues.fetchActiveHunts, id: SCHEDULERS.dailyRun, repeat: { pattern: env.DAILY_RUN_CRON, tz }, name: JOBS.startDailyRun },
+    { queue: queues.maintenance, id: SCHEDULERS.pendingMessageSweeper, repeat: { every: env.SWEEP_PERIOD_SECONDS * 1000 }, name: JOBS.sweepPendingMessages },
+    { queue: queues.maintenance, id: SCHEDULERS.smsReplyPoller, repeat: { pattern: SMS_REPLY_POLL_CRON, tz }, name: JOBS.pollSmsReplies },
+  ];
+  const upsert = (d: (typeof definitions)[number]) => d.queue.upsertJobScheduler(d.id, d.repeat, { name: d.name, data: {} });
+
+  async function restoreMissing(): Promise<void> {
+    try {
+      for (const definition of definitions) {
+        if (await definition.queue.getJobScheduler(definition.id)) continue;
+        await upsert(definition);
+        logger.warn({ scheduler: definition.id }, 'job scheduler was missing (Redis lost its data?): restored');
+      }
+    } catch (err) {
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not check the job schedulers; trying again next period');
+    }
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let onReady: (() => void) | undefined;
+  let redisWatched: Redis | undefined;
+  return {
+    async upsert() {
+      for (const definition of definitions) await upsert(definition);
+    },
+    keepAlive(redis) {
+      timer = setInterval(() => void restoreMissing(), env.SWEEP_PERIOD_SECONDS * 1000);
+      timer.unref();
+      onReady = () => void restoreMissing();
+      redisWatched = redis;
+      redis.on('ready', onReady);
+    },
+    stop() {
+      clearInterval(timer);
+      if (onReady) redisWatched?.off('ready', onReady);
+    },
+  };
+}
