@@ -9,10 +9,14 @@ import type { Queues } from '../../jobs/queues.js';
 import { sameSecret } from '../auth.js';
 import { describeRoute } from '../openapi.js';
 
+/** Lobstr ids ("hashes") are 32 lowercase hex characters (providers.md §3). */
+const LOBSTR_HASH = /^[0-9a-f]{32}$/;
+
 const webhookBody = z.looseObject({
-  id: z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character run hash'),
+  id: z.string().regex(LOBSTR_HASH, 'must be a 32-character run hash'),
   event: z.string().min(1),
-  squid: z.looseObject({ id: z.string().min(1) }).optional(),
+  // Stored with the run: anything but a hash (a NUL character Postgres refuses, …) is a 400, never a 500.
+  squid: z.looseObject({ id: z.string().regex(LOBSTR_HASH, 'must be a 32-character squid hash') }).optional(),
 });
 
 export function registerLobstrWebhook(app: FastifyInstance, deps: { sql: Sql; queues: Queues; webhookToken: string }): void {
