@@ -1,22 +1,13 @@
 // A hunt fills its day: it uses the room its limit and credits give it from the ads its channels
 // can reach, contacts each seller once a day (about the newest ad), and leaves the rest for later.
 // Planning only (orchestration role): the plan is what is checked, nothing is sent.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOB_IDS, JOBS, type Channel } from '@auto-prospect/core';
 import type { WorkerContext } from '../src/context.js';
-import { createTestWorld, type TestWorld } from './support/test-context.js';
+import { useStartedWorld } from './support/test-context.js';
 import { seedAccount, seedTemplate, type SeededAccount } from './support/seed.js';
 
-let world: TestWorld;
-
-beforeAll(async () => {
-  world = await createTestWorld({ WORKER_ROLES: 'orchestration' });
-  await world.context.start();
-});
-
-afterAll(async () => {
-  await world.teardown();
-});
+const world = useStartedWorld({ WORKER_ROLES: 'orchestration' });
 
 interface AdSpec {
   phone: string;

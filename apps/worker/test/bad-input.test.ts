@@ -1,24 +1,15 @@
 // Fuzzed input never makes the service answer 5xx: 5,000 Lobstr webhook bodies mutated from a real
 // one (NUL characters, wrong types, missing and extra fields, invalid JSON, oversize) and bad
 // parameters and bodies on the API. A body the webhook refuses enqueues nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ROUTES } from '@auto-prospect/core';
 import { testEnv } from '@auto-prospect/testkit';
-import { createTestWorld, type TestWorld } from './support/test-context.js';
+import { useStartedWorld } from './support/test-context.js';
 
 const TOKEN = testEnv().LOBSTR_WEBHOOK_TOKEN!;
 const auth = { authorization: `Bearer ${testEnv().API_SECRET!}` };
-let world: TestWorld;
-
-beforeAll(async () => {
-  // No scraping role: accepted runs stay queued instead of calling Lobstr.
-  world = await createTestWorld({ WORKER_ROLES: 'orchestration' });
-  await world.context.start();
-});
-
-afterAll(async () => {
-  await world.teardown();
-});
+// No scraping role: accepted runs stay queued instead of calling Lobstr.
+const world = useStartedWorld({ WORKER_ROLES: 'orchestration' });
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { createLogger, parseEnv, type Logger } from '@auto-prospect/core';
 import { createTestDatabase, createTestQueuePrefix, testEnv, type TestDatabase, type TestQueuePrefix } from '@auto-prospect/testkit';
 import { createContext, type ContextOptions, type WorkerContext } from '../../src/context.js';
@@ -36,6 +37,23 @@ export async function createTestWorld(
       await Promise.all(contexts.map((c) => c.close()));
       await queuePrefix.clear();
       await db.drop();
+    },
+  };
+}
+
+/** A world for the calling file, started before its tests and torn down after them. */
+export function useStartedWorld(overrides: Record<string, string> = {}): { readonly context: WorkerContext } {
+  let world: TestWorld | undefined;
+  beforeAll(async () => {
+    world = await createTestWorld(overrides);
+    await world.context.start();
+  });
+  afterAll(async () => {
+    await world?.teardown();
+  });
+  return {
+    get context() {
+      return world!.context;
     },
   };
 }
