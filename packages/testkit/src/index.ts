@@ -8,3 +8,4 @@ export { generateLobstrResults, type GeneratedLobstrResults } from './fakes/lobs
 export { startFakeSmsMobileApi, type FakeSmsMobileApi, type FakeSmsSent } from './fakes/fake-smsmobileapi.js';
 export { startFakeVoicePartner, type FakeVoicePartner, type FakeVoiceCampaign } from './fakes/fake-voice-partner.js';
 export { createFakeWhatsApp, FakeWASocket, type FakeWhatsApp, type FakeSentMessage } from './fakes/fake-whatsapp.js';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

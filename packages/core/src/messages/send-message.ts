@@ -10,6 +10,7 @@ import type { SendPacer } from '../redis/send-pacer.js';
 import type { ChannelSenders, OutboundMessage } from '../channels/channel-sender.js';
 import { PACING, RATE_LIMIT_SCOPE } from '../config/worker.config.js';
 import { isMobile } from '../phone/phone-number.js';
+import { whileDatabaseAway } from '../db/while-database-away.js';
 import { lockAccountAllocation } from './account-allocation-lock.js';
 import type { Channel } from './channel.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
@@ -85,9 +86,9 @@ export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput
   } catch (err) {
     return settleFailure(deps, claimed, err, input.finalAttempt);
   }
-  // From here the provider has the message: if recording fails, the row stays `sending` and the
-  // next run marks it uncertain — it is never sent again.
-  await recordSent(sql, claimed, externalId);
+  // From here the provider has the message: recording outlasts a short database outage; if it
+  // still fails, the row stays `sending` and the next run marks it uncertain — never sent again.
+  await whileDatabaseAway(() => recordSent(sql, claimed, externalId));
   return { outcome: 'sent', externalId };
 }
 
@@ -163,13 +164,14 @@ async function refuse(deps: SendMessageDeps, m: ClaimedMessage, code: string, me
   // A contact this channel cannot take is ordinary business (the next channel may); anything
   // else needs a person, so the job fails visibly.
   const ordinary = blame === 'recipient' || blame === 'paused';
-  const handedOver = await deps.sql.begin(async (tx) => {
+  // The provider's answer is known: recording it outlasts a short database outage too.
+  const handedOver = await whileDatabaseAway(() => deps.sql.begin(async (tx) => {
     // The account's allocation lock before its rows, in the order every contact creator takes them.
     if (ordinary && deps.nextChannel) await lockAccountAllocation(tx, m.accountId);
     const moved = await recordFailed(tx, m, { code, message, blame }, pause ? new Date(Date.now() + pause) : null);
     if (OPT_OUT_CODES.has(code)) await suppressPhoneNumber(tx, m.recipientPhone, code, m.channel);
     return moved && ordinary && deps.nextChannel ? deps.nextChannel(tx, m) : null;
-  });
+  }));
   if (ordinary) return { outcome: 'failed', code, blame, handedOver };
   throw new PermanentError(code, message);
 }

@@ -21,6 +21,8 @@ export interface FakeSmsMobileApiModes {
   serverErrorNext: number;
   /** Sends are received but never answered. */
   hang: boolean;
+  /** How long a send waits before it is answered (ms), as a slow phone would. */
+  delayMs: number;
 }
 
 /** How the fake answers a key: `rate_limited` is one dealer's key over its own limit (429 + Retry-After: 60). */
@@ -39,7 +41,7 @@ export interface FakeSmsMobileApi extends FakeServer {
 export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
   const keys = new Map<string, FakeSmsKeyState>();
   const rateLimited = new Map<string, number>();
-  const modes: FakeSmsMobileApiModes = { errorsAsHttp200: false, rateLimitNext: 0, serverErrorNext: 0, hang: false };
+  const modes: FakeSmsMobileApiModes = { errorsAsHttp200: false, rateLimitNext: 0, serverErrorNext: 0, hang: false, delayMs: 0 };
   const sent: FakeSmsSent[] = [];
   const inbox: FakeSmsMobileApi['inbox'] = new Map();
   const hanging: ServerResponse[] = [];
@@ -49,7 +51,7 @@ export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
       ? sendJson(res, 200, { result: { error, sent: '0' } })
       : sendJson(res, status, { success: false, error });
 
-  const server = await startFakeServer((req, res) => {
+  const server = await startFakeServer(async (req, res) => {
     if (req.path === '/getsms/' && req.method === 'GET') {
       const key = req.query.get('apikey') ?? '';
       if (keys.get(key) !== 'valid') return sendJson(res, 403, { success: false, error: 'invalid_apikey' });
@@ -89,6 +91,7 @@ export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
     if (!recipients || !message) return sendJson(res, 400, { error: 'missing_parameter', message: 'recipients and message are required' });
     const guid = randomBytes(20).toString('hex');
     sent.push({ guid, apikey, recipients, message });
+    if (modes.delayMs > 0) await new Promise((r) => setTimeout(r, modes.delayMs));
     return sendJson(res, 200, {
       result: {
         error: 0, sent: '1', id: guid, note: 'sent by mobile', datetime: new Date().toISOString(),
