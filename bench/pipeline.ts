@@ -153,7 +153,7 @@ async function allocationMsPerContact(context: WorkerContext, brand: string, dea
   };
   const deps = { window: sendingWindow('always', 'Europe/Paris'), spacingMs: { sms: 0, whatsapp_text: 0, ringless_voice: 0 } };
   const started = performance.now();
-  const planned = await context.sql.begin((tx) => allocateHuntDay(tx, deps, target, plan.channels, {}));
+  const { planned } = await context.sql.begin((tx) => allocateHuntDay(tx, deps, target, plan.channels));
   const ms = performance.now() - started;
   if (planned !== BATCH) throw new Error(`allocation planned ${planned} of ${BATCH}`);
   return ms / BATCH;

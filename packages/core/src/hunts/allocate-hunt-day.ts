@@ -29,8 +29,9 @@ export interface AllocateHuntDayDeps {
  * falls short of its assignments when a channel fills up, so there are at most a few pages.
  */
 export async function allocateHuntDay(
-  tx: Transaction, deps: AllocateHuntDayDeps, target: AllocationTarget, channels: readonly PlannedChannel[], skipped: Record<string, number>,
-): Promise<number> {
+  tx: Transaction, deps: AllocateHuntDayDeps, target: AllocationTarget, channels: readonly PlannedChannel[],
+): Promise<{ planned: number; skipped: Record<string, number> }> {
+  const skipped: Record<string, number> = {};
   const room = await lockAllocationRoom(tx, target);
   const write = { target, channels, countAgainstHunt: true, nextSendAt: sendSchedule(deps.window, deps.spacingMs, room.lastScheduled) };
   const order = channels.map((c) => c.channel);
@@ -56,6 +57,6 @@ export async function allocateHuntDay(
     const exhausted = candidates.length < limit && allocated.length === assigned.assignments.length;
     if (assigned.assignments.length === 0 || exhausted) break;
   }
-  return planned;
+  return { planned, skipped };
 }
 

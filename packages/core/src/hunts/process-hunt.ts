@@ -7,8 +7,7 @@ import type { Sql } from '../db/client.js';
 import { PermanentError, WorkerError, errorCodeOf } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Channel } from '../messages/channel.js';
-import type { SendingWindow } from '../schedule/sending-window.js';
-import { allocateHuntDay, countSkipped } from './allocate-hunt-day.js';
+import { allocateHuntDay, countSkipped, type AllocateHuntDayDeps } from './allocate-hunt-day.js';
 import type { AllocationTarget } from './allocation-room.js';
 import { recordRunHunt } from './daily-runs.js';
 import { CONFIGURATION_ERRORS, loadHuntPlan } from './hunt-plan.js';
@@ -21,14 +20,11 @@ export interface PendingDispatch {
   priority: number;
 }
 
-export interface ProcessHuntDeps {
+export interface ProcessHuntDeps extends AllocateHuntDayDeps {
   sql: Sql;
   logger: Logger;
   smsKeyEncryptionKey: string;
   whatsappDailyCap: number;
-  window: SendingWindow;
-  /** Average spacing of one account's messages per channel (ms), to spread the day's plan. */
-  spacingMs: Readonly<Record<Channel, number>>;
   /** Enqueues send jobs; ids make a repeated dispatch harmless. */
   dispatch(messages: readonly PendingDispatch[]): Promise<void>;
 }
@@ -45,7 +41,6 @@ export interface ProcessHuntResult {
   contactsPlanned: number;
   skipped: Record<string, number>;
 }
-
 
 export async function processHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise<ProcessHuntResult> {
   try {
@@ -82,7 +77,9 @@ async function planHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise
     huntId: plan.hunt.id, accountId: plan.hunt.accountId, localDate: input.localDate, dailyLimit: plan.hunt.dailyPacingLimit,
     dailyRunId: input.dailyRunId, whatsappDailyCap: deps.whatsappDailyCap,
   };
-  const planned = await sql.begin((tx) => allocateHuntDay(tx, deps, target, plan.channels, skipped));
+  const allocation = await sql.begin((tx) => allocateHuntDay(tx, deps, target, plan.channels));
+  for (const [reason, n] of Object.entries(allocation.skipped)) countSkipped(skipped, reason, n);
+  const planned = allocation.planned;
   await dispatchPending(deps, target);
   logger.info({ huntId: plan.hunt.id, contactsPlanned: planned, skipped }, 'hunt processed');
   return { contactsPlanned: planned, skipped };
