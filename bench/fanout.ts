@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { createLogger, fanOutDailyRun, JOBS, LIMITS, QUEUES } from '@auto-prospect/core';
 import { createQueues } from '@auto-prospect/worker/queues';
-import { dispatchHunts } from '@auto-prospect/worker/dispatch';
+import { dispatchHunts, redispatchHunts } from '@auto-prospect/worker/dispatch';
 import { measurePeaks, withBenchDatabase } from './support/bench-database.js';
 
 const HUNTS = 100_000;
@@ -34,6 +34,7 @@ await withBenchDatabase(async (url) => {
     const fullStarted = performance.now();
     const { result, peakRssMb } = await measurePeaks(() => fanOutDailyRun({
       sql, logger, dispatchHunts: (runId, localDate, ids) => dispatchHunts(queues, runId, localDate, ids),
+      redispatchHunts: (runId, localDate, ids) => redispatchHunts(queues, runId, localDate, ids),
     }, '2026-11-30'));
     const fullMs = performance.now() - fullStarted;
     if (result.hunts !== HUNTS) throw new Error(`fanned out ${result.hunts} hunts, expected ${HUNTS}`);

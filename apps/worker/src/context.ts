@@ -13,7 +13,7 @@ import {
 } from '@auto-prospect/core/clients';
 import type { Redis } from 'ioredis';
 import { buildApp } from './http/app.js';
-import { dispatchHunts, dispatchMessages } from './jobs/dispatch.js';
+import { dispatchHunts, dispatchMessages, redispatchHunts } from './jobs/dispatch.js';
 import { createQueues, createWorker, type Queues } from './jobs/queues.js';
 import { createSchedulers } from './jobs/schedulers.js';
 import { closeInOrder, closeRedis, within } from './lifecycle.js';
@@ -131,6 +131,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     add('fetchActiveHunts', (self) => createWorker('fetchActiveHunts', fetchActiveHuntsProcessor({
       sql, logger, timeZone: env.OUTREACH_TIMEZONE,
       dispatchHunts: (runId, localDate, huntIds) => dispatchHunts(queues, runId, localDate, huntIds),
+      redispatchHunts: (runId, localDate, huntIds) => redispatchHunts(queues, runId, localDate, huntIds),
     }, self), deps));
     add('hunts', (self) => createWorker('hunts', huntProcessor(huntDeps, self), { ...deps, concurrency: env.HUNT_CONCURRENCY }));
     add('maintenance', (self) => createWorker('maintenance', maintenanceProcessor({

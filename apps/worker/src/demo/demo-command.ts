@@ -1,8 +1,9 @@
 // `pnpm demo`: one whole daily run of the demo tenant through the real queues and workers, in
 // dry-run mode (no provider is called) with sending windows off, then a summary.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger, dailyRunReport, ensureDailyRun, JOB_IDS, JOBS, localDateOf, type DailyRunReport } from '@auto-prospect/core';
+import { createLogger, dailyRunReport, ensureDailyRun, localDateOf, type DailyRunReport } from '@auto-prospect/core';
 import { createContext } from '../context.js';
+import { dispatchDailyRun } from '../jobs/dispatch.js';
 import { demoEnv } from './demo-env.js';
 
 const env = demoEnv({ ...process.env, PORT: process.env.PORT ?? '0', HOST: '127.0.0.1' });
@@ -36,8 +37,9 @@ function printSummary(report: DailyRunReport, credits: { account: string; sms: n
 try {
   await context.start();
   const localDate = localDateOf(new Date(), env.OUTREACH_TIMEZONE);
-  const runId = await ensureDailyRun(context.sql, localDate);
-  await context.queues.fetchActiveHunts.add(JOBS.startDailyRun, { localDate }, { jobId: JOB_IDS.dailyRun(localDate) });
+  const run = await ensureDailyRun(context.sql, localDate);
+  const runId = run.id;
+  await dispatchDailyRun(context.queues, localDate, run);
   const deadline = Date.now() + 120_000;
   let report = await dailyRunReport(context.sql, runId);
   while ((report?.status !== 'completed' || (await activeMessages(runId)) > 0) && Date.now() < deadline) {

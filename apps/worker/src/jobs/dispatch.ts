@@ -1,4 +1,4 @@
-import { PRIORITY_LIMIT } from 'bullmq';
+import { PRIORITY_LIMIT, type Queue } from 'bullmq';
 import { CHANNEL_QUEUES, JOB_IDS, JOBS, LIMITS, type Channel, type PendingDispatch, type QueueKey } from '@auto-prospect/core';
 import type { Queues } from './queues.js';
 
@@ -30,6 +30,29 @@ export async function dispatchMessages(queues: Queues, messages: readonly Pendin
   }
 }
 
+/**
+ * Runs a finished job again under its own id (a job id blocks a new job while the old one is
+ * kept): full attempts, as a new job would have. Returns false when there is no finished job.
+ */
+export async function rerunFinishedJob(queue: Queue, jobId: string): Promise<boolean> {
+  const job = await queue.getJob(jobId);
+  const state = job && (await job.getState());
+  if (!job || (state !== 'failed' && state !== 'completed')) return false;
+  await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
+  return true;
+}
+
+/**
+ * Starts the fan-out of a day's run (`run` from ensureDailyRun). The database is the truth: a run
+ * that is not complete gets its fan-out again even if Redis still holds the day's finished job
+ * (a fan-out or hunts that died, a database switched under the same Redis).
+ */
+export async function dispatchDailyRun(queues: Queues, localDate: string, run: { completed: boolean }): Promise<void> {
+  const jobId = JOB_IDS.dailyRun(localDate);
+  if (!run.completed && (await rerunFinishedJob(queues.fetchActiveHunts, jobId))) return;
+  await queues.fetchActiveHunts.add(JOBS.startDailyRun, { localDate }, { jobId });
+}
+
 /** One hunt job per hunt of the run, in chunks. */
 export async function dispatchHunts(queues: Queues, dailyRunId: string | null, localDate: string, huntIds: readonly string[]): Promise<void> {
   for (let i = 0; i < huntIds.length; i += LIMITS.fanoutChunk) {
@@ -38,5 +61,12 @@ export async function dispatchHunts(queues: Queues, dailyRunId: string | null, l
       data: { huntId, localDate, dailyRunId },
       opts: { jobId: dailyRunId ? JOB_IDS.hunt(huntId, localDate) : JOB_IDS.manualHunt(huntId, localDate) },
     })));
+  }
+}
+
+/** Hunts a run still waits for: their ended job runs again, a missing one is added, a live one is left alone. */
+export async function redispatchHunts(queues: Queues, dailyRunId: string, localDate: string, huntIds: readonly string[]): Promise<void> {
+  for (const huntId of huntIds) {
+    if (!(await rerunFinishedJob(queues.hunts, JOB_IDS.hunt(huntId, localDate)))) await dispatchHunts(queues, dailyRunId, localDate, [huntId]);
   }
 }

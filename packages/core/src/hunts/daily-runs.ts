@@ -2,34 +2,59 @@
 // whatever order hunts finish in.
 import type { Queryable, Sql } from '../db/client.js';
 
-export async function ensureDailyRun(sql: Sql, localDate: string): Promise<string> {
-  const [row] = await sql<{ id: string }[]>`
+/** The run of a local date (created the first time), and whether it is complete. */
+export async function ensureDailyRun(sql: Sql, localDate: string): Promise<{ id: string; completed: boolean }> {
+  const [row] = await sql<{ id: string; completed: boolean }[]>`
     insert into daily_runs (local_date) values (${localDate})
     on conflict (local_date) do update set local_date = excluded.local_date
-    returning id`;
-  return row!.id;
+    returning id, status = 'completed' as completed`;
+  return row!;
 }
 
-/** Adds one keyset page of active hunts to the run; returns their ids (empty when done). */
-export async function addActiveHuntsPage(sql: Sql, dailyRunId: string, afterHuntId: string | null, pageSize: number): Promise<string[]> {
-  const rows = await sql<{ id: string }[]>`
-    select id from hunts where status = 'active' and (${afterHuntId}::uuid is null or id > ${afterHuntId}::uuid)
-    order by id limit ${pageSize}`;
-  if (rows.length > 0) {
-    await sql`
-      insert into daily_run_hunts (daily_run_id, hunt_id)
-      select ${dailyRunId}, unnest(${sql.array(rows.map((r) => r.id))}::uuid[])
-      on conflict do nothing`;
-  }
-  return rows.map((r) => r.id);
+export interface HuntsPage {
+  /** The page's last hunt id (the keyset cursor), null when there is no page left. */
+  last: string | null;
+  /** Hunts registered with the run by this call. */
+  added: string[];
+  /** Hunts an earlier fan-out registered that are neither done nor failed yet. */
+  unfinished: string[];
 }
 
-/** Counts the run's hunts and completes it at once when it has none left to wait for. */
+/**
+ * Registers one keyset page of active hunts with the run (hunts_total grows in the same
+ * statement). A fan-out that runs again — a retry, or a run driven again — also learns which
+ * hunts it registered before are still unaccounted for, so it can give them their job again.
+ */
+export async function addActiveHuntsPage(sql: Sql, dailyRunId: string, afterHuntId: string | null, pageSize: number): Promise<HuntsPage> {
+  const rows = await sql<{ id: string; added: boolean; unfinished: boolean }[]>`
+    with page as (
+      select id from hunts where status = 'active' and (${afterHuntId}::uuid is null or id > ${afterHuntId}::uuid)
+      order by id limit ${pageSize}
+    ), added as (
+      insert into daily_run_hunts (daily_run_id, hunt_id) select ${dailyRunId}, id from page
+      on conflict do nothing
+      returning hunt_id
+    ), counted as (
+      update daily_runs set hunts_total = hunts_total + (select count(*) from added) where id = ${dailyRunId}
+    )
+    select p.id, a.hunt_id is not null as added, h.status = 'running' as unfinished
+    from page p
+    left join added a on a.hunt_id = p.id
+    left join daily_run_hunts h on h.daily_run_id = ${dailyRunId} and h.hunt_id = p.id
+    order by p.id`;
+  return {
+    last: rows.at(-1)?.id ?? null,
+    added: rows.filter((r) => r.added).map((r) => r.id),
+    unfinished: rows.filter((r) => !r.added && r.unfinished).map((r) => r.id),
+  };
+}
+
+/** Every hunt is registered: the run completes as soon as they are all accounted for (at once if none). */
 export async function sealDailyRunHunts(sql: Sql, dailyRunId: string): Promise<number> {
   return sql.begin(async (tx) => {
     await tx`select 1 from daily_runs where id = ${dailyRunId} for update`;
     const [row] = await tx<{ total: number }[]>`
-      update daily_runs set hunts_total = (select count(*) from daily_run_hunts where daily_run_id = ${dailyRunId})
+      update daily_runs set fanned_out_at = coalesce(fanned_out_at, now())
       where id = ${dailyRunId} returning hunts_total as total`;
     await refreshRunTotals(tx, dailyRunId);
     return row!.total;
@@ -64,11 +89,14 @@ async function refreshRunTotals(tx: Queryable, dailyRunId: string): Promise<void
   await tx`
     update daily_runs r set
       hunts_done = c.done, hunts_failed = c.failed,
-      status = case when c.done + c.failed >= r.hunts_total then 'completed'::run_status else 'running'::run_status end,
-      finished_at = case when c.done + c.failed >= r.hunts_total then coalesce(r.finished_at, now()) else null end,
-      duration_ms = case when c.done + c.failed >= r.hunts_total then (extract(epoch from coalesce(r.finished_at, now()) - r.started_at) * 1000)::int end
-    from (select count(*) filter (where status = 'completed')::int as done, count(*) filter (where status = 'failed')::int as failed
-          from daily_run_hunts where daily_run_id = ${dailyRunId}) c
+      status = case when c.complete then 'completed'::run_status else 'running'::run_status end,
+      finished_at = case when c.complete then coalesce(r.finished_at, now()) end,
+      duration_ms = case when c.complete then (extract(epoch from coalesce(r.finished_at, now()) - r.started_at) * 1000)::int end
+    from (select count(*) filter (where h.status = 'completed')::int as done, count(*) filter (where h.status = 'failed')::int as failed,
+                 -- complete once the fan-out registered every hunt and each is done or failed
+                 (select fanned_out_at is not null from daily_runs where id = ${dailyRunId})
+                   and count(*) filter (where h.status = 'running') = 0 as complete
+          from daily_run_hunts h where h.daily_run_id = ${dailyRunId}) c
     where r.id = ${dailyRunId}`;
 }
 

@@ -1,21 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { dailyRunReport, ensureDailyRun, JOB_IDS, JOBS, localDateOf, ROUTES } from '@auto-prospect/core';
+import { dailyRunReport, ensureDailyRun, localDateOf, ROUTES } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from '../../jobs/queues.js';
-import { dispatchHunts } from '../../jobs/dispatch.js';
+import { dispatchDailyRun, dispatchHunts } from '../../jobs/dispatch.js';
 import { describeRoute } from '../openapi.js';
 
 const runParams = z.object({ runId: z.uuid() });
 const huntParams = z.object({ huntId: z.uuid() });
 
 export function registerDailyRunRoutes(app: FastifyInstance, deps: { sql: Sql; queues: Queues; timeZone: string }): void {
-  // Starts today's run; the same local day always gives the same run.
+  // Starts today's run; the same local day always gives the same run, driven again while not complete.
   app.post(ROUTES.dailyRuns, { schema: describeRoute({ tag: 'daily runs', summary: "Starts today's run (one per local day) → 202 {runId}" }) }, async (_request, reply) => {
     const localDate = localDateOf(new Date(), deps.timeZone);
-    const runId = await ensureDailyRun(deps.sql, localDate);
-    await deps.queues.fetchActiveHunts.add(JOBS.startDailyRun, { localDate }, { jobId: JOB_IDS.dailyRun(localDate) });
-    return reply.code(202).send({ runId, localDate });
+    const run = await ensureDailyRun(deps.sql, localDate);
+    await dispatchDailyRun(deps.queues, localDate, run);
+    return reply.code(202).send({ runId: run.id, localDate });
   });
 
   app.get(ROUTES.dailyRun, { schema: describeRoute({ tag: 'daily runs', summary: 'Progress and totals of a run', params: runParams }) }, async (request, reply) => {
