@@ -16,6 +16,7 @@ import { buildApp } from './http/app.js';
 import { dispatchHunts, dispatchMessages, redispatchHunts } from './jobs/dispatch.js';
 import { createQueues, createWorker, type Queues } from './jobs/queues.js';
 import { createSchedulers } from './jobs/schedulers.js';
+import { watchLostHunts, type LostHuntsWatch } from './jobs/lost-hunts.js';
 import { closeInOrder, closeRedis, within } from './lifecycle.js';
 import { fetchActiveHuntsProcessor } from './processors/fetch-active-hunts.js';
 import { huntProcessor } from './processors/hunts.js';
@@ -157,6 +158,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     }
   }
 
+  let lostHunts: LostHuntsWatch | undefined;
   let closing: Promise<void> | undefined;
   return {
     env, logger, sql, redis, queues, whatsapp, app, workers,
@@ -165,6 +167,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
       if (env.WORKER_ROLES.includes('orchestration')) {
         await schedulers.upsert();
         schedulers.keepAlive(redis);
+        lostHunts = watchLostHunts({ queues, redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, sql, logger });
       }
       startWorkers();
       await app.listen({ port: env.PORT, host: env.HOST });
@@ -183,6 +186,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
           code: 'INTERRUPTED_BY_SHUTDOWN', message: 'the worker stopped while the provider call was under way',
         })))],
         ['whatsapp sockets', () => whatsapp.closeAll()],
+        ['hunt events', () => lostHunts?.close()],
         ['queues', () => within(1000, Promise.all(Object.values(queues).map((q) => q.close())), 'closing queues')],
         ['redis', () => Promise.all([redis, workerRedis].map(closeRedis))],
         ['postgres', () => sql.end({ timeout: 5 })],

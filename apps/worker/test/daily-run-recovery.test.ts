@@ -63,4 +63,20 @@ describe('a daily run left unfinished', () => {
     await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
     await expect.poll(() => runState(world.context), { timeout: 20_000 }).toEqual({ status: 'completed', hunts_done: 2, sent: 6 });
   });
+
+  it('whose hunt job failed for good without recording anything still completes, that hunt accounted as failed', { timeout: 40_000 }, async () => {
+    const world = await dealers.world();
+    const dealer = await seedSmsDealer(world.context, dealers.sms, { ads: 10, phonePrefix: '63', hunts: 2, limit: 3 });
+    const localDate = localDateOf(new Date(), world.context.env.OUTREACH_TIMEZONE);
+    await world.context.start();
+    // This process stops taking hunt jobs; another one takes them and dies with them.
+    await world.context.workers.find((w) => w.name === QUEUES.hunts)!.pause();
+    await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
+    await failJobsOf(world.context, 'hunts', dealer.huntIds.map((id) => JOB_IDS.hunt(id, localDate)));
+
+    await expect.poll(async () => (await world.context.sql`select status, hunts_failed from daily_runs`)[0], { timeout: 10_000 })
+      .toEqual({ status: 'completed', hunts_failed: 2 });
+    const lost = await world.context.sql`select error_code from daily_run_hunts`;
+    expect(lost).toEqual([{ error_code: 'HUNT_JOB_LOST' }, { error_code: 'HUNT_JOB_LOST' }]);
+  });
 });

@@ -85,6 +85,21 @@ export async function recordRunHunt(sql: Sql, dailyRunId: string, huntId: string
   });
 }
 
+/**
+ * A hunt job that ended for good without recording its outcome (stalled out while its process
+ * kept dying, or lost): the run accounts for it as failed, so the day still finishes. A hunt
+ * already accounted for is left as it is.
+ */
+export async function recordLostHunt(sql: Sql, dailyRunId: string, huntId: string, reason: string): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`select 1 from daily_runs where id = ${dailyRunId} for update`;
+    const lost = await tx`
+      update daily_run_hunts set status = 'failed', error_code = 'HUNT_JOB_LOST', error_message = ${reason}, updated_at = now()
+      where daily_run_id = ${dailyRunId} and hunt_id = ${huntId} and status = 'running'`;
+    if (lost.count > 0) await refreshRunTotals(tx, dailyRunId);
+  });
+}
+
 async function refreshRunTotals(tx: Queryable, dailyRunId: string): Promise<void> {
   await tx`
     update daily_runs r set
