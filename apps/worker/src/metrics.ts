@@ -1,7 +1,9 @@
 // Prometheus metrics. Job outcomes are counted where jobs end (the job boundary); business totals
-// (contacts, credits, Lobstr ads, daily run) are read from Postgres at scrape time, so every
-// replica reports the same truth; queue depth comes from BullMQ's own export.
+// (contacts, credits, Lobstr ads, daily run, uncertain messages) are read from Postgres and the
+// schedulers from Redis at scrape time, so every replica reports the same truth; queue depth
+// comes from BullMQ's own export.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SCHEDULERS } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from './jobs/queues.js';
 
@@ -61,6 +63,36 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; timeZone: string
     async collect() {
       const [r] = await deps.sql<{ ms: number | null }[]>`select duration_ms as ms from daily_runs where status = 'completed' order by local_date desc limit 1`;
       this.set((r?.ms ?? 0) / 1000);
+    },
+  });
+
+  new Gauge({
+    name: 'auto_prospect_daily_run_unfinished_seconds', help: 'How long the oldest daily run not yet completed has been running (0: none). Alert when it is late.',
+    registers: [registry],
+    async collect() {
+      const [r] = await deps.sql<{ s: number | null }[]>`
+        select extract(epoch from now() - min(started_at))::int as s from daily_runs where status <> 'completed'`;
+      this.set(r?.s ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'auto_prospect_messages_uncertain', help: 'Messages whose send outcome is unknown (the provider may have them), waiting for an operator.',
+    registers: [registry],
+    async collect() {
+      const [r] = await deps.sql<{ n: number }[]>`select count(*)::int as n from messages where status = 'uncertain'`;
+      this.set(r!.n);
+    },
+  });
+  new Gauge({
+    name: 'auto_prospect_job_scheduler_present', help: 'Whether each repeatable job scheduler exists in Redis (0: lost, restored within a sweep period).',
+    labelNames: ['scheduler'], registers: [registry],
+    async collect() {
+      const schedulers = [
+        [SCHEDULERS.dailyRun, deps.queues.fetchActiveHunts],
+        [SCHEDULERS.pendingMessageSweeper, deps.queues.maintenance],
+        [SCHEDULERS.smsReplyPoller, deps.queues.maintenance],
+      ] as const;
+      for (const [id, queue] of schedulers) this.set({ scheduler: id }, (await queue.getJobScheduler(id)) ? 1 : 0);
     },
   });
 

@@ -102,6 +102,9 @@ describe('a daily run', () => {
     expect(value(/auto_prospect_daily_run_duration_seconds ([\d.]+)/)).toBeGreaterThan(0);
     expect(value(/auto_prospect_provider_call_seconds_count\{provider="smsmobileapi",outcome="accepted"\} (\d+)/)).toBeGreaterThan(0);
     expect(value(/auto_prospect_provider_call_seconds_count\{provider="whatsapp",outcome="WHATSAPP_NOT_ON_WHATSAPP"\} (\d+)/)).toBeGreaterThan(0);
+    expect(metrics).toMatch(/auto_prospect_daily_run_unfinished_seconds 0\n/);
+    expect(metrics).toMatch(/auto_prospect_messages_uncertain 0\n/);
+    expect(metrics).toMatch(/auto_prospect_job_scheduler_present\{scheduler="daily-run-scheduler"\} 1\n/);
   });
 
   it('adds nothing when the day is triggered again or a hunt job runs twice', async () => {

@@ -6,7 +6,7 @@
 import { QueueEvents } from 'bullmq';
 import { JOB_PAYLOADS, QUEUES, recordLostHunt, type Logger } from '@auto-prospect/core';
 import { createRedis, type Sql } from '@auto-prospect/core/clients';
-import { closeRedis } from '../lifecycle.js';
+import { closeRedis, within } from '../lifecycle.js';
 import type { Queues } from './queues.js';
 
 export interface LostHuntsWatch {
@@ -31,7 +31,9 @@ export function watchLostHunts(deps: { queues: Queues; redisUrl: string; prefix:
   });
   return {
     async close() {
-      await events.close();
+      // With Redis away the events' blocking read never returns: wait a bounded time, then drop the socket.
+      await within(1000, events.close(), 'closing the hunts queue events')
+        .catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'hunts queue events not closed cleanly'));
       await closeRedis(connection);
     },
   };
