@@ -33,3 +33,5 @@ export { markUncertain } from './messages/message-ledger.js';
 export { createManualContact, type ManualContactResult } from './messages/create-manual-contact.js';
 export { allocateHuntDay } from './hunts/allocate-hunt-day.js';
 export { loadHuntPlan } from './hunts/hunt-plan.js';
+export { resolveUncertainMessage, listUncertainMessages, type UncertainOutcome, type UncertainMessage, type ResolveResult } from './messages/resolve-uncertain.js';
+export { handOverContact, type HandOverDeps } from './hunts/hand-over-contact.js';

@@ -1,6 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { API_RATE_LIMIT, LIMITS, ROUTES, type Env, type Logger } from '@auto-prospect/core';
+import { API_RATE_LIMIT, LIMITS, ROUTES, type Env, type HandOverDeps, type Logger } from '@auto-prospect/core';
 import type { Sql, WhatsAppConnections } from '@auto-prospect/core/clients';
 import type { Queues } from '../jobs/queues.js';
 import type { ErrorReporter } from '../error-reporting.js';
@@ -25,6 +25,8 @@ export interface AppDeps {
   whatsapp: WhatsAppConnections;
   metrics: Metrics;
   errors: ErrorReporter;
+  /** What handing a contact on to its next channel needs (settling an uncertain message). */
+  handOver: HandOverDeps;
 }
 
 /** The HTTP application, built apart from `listen` so tests drive it with `inject`. */
@@ -60,7 +62,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registerDailyRunRoutes(api, { sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE });
     registerOperationsRoutes(api, { queues: deps.queues });
     registerWhatsAppRoutes(api, { sql: deps.sql, whatsapp: deps.whatsapp });
-    registerMessageRoutes(api, { sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE, whatsappDailyCap: deps.env.WHATSAPP_DAILY_CAP });
+    registerMessageRoutes(api, {
+      sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE, whatsappDailyCap: deps.env.WHATSAPP_DAILY_CAP, handOver: deps.handOver,
+    });
     done();
   });
   registerDashboard(app, { queues: deps.queues, apiSecret: deps.env.API_SECRET });

@@ -15,11 +15,12 @@ export function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 }
 
 /** A route's documentation: what it does, its inputs, and whether it needs the bearer token. */
-export function describeRoute(doc: { tag: string; summary: string; params?: z.ZodType; body?: z.ZodType; bearer?: boolean }): FastifySchema {
+export function describeRoute(doc: { tag: string; summary: string; params?: z.ZodType; querystring?: z.ZodType; body?: z.ZodType; bearer?: boolean }): FastifySchema {
   return {
     tags: [doc.tag],
     summary: doc.summary,
     ...(doc.params ? { params: jsonSchema(doc.params) } : {}),
+    ...(doc.querystring ? { querystring: jsonSchema(doc.querystring) } : {}),
     ...(doc.body ? { body: jsonSchema(doc.body) } : {}),
     ...(doc.bearer === false ? {} : { security: [{ bearer: [] }] }),
   };

@@ -156,6 +156,7 @@ export const ROUTES = {
   job: '/api/jobs/:queue/:jobId',
   whatsappLink: '/api/accounts/:accountId/whatsapp',
   messages: '/api/messages',
+  messageResolve: '/api/messages/:messageId/resolve',
   metrics: '/metrics',
   dashboard: '/admin/queues',
   docs: '/docs',

@@ -3,7 +3,7 @@
 // transaction that records the failure. It was counted against the hunt when first allocated.
 import type { Transaction } from '../db/client.js';
 import type { ClaimedMessage } from '../messages/message-ledger.js';
-import type { HandedOver } from '../messages/send-message.js';
+import type { HandedOver } from '../messages/fail-message.js';
 import { allocateContacts } from './allocate-contacts.js';
 import { lockAllocationRoom } from './allocation-room.js';
 import { assignChannels } from './assign-channels.js';

@@ -2,7 +2,7 @@
 // called and the outcome recorded after, so a second run of the same job — retry, stalled job,
 // duplicate — either finds a final status and does nothing, or finds `sending` (a run died after
 // the provider may have accepted) and marks it `uncertain` instead of sending again.
-import type { Sql, Transaction } from '../db/client.js';
+import type { Sql } from '../db/client.js';
 import { decryptSecret, DecryptionError } from '../crypto/secret-box.js';
 import { DeliveryRefusedError, NotNowError, PermanentError, RateLimitedError, UnknownOutcomeError, errorCodeOf, type FailureBlame } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -11,26 +11,12 @@ import type { ChannelSenders, OutboundMessage } from '../channels/channel-sender
 import { PACING, RATE_LIMIT_SCOPE } from '../config/worker.config.js';
 import { isMobile } from '../phone/phone-number.js';
 import { whileDatabaseAway } from '../db/while-database-away.js';
-import { lockAccountAllocation } from './account-allocation-lock.js';
-import type { Channel } from './channel.js';
+import { failMessage, type HandedOver, type NextChannel } from './fail-message.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
 import {
-  claimMessage, markUncertain, messageStatus, recordDryRun, recordFailed, recordSent, releaseClaim, suppressPhoneNumber,
+  claimMessage, markUncertain, messageStatus, recordDryRun, recordSent, releaseClaim,
   type ClaimedMessage, type MessageStatus, type SendingContext,
 } from './message-ledger.js';
-
-/** A contact's next message, created when this channel cannot reach the recipient. */
-export interface HandedOver {
-  id: string;
-  channel: Channel;
-  sendAt: Date;
-}
-
-/**
- * Creates the contact's message on its next channel, in the transaction that records the failure
- * (which already holds the account's allocation lock): the contact is never left without either.
- */
-export type NextChannel = (tx: Transaction, failed: ClaimedMessage) => Promise<HandedOver | null>;
 
 export interface SendMessageDeps {
   sql: Sql;
@@ -164,14 +150,11 @@ async function refuse(deps: SendMessageDeps, m: ClaimedMessage, code: string, me
   // A contact this channel cannot take is ordinary business (the next channel may); anything
   // else needs a person, so the job fails visibly.
   const ordinary = blame === 'recipient' || blame === 'paused';
-  // The provider's answer is known: recording it outlasts a short database outage too.
-  const handedOver = await whileDatabaseAway(() => deps.sql.begin(async (tx) => {
-    // The account's allocation lock before its rows, in the order every contact creator takes them.
-    if (ordinary && deps.nextChannel) await lockAccountAllocation(tx, m.accountId);
-    const moved = await recordFailed(tx, m, { code, message, blame }, pause ? new Date(Date.now() + pause) : null);
-    if (OPT_OUT_CODES.has(code)) await suppressPhoneNumber(tx, m.recipientPhone, code, m.channel);
-    return moved && ordinary && deps.nextChannel ? deps.nextChannel(tx, m) : null;
-  }));
+  const handedOver = await failMessage(deps.sql, m, { code, message, blame }, {
+    pausedUntil: pause ? new Date(Date.now() + pause) : null,
+    suppress: OPT_OUT_CODES.has(code),
+    ...(ordinary && deps.nextChannel ? { nextChannel: deps.nextChannel } : {}),
+  });
   if (ordinary) return { outcome: 'failed', code, blame, handedOver };
   throw new PermanentError(code, message);
 }
