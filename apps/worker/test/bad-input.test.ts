@@ -77,4 +77,18 @@ describe('bad input', () => {
       expect(response.statusCode, `${request.method} ${request.url} → ${response.body.slice(0, 300)}`).toBeLessThan(500);
     }
   });
+
+  it('answers unreadable bodies and unknown routes with stable codes in the {error, message} shape', async () => {
+    const post = (payload: string, contentType = 'application/json') => world.context.app.inject({
+      method: 'POST', url: ROUTES.lobstrWebhook.replace(':token', TOKEN), payload, headers: { 'content-type': contentType },
+    });
+    const answer = async (response: Promise<{ statusCode: number; json: <T>() => T }>) => {
+      const r = await response;
+      return [r.statusCode, r.json<{ error: string; message: string }>().error];
+    };
+    expect(await answer(post('{"id":'))).toEqual([400, 'INVALID_JSON']);
+    expect(await answer(post(JSON.stringify({ id: 'x'.repeat(20_000) })))).toEqual([413, 'BODY_TOO_LARGE']);
+    expect(await answer(post('<run/>', 'application/xml'))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    expect(await answer(world.context.app.inject({ method: 'GET', url: '/no/such/route', headers: auth }))).toEqual([404, 'NOT_FOUND']);
+  });
 });

@@ -29,6 +29,14 @@ export interface AppDeps {
   handOver: HandOverDeps;
 }
 
+/** Fastify's own codes for a body it could not read, as the stable codes clients see. */
+const BODY_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
 /** The HTTP application, built apart from `listen` so tests drive it with `inject`. */
 export function buildApp(deps: AppDeps): FastifyInstance {
   // Typed as the base logger so the instance keeps FastifyInstance's default generics.
@@ -43,8 +51,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       deps.errors.requestFailed(error, { method: request.method, route: request.routeOptions.url ?? 'unknown' });
       return reply.code(status).send({ error: 'INTERNAL_ERROR', message: 'internal error' });
     }
-    return reply.code(status).send({ error: error.code ?? 'BAD_REQUEST', message: error.message });
+    return reply.code(status).send({ error: BODY_ERRORS[error.code] ?? error.code ?? 'BAD_REQUEST', message: error.message });
   });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]!}` }));
 
   registerOpenApi(app);
   // Per-route limits only (declared in each route's config).
