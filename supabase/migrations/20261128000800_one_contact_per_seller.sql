@@ -44,7 +44,7 @@ drop index if exists public.messages_by_account_ad;
 -- SQL. Ingestion sets it with libphonenumber (any country); rows written without it (older ads,
 -- other writers) get the French numbering plan's answer, which libphonenumber agrees with for
 -- every valid French number (+336, +337 mobile; +331–5 fixed, +338 special, +339 VoIP).
--- Unknown (null) counts as not mobile; a re-scrape classifies it.
+-- Unknown (null, a foreign number written without the flag): allocation asks libphonenumber.
 alter table public.ads add column if not exists phone_is_mobile boolean;
 
 create or replace function public.french_phone_is_mobile(e164 text) returns boolean

@@ -122,4 +122,14 @@ describe('allocation fills the day', () => {
     expect((await runHunt(world.context, huntId, '2026-12-02')).contactsPlanned).toBe(1);
     expect(await sellerAds()).toEqual([{ day: 12, localDate: '2026-11-30' }, { day: 10, localDate: '2026-12-02' }]);
   });
+
+  it('reaches a foreign mobile written without the flag (libphonenumber decides), never a foreign landline', async () => {
+    const account = await seedAccount(world.context, { smsCredits: 100 });
+    const ads = await seedAds(world.context, 'BMW', [{ phone: '+32470123456', day: 1 }, { phone: '+3222345678', day: 2 }]);
+    const huntId = await seedHunt(world.context, account, 'BMW', 5, ['sms']);
+    const result = await runHunt(world.context, huntId, '2026-11-30');
+    expect(result.contactsPlanned).toBe(1);
+    expect((await messagesOf(world.context, huntId)).map((m) => ads.get(m.adId)!.phone)).toEqual(['+32470123456']);
+    expect(result.skipped.NO_CHANNEL_REACHES_RECIPIENT).toBe(1);
+  });
 });

@@ -3,6 +3,7 @@
 // newest), newest first, and only as many as today can use.
 import type { Queryable } from '../db/client.js';
 import type { Channel } from '../messages/channel.js';
+import { isMobile } from '../phone/phone-number.js';
 import { formatPrice, type TemplateValues } from '../templates/render-template.js';
 
 export interface Candidate {
@@ -34,14 +35,14 @@ export interface CandidateQuery {
 }
 
 interface CandidateRow {
-  adId: string; phone: string; mobile: boolean; failedChannels: Channel[]; sellerOtherAds: number; sellerContactedToday: number;
+  adId: string; phone: string; mobile: boolean | null; failedChannels: Channel[]; sellerOtherAds: number; sellerContactedToday: number;
   title: string | null; price: number | null; brand: string | null; model: string | null; modelYear: number | null;
   city: string | null; owner: string | null;
 }
 
 /** What the waterfall and a template need to know of an ad, for one account (an SQL fragment). */
 const candidateColumns = (sql: Queryable, accountId: string) => sql`
-  a.id as "adId", a.phone_number as phone, coalesce(a.phone_is_mobile, false) as mobile,
+  a.id as "adId", a.phone_number as phone, a.phone_is_mobile as mobile,
   a.title, a.price, b.name as brand, a.model, a.model_year as "modelYear", l.name as city, a.owner_name as owner,
   -- the account's other messages for the ad: a live one excludes the ad, so these have failed
   array(select m.channel::text from messages m where m.account_id = ${accountId} and m.ad_id = a.id) as "failedChannels"`;
@@ -50,7 +51,8 @@ function toCandidate(r: CandidateRow): Candidate {
   return {
     adId: r.adId,
     phone: r.phone,
-    mobile: r.mobile,
+    // Not classified in the database (a foreign number written without the flag): libphonenumber decides.
+    mobile: r.mobile ?? isMobile(r.phone),
     failedChannels: r.failedChannels,
     sellerOtherAds: r.sellerOtherAds,
     values: {
@@ -83,7 +85,7 @@ export async function selectCandidates(sql: Queryable, query: CandidateQuery): P
              array(select bh.brand_id from brands_hunts bh where bh.hunt_id = h.id) as brand_ids
       from hunts h left join locations o on o.id = h.location_id where h.id = ${huntId}
     ), matching as (
-      select a.id, a.phone_number as phone, coalesce(a.phone_is_mobile, false) as mobile, a.last_publication_date, a.created_at
+      select a.id, a.phone_number as phone, a.last_publication_date, a.created_at
       from hunt h
       join ads a on a.type_id = h.type_id
       left join locations l on l.id = a.location_id
@@ -104,7 +106,8 @@ export async function selectCandidates(sql: Queryable, query: CandidateQuery): P
         and not exists (select 1 from messages m where m.account_id = ${accountId} and m.ad_id = a.id and m.status <> 'failed')
         -- reachable on a channel with room that this ad has not already failed on
         and exists (select 1 from unnest(${sql.array(query.channels as Channel[])}::channel[]) c(channel)
-                    where (c.channel = 'ringless_voice' or coalesce(a.phone_is_mobile, false))
+                    -- an unclassified phone may be a mobile: the waterfall checks it with libphonenumber
+                    where (c.channel = 'ringless_voice' or a.phone_is_mobile is not false)
                       and not exists (select 1 from messages m where m.account_id = ${accountId} and m.ad_id = a.id and m.channel = c.channel))
     ), sellers as (
       -- one candidate per seller: the newest of their matching ads
