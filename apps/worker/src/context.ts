@@ -83,7 +83,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   const workers: Worker[] = [];
   const readiness = createReadiness({ redis, sql, workers: () => workers });
   const errors = createErrorReporter(env.SENTRY_DSN);
-  const metrics = createMetrics({ sql, queues, timeZone: env.OUTREACH_TIMEZONE });
+  const metrics = createMetrics({ sql, queues, schedulers, timeZone: env.OUTREACH_TIMEZONE });
   const app = buildApp({ logger, readiness, sql, queues, env, whatsapp, metrics, errors, handOver: huntDeps });
 
   // Messages whose provider call is under way in this process: at shutdown, any still unanswered

@@ -3,9 +3,9 @@
 // schedulers from Redis at scrape time, so every replica reports the same truth; queue depth
 // comes from BullMQ's own export.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { SCHEDULERS } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from './jobs/queues.js';
+import type { Schedulers } from './jobs/schedulers.js';
 
 export interface Metrics {
   registry: Registry;
@@ -16,7 +16,7 @@ export interface Metrics {
   render(): Promise<string>;
 }
 
-export function createMetrics(deps: { sql: Sql; queues: Queues; timeZone: string }): Metrics {
+export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Schedulers; timeZone: string }): Metrics {
   const registry = new Registry();
   const jobDuration = new Histogram({
     name: 'auto_prospect_job_duration_seconds', help: 'Time a job attempt ran, by queue and job name.',
@@ -87,12 +87,7 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; timeZone: string
     name: 'auto_prospect_job_scheduler_present', help: 'Whether each repeatable job scheduler exists in Redis (0: lost, restored within a sweep period).',
     labelNames: ['scheduler'], registers: [registry],
     async collect() {
-      const schedulers = [
-        [SCHEDULERS.dailyRun, deps.queues.fetchActiveHunts],
-        [SCHEDULERS.pendingMessageSweeper, deps.queues.maintenance],
-        [SCHEDULERS.smsReplyPoller, deps.queues.maintenance],
-      ] as const;
-      for (const [id, queue] of schedulers) this.set({ scheduler: id }, (await queue.getJobScheduler(id)) ? 1 : 0);
+      for (const [scheduler, present] of Object.entries(await deps.schedulers.present())) this.set({ scheduler }, present ? 1 : 0);
     },
   });
 

@@ -12,6 +12,8 @@ export interface Schedulers {
   upsert(): Promise<void>;
   /** From now on, restores missing schedulers every sweep period and when Redis reconnects. */
   keepAlive(redis: Redis): void;
+  /** Whether each scheduler exists in Redis now, by scheduler id. */
+  present(): Promise<Record<string, boolean>>;
   stop(): void;
 }
 
@@ -42,6 +44,10 @@ export function createSchedulers(queues: Queues, env: Readonly<Env>, logger: Log
   return {
     async upsert() {
       for (const definition of definitions) await upsert(definition);
+    },
+    async present() {
+      const found = await Promise.all(definitions.map(async (d) => [d.id, (await d.queue.getJobScheduler(d.id)) !== undefined] as const));
+      return Object.fromEntries(found);
     },
     keepAlive(redis) {
       timer = setInterval(() => void restoreMissing(), env.SWEEP_PERIOD_SECONDS * 1000);

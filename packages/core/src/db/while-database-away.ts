@@ -8,19 +8,19 @@ import postgres from 'postgres';
 /** SQLSTATE classes of a database that is away: 08 connection exception, 57 operator intervention. */
 const AWAY_CLASSES = ['08', '57'];
 
-export function isDatabaseAway(err: unknown): boolean {
+function isDatabaseAway(err: unknown): boolean {
   if (err instanceof postgres.PostgresError) return AWAY_CLASSES.some((c) => err.code.startsWith(c));
   // The driver's own errors: refused or reset connections, timeouts, closed sockets.
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|CONNECT_TIMEOUT|CONNECTION_)/.test(code);
 }
 
-export function whileDatabaseAway<T>(write: () => Promise<T>, options: { maxRetryTimeMs?: number } = {}): Promise<T> {
+export function whileDatabaseAway<T>(write: () => Promise<T>): Promise<T> {
   return pRetry(write, {
     retries: 20,
     minTimeout: 200,
     maxTimeout: 3_000,
-    maxRetryTime: options.maxRetryTimeMs ?? 30_000,
+    maxRetryTime: 30_000,
     shouldRetry: ({ error }) => isDatabaseAway(error),
   });
 }
