@@ -46,7 +46,7 @@ describe('a daily run left unfinished', () => {
     await expect.poll(() => runState(world.context), { timeout: 20_000 }).toEqual({ status: 'completed', hunts_done: 2, sent: 6 });
   });
 
-  it('whose hunt jobs failed for good without recording anything gets them run again', { timeout: 40_000 }, async () => {
+  it('whose hunt jobs failed for good without recording anything gets them run again, paused hunts included', { timeout: 40_000 }, async () => {
     const world = await dealers.world();
     const dealer = await seedSmsDealer(world.context, dealers.sms, { ads: 10, phonePrefix: '62', hunts: 2, limit: 3 });
     const localDate = localDateOf(new Date(), world.context.env.OUTREACH_TIMEZONE);
@@ -58,10 +58,12 @@ describe('a daily run left unfinished', () => {
     }, localDate);
     await failJobsOf(world.context, 'hunts', dealer.huntIds.map((id) => JOB_IDS.hunt(id, localDate)));
     expect(await runState(world.context)).toEqual({ status: 'running', hunts_done: 0, sent: 0 });
+    // Meanwhile the dealer pauses one of them: it is still the run's to account for.
+    await world.context.sql`update hunts set status = 'paused' where id = ${dealer.huntIds[1]!}`;
 
     await world.context.start();
     await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
-    await expect.poll(() => runState(world.context), { timeout: 20_000 }).toEqual({ status: 'completed', hunts_done: 2, sent: 6 });
+    await expect.poll(() => runState(world.context), { timeout: 20_000 }).toEqual({ status: 'completed', hunts_done: 2, sent: 3 });
   });
 
   it('whose hunt job failed for good without recording anything still completes, that hunt accounted as failed', { timeout: 40_000 }, async () => {

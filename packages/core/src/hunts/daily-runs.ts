@@ -2,31 +2,32 @@
 // whatever order hunts finish in.
 import type { Queryable, Sql } from '../db/client.js';
 
+export interface EnsuredDailyRun {
+  id: string;
+  completed: boolean;
+  /** The database's clock now: what was registered with the run before this moment. */
+  at: Date;
+}
+
 /** The run of a local date (created the first time), and whether it is complete. */
-export async function ensureDailyRun(sql: Sql, localDate: string): Promise<{ id: string; completed: boolean }> {
-  const [row] = await sql<{ id: string; completed: boolean }[]>`
+export async function ensureDailyRun(sql: Sql, localDate: string): Promise<EnsuredDailyRun> {
+  const [row] = await sql<EnsuredDailyRun[]>`
     insert into daily_runs (local_date) values (${localDate})
     on conflict (local_date) do update set local_date = excluded.local_date
-    returning id, status = 'completed' as completed`;
+    returning id, status = 'completed' as completed, now() as at`;
   return row!;
 }
 
 export interface HuntsPage {
   /** The page's last hunt id (the keyset cursor), null when there is no page left. */
   last: string | null;
-  /** Hunts registered with the run by this call. */
+  /** Hunts registered with the run by this call (a hunt registered before is not again). */
   added: string[];
-  /** Hunts an earlier fan-out registered that are neither done nor failed yet. */
-  unfinished: string[];
 }
 
-/**
- * Registers one keyset page of active hunts with the run (hunts_total grows in the same
- * statement). A fan-out that runs again — a retry, or a run driven again — also learns which
- * hunts it registered before are still unaccounted for, so it can give them their job again.
- */
+/** Registers one keyset page of active hunts with the run; hunts_total grows in the same statement. */
 export async function addActiveHuntsPage(sql: Sql, dailyRunId: string, afterHuntId: string | null, pageSize: number): Promise<HuntsPage> {
-  const rows = await sql<{ id: string; added: boolean; unfinished: boolean }[]>`
+  const rows = await sql<{ id: string; added: boolean }[]>`
     with page as (
       select id from hunts where status = 'active' and (${afterHuntId}::uuid is null or id > ${afterHuntId}::uuid)
       order by id limit ${pageSize}
@@ -37,16 +38,24 @@ export async function addActiveHuntsPage(sql: Sql, dailyRunId: string, afterHunt
     ), counted as (
       update daily_runs set hunts_total = hunts_total + (select count(*) from added) where id = ${dailyRunId}
     )
-    select p.id, a.hunt_id is not null as added, h.status = 'running' as unfinished
-    from page p
-    left join added a on a.hunt_id = p.id
-    left join daily_run_hunts h on h.daily_run_id = ${dailyRunId} and h.hunt_id = p.id
-    order by p.id`;
-  return {
-    last: rows.at(-1)?.id ?? null,
-    added: rows.filter((r) => r.added).map((r) => r.id),
-    unfinished: rows.filter((r) => !r.added && r.unfinished).map((r) => r.id),
-  };
+    select p.id, a.hunt_id is not null as added from page p left join added a on a.hunt_id = p.id order by p.id`;
+  return { last: rows.at(-1)?.id ?? null, added: rows.filter((r) => r.added).map((r) => r.id) };
+}
+
+/**
+ * One keyset page of the hunts an earlier fan-out registered (before `registeredBefore`) that are
+ * neither done nor failed yet, whatever their status now: a fan-out that runs again gives them
+ * their job back.
+ */
+export async function unfinishedHuntsPage(
+  sql: Sql, dailyRunId: string, registeredBefore: Date, afterHuntId: string | null, pageSize: number,
+): Promise<string[]> {
+  const rows = await sql<{ huntId: string }[]>`
+    select hunt_id as "huntId" from daily_run_hunts
+    where daily_run_id = ${dailyRunId} and status = 'running' and updated_at < ${registeredBefore}
+      and (${afterHuntId}::uuid is null or hunt_id > ${afterHuntId}::uuid)
+    order by hunt_id limit ${pageSize}`;
+  return rows.map((r) => r.huntId);
 }
 
 /** Every hunt is registered: the run completes as soon as they are all accounted for (at once if none). */

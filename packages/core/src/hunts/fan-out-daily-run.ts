@@ -4,7 +4,7 @@
 import { LIMITS } from '../config/worker.config.js';
 import type { Sql } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
-import { addActiveHuntsPage, ensureDailyRun, sealDailyRunHunts } from './daily-runs.js';
+import { addActiveHuntsPage, ensureDailyRun, sealDailyRunHunts, unfinishedHuntsPage } from './daily-runs.js';
 
 export interface FanOutDeps {
   sql: Sql;
@@ -16,17 +16,22 @@ export interface FanOutDeps {
 }
 
 export async function fanOutDailyRun(deps: FanOutDeps, localDate: string): Promise<{ dailyRunId: string; hunts: number }> {
-  const started = performance.now();
-  const { id: dailyRunId } = await ensureDailyRun(deps.sql, localDate);
-  let after: string | null = null;
-  for (;;) {
+  const timer = performance.now();
+  const { id: dailyRunId, at: started } = await ensureDailyRun(deps.sql, localDate);
+  for (let after: string | null = null; ;) {
     const page = await addActiveHuntsPage(deps.sql, dailyRunId, after, LIMITS.huntsPageSize);
     if (page.last === null) break;
     if (page.added.length > 0) await deps.dispatchHunts(dailyRunId, localDate, page.added);
-    if (page.unfinished.length > 0) await deps.redispatchHunts(dailyRunId, localDate, page.unfinished);
     after = page.last;
   }
+  // Hunts registered by an earlier fan-out (a retry, a run driven again) still unaccounted for.
+  for (let after: string | null = null; ;) {
+    const unfinished = await unfinishedHuntsPage(deps.sql, dailyRunId, started, after, LIMITS.huntsPageSize);
+    if (unfinished.length === 0) break;
+    await deps.redispatchHunts(dailyRunId, localDate, unfinished);
+    after = unfinished.at(-1)!;
+  }
   const hunts = await sealDailyRunHunts(deps.sql, dailyRunId);
-  deps.logger.info({ dailyRunId, localDate, hunts, durationMs: Math.round(performance.now() - started) }, 'daily run fanned out');
+  deps.logger.info({ dailyRunId, localDate, hunts, durationMs: Math.round(performance.now() - timer) }, 'daily run fanned out');
   return { dailyRunId, hunts };
 }
