@@ -81,7 +81,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     dispatch: (messages: Parameters<typeof dispatchMessages>[1]) => dispatchMessages(queues, messages),
   };
   const workers: Worker[] = [];
-  const readiness = createReadiness({ redis, sql, workers: () => workers });
+  const readiness = createReadiness({ redis, sql, workers: () => workers, schedulers, logger });
   const errors = createErrorReporter(env.SENTRY_DSN);
   const metrics = createMetrics({ sql, queues, schedulers, timeZone: env.OUTREACH_TIMEZONE });
   const app = buildApp({ logger, readiness, sql, queues, env, whatsapp, metrics, errors, handOver: huntDeps });
@@ -150,7 +150,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   async function waitForDependencies(): Promise<void> {
     const deadline = Date.now() + TIMEOUTS_MS.dependenciesAtBoot;
     for (;;) {
-      const report = await readiness.check();
+      const report = await readiness.dependencies();
       if (report.ready) return;
       if (Date.now() > deadline) throw new Error(`dependencies not ready: ${report.failing.join(', ')}`);
       logger.warn({ failing: report.failing }, 'waiting for dependencies');

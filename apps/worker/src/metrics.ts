@@ -3,6 +3,7 @@
 // schedulers from Redis at scrape time, so every replica reports the same truth; queue depth
 // comes from BullMQ's own export.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { oldestUnfinishedDailyRun } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from './jobs/queues.js';
 import type { Schedulers } from './jobs/schedulers.js';
@@ -70,9 +71,7 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Sche
     name: 'auto_prospect_daily_run_unfinished_seconds', help: 'How long the oldest daily run not yet completed has been running (0: none). Alert when it is late.',
     registers: [registry],
     async collect() {
-      const [r] = await deps.sql<{ s: number | null }[]>`
-        select extract(epoch from now() - min(started_at))::int as s from daily_runs where status <> 'completed'`;
-      this.set(r?.s ?? 0);
+      this.set((await oldestUnfinishedDailyRun(deps.sql))?.runningSeconds ?? 0);
     },
   });
   new Gauge({

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, parseEnv, ROUTES } from '@auto-prospect/core';
-import { createTestDatabase, testEnv, type TestDatabase } from '@auto-prospect/testkit';
+import { createLogger, parseEnv, ROUTES, SCHEDULERS } from '@auto-prospect/core';
+import { createTestDatabase, createTestQueuePrefix, testEnv, type TestDatabase } from '@auto-prospect/testkit';
 import { createContext, type WorkerContext } from '../src/context.js';
 import { freePort } from './support/free-port.js';
 
@@ -31,7 +31,29 @@ describe('health routes', () => {
     expect((await app.inject(ROUTES.healthLive)).statusCode).toBe(200);
     const ready = await app.inject(ROUTES.healthReady);
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ ready: true, failing: [], checks: { redis: { ok: true }, postgres: { ok: true } } });
+    expect(ready.json()).toMatchObject({ ready: true, failing: [], checks: { redis: { ok: true }, postgres: { ok: true } } });
+  });
+
+  it('ready stays 200 but names a late daily run and a missing job scheduler', { timeout: 20_000 }, async () => {
+    const prefix = createTestQueuePrefix();
+    try {
+      const started = context({ QUEUE_PREFIX: prefix.prefix, PORT: '0', WORKER_ROLES: 'orchestration' });
+      await started.start();
+      const warnings = async () => (await started.app.inject(ROUTES.healthReady)).json<{ warnings: string[] }>().warnings;
+      expect(await warnings()).toEqual([]);
+
+      await started.sql`insert into daily_runs (local_date, started_at) values ('2026-01-02', now() - interval '3 hours')`;
+      await started.queues.maintenance.removeJobScheduler(SCHEDULERS.pendingMessageSweeper);
+      const ready = await started.app.inject(ROUTES.healthReady);
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json().warnings).toEqual([
+        'daily run of 2026-01-02 is late: still not complete 180 min after it began',
+        `job scheduler ${SCHEDULERS.pendingMessageSweeper} is missing`,
+      ]);
+    } finally {
+      await Promise.all(contexts.splice(0).map((c) => c.close()));
+      await prefix.clear();
+    }
   });
 
   it('ready answers 503 naming Redis when Redis does not answer', async () => {

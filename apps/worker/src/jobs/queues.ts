@@ -1,6 +1,6 @@
 import { Queue, Worker, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOB_OPTIONS, QUEUES, WORKER_SETTINGS, WorkerError, type Logger, type QueueKey } from '@auto-prospect/core';
+import { JOB_OPTIONS, LIMITS, QUEUES, WORKER_SETTINGS, WorkerError, type Logger, type QueueKey } from '@auto-prospect/core';
 import type { ErrorReporter } from '../error-reporting.js';
 import type { Metrics } from '../metrics.js';
 
@@ -43,6 +43,7 @@ export function createWorker(key: QueueKey, processor: Processor, deps: WorkerDe
     prefix: deps.prefix,
     lockDuration: deps.lockMs,
     stalledInterval: deps.lockMs,
+    maxStalledCount: LIMITS.jobStallsAllowed,
     concurrency: deps.concurrency ?? settings?.concurrency ?? 1,
     ...(deps.limiter ?? settings?.limiter ? { limiter: deps.limiter ?? settings?.limiter } : {}),
   });

@@ -139,6 +139,11 @@ export const TIMEOUTS_MS = {
    * blocked) is taken back and run again; the ledger makes that harmless.
    */
   jobLock: 30_000,
+  /**
+   * A daily run still open this long after it began is late (its hunts are planned in minutes;
+   * sends go on afterwards): readiness names it and the metric alerts on it.
+   */
+  dailyRunLate: 2 * 3600_000,
   /** How long a starting process waits for Redis and Postgres before giving up. */
   dependenciesAtBoot: 30_000,
   /** Postgres connection attempt. */
@@ -186,6 +191,12 @@ export const LIMITS = {
   huntsPageSize: 1000,
   /** Jobs per addBulk call when fanning out hunts. */
   fanoutChunk: 500,
+  /**
+   * Times a job may stall (its process died or froze holding it) and still run again. BullMQ's
+   * default, 1, fails a job killed twice in a row without its processor ever knowing; every job
+   * here is safe to re-run (a send found `sending` turns uncertain, a hunt adds only what is left).
+   */
+  jobStallsAllowed: 5,
   /** Largest JSON body accepted over HTTP. */
   httpBodyBytes: 256 * 1024,
   /** Largest Lobstr webhook body (the documented payload is a few hundred bytes). */

@@ -161,3 +161,17 @@ export async function dailyRunReport(sql: Sql, dailyRunId: string): Promise<Dail
     skipped: Object.fromEntries(skippedRows.map((r) => [r.reason, r.n])),
   };
 }
+
+export interface UnfinishedDailyRun {
+  localDate: string;
+  /** Since the run started. */
+  runningSeconds: number;
+}
+
+/** The oldest daily run not yet complete, if any: a run still open long after it began is late. */
+export async function oldestUnfinishedDailyRun(sql: Sql): Promise<UnfinishedDailyRun | null> {
+  const [row] = await sql<UnfinishedDailyRun[]>`
+    select local_date::text as "localDate", extract(epoch from now() - started_at)::int as "runningSeconds"
+    from daily_runs where status <> 'completed' order by started_at limit 1`;
+  return row ?? null;
+}
