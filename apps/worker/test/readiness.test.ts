@@ -46,7 +46,7 @@ describe('health routes', () => {
       await started.queues.maintenance.removeJobScheduler(SCHEDULERS.pendingMessageSweeper);
       const ready = await started.app.inject(ROUTES.healthReady);
       expect(ready.statusCode).toBe(200);
-      expect(ready.json().warnings).toEqual([
+      expect(ready.json<{ warnings: string[] }>().warnings).toEqual([
         'daily run of 2026-01-02 is late: still not complete 180 min after it began',
         `job scheduler ${SCHEDULERS.pendingMessageSweeper} is missing`,
       ]);
