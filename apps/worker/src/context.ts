@@ -182,9 +182,10 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
             logger.warn({ err }, 'workers did not finish in time; forcing them closed');
             await within(1000, Promise.all(workers.map((w) => w.close(true))), 'force-closing workers');
           })],
-        ['unanswered sends', () => Promise.all([...inFlight].map((messageId) => markUncertain(sql, messageId, {
-          code: 'INTERRUPTED_BY_SHUTDOWN', message: 'the worker stopped while the provider call was under way',
-        })))],
+        ['unanswered sends', () => Promise.all([...inFlight].map(async (messageId) => {
+          const failure = { code: 'INTERRUPTED_BY_SHUTDOWN', message: 'the worker stopped while the provider call was under way' };
+          if (await markUncertain(sql, messageId, failure)) errors.messageUncertain({ messageId, errorCode: failure.code });
+        }))],
         ['whatsapp sockets', () => whatsapp.closeAll()],
         ['hunt events', () => lostHunts?.close()],
         ['queues', () => within(1000, Promise.all(Object.values(queues).map((q) => q.close())), 'closing queues')],

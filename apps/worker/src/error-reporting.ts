@@ -1,4 +1,5 @@
-// Sentry, when SENTRY_DSN is set: jobs that fail for good (once, not on every retry) and HTTP 5xx.
+// Sentry, when SENTRY_DSN is set: jobs that fail for good (once, not on every retry; a send whose
+// outcome is unknown is one), messages left uncertain by a stopping process, and HTTP 5xx.
 // Events carry the queue, job id and error code; phone numbers are masked and secrets never
 // reach them (job data is ids only, and nothing else is attached).
 import * as Sentry from '@sentry/node';
@@ -7,10 +8,12 @@ import { maskPhones } from '@auto-prospect/core';
 export interface ErrorReporter {
   jobFailedForGood(err: Error, context: { queue: string; jobId: string | undefined; name: string; attempts: number; errorCode: string }): void;
   requestFailed(err: Error, context: { method: string; route: string }): void;
+  /** A message left `uncertain` outside a job (the process stopping mid-call): an operator must settle it. */
+  messageUncertain(context: { messageId: string; errorCode: string }): void;
   flush(): Promise<void>;
 }
 
-const NOOP: ErrorReporter = { jobFailedForGood: () => {}, requestFailed: () => {}, flush: () => Promise.resolve() };
+const NOOP: ErrorReporter = { jobFailedForGood: () => {}, requestFailed: () => {}, messageUncertain: () => {}, flush: () => Promise.resolve() };
 
 export function createErrorReporter(dsn: string | undefined): ErrorReporter {
   if (!dsn) return NOOP;
@@ -30,6 +33,11 @@ export function createErrorReporter(dsn: string | undefined): ErrorReporter {
     },
     requestFailed(err, context) {
       Sentry.captureException(err, { tags: { method: context.method, route: context.route } });
+    },
+    messageUncertain(context) {
+      Sentry.captureMessage('message outcome unknown: an operator must settle it', {
+        level: 'warning', tags: { error_code: context.errorCode }, extra: { messageId: context.messageId },
+      });
     },
     async flush() {
       await Sentry.flush(2000);

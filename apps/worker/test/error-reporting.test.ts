@@ -1,10 +1,11 @@
-// Sentry: one event for a job that fails for good after its attempts, with the job context and
-// neither phone numbers nor keys. The DSN points at a fake Sentry on 127.0.0.1.
+// Sentry: one event for a job that fails for good after its attempts, and one for a message a
+// stopping process left uncertain, with context and neither phone numbers nor keys. The DSN
+// points at a fake Sentry on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_IDS, JOBS } from '@auto-prospect/core';
 import { sendJson, startFakeServer, startFakeSmsMobileApi, type FakeServer, type FakeSmsMobileApi } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
-import { createPending, seedAccount, settled } from './support/seed.js';
+import { contact, createPending, seedAccount, settled } from './support/seed.js';
 
 let sentry: FakeServer;
 let sms: FakeSmsMobileApi;
@@ -47,5 +48,30 @@ describe('error reporting', () => {
     expect(event).toContain('"queue":"channel-sms"');
     expect(event).toContain(JOB_IDS.message(messageId));
     for (const secret of ['88776655', '+33688776655', account.smsKey!, world.context.env.SMS_API_KEY_ENCRYPTION_KEY]) expect(event).not.toContain(secret);
+  });
+
+  it('reports a message left uncertain by a stopping process once, without its number', { timeout: 30_000 }, async () => {
+    const stopping = await createTestWorld({
+      SENTRY_DSN: `http://publickey@127.0.0.1:${new URL(sentry.url).port}/1`, SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0', SHUTDOWN_TIMEOUT_MS: '1000',
+    });
+    try {
+      const account = await seedAccount(stopping.context);
+      sms.keys.set(account.smsKey!, 'valid');
+      sms.modes.hang = true;
+      const before = events().length;
+      await stopping.context.start();
+      const id = await contact(stopping.context, { accountId: account.id, phone: '+33688770011', channel: 'sms' });
+      await expect.poll(() => sms.requests.filter((r) => r.body.includes('33688770011')).length, { timeout: 10_000 }).toBe(1);
+      await stopping.context.close();
+
+      await expect.poll(() => events().length - before, { timeout: 10_000 }).toBe(1);
+      const event = events().at(-1)!;
+      expect(event).toContain('"error_code":"INTERRUPTED_BY_SHUTDOWN"');
+      expect(event).toContain(id);
+      for (const secret of ['88770011', account.smsKey!]) expect(event).not.toContain(secret);
+    } finally {
+      sms.modes.hang = false;
+      await stopping.teardown();
+    }
   });
 });

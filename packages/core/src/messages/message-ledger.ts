@@ -69,11 +69,15 @@ export async function releaseClaim(sql: Sql, messageId: string, scheduledAt: Dat
     where id = ${messageId} and status = 'sending'`;
 }
 
-/** sending → uncertain: the provider may have it. Never resent automatically; the reservation stays. */
-export async function markUncertain(sql: Sql, messageId: string, failure: { code: string; message: string }): Promise<void> {
-  await sql`
+/**
+ * sending → uncertain: the provider may have it. Never resent automatically; the reservation
+ * stays. Returns false if the row had moved on.
+ */
+export async function markUncertain(sql: Sql, messageId: string, failure: { code: string; message: string }): Promise<boolean> {
+  const moved = await sql`
     update messages set status = 'uncertain', error_code = ${failure.code}, error_message = ${failure.message}, updated_at = now()
     where id = ${messageId} and status = 'sending'`;
+  return moved.count > 0;
 }
 
 /**
