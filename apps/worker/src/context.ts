@@ -3,7 +3,7 @@
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import {
-  CHANNEL_QUEUES, createLobstrClient, errorCodeOf, markUncertain, createSendPacer, createSmsMobileApiInbox, createSmsMobileApiSender, createVoicePartnerSender,
+  CHANNEL_QUEUES, createLobstrClient, createSmsMobileApiSentLog, errorCodeOf, markUncertain, createSendPacer, createSmsMobileApiInbox, createSmsMobileApiSender, createVoicePartnerSender,
   sendingWindow, TIMEOUTS_MS, WORKER_ROLES, type Channel, type Env,
   type ChannelSender, type Logger, type QueueKey,
 } from '@auto-prospect/core';
@@ -138,6 +138,8 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     add('maintenance', (self) => createWorker('maintenance', maintenanceProcessor({
       sql, queues, logger, smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
       inbox: createSmsMobileApiInbox({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
+      // In dry run nothing reached a provider, so there is nothing to look up.
+      sentLog: env.DRY_RUN ? null : createSmsMobileApiSentLog({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
     }, self), deps));
     for (const channel of Object.keys(CHANNEL_QUEUES) as Channel[]) {
       const queue = CHANNEL_QUEUES[channel];

@@ -1,11 +1,12 @@
 // An operator lists the messages whose outcome is unknown and settles each: sent (credit
 // consumed, lead written) or not sent (reservation released, the contact handed on to its next
-// channel the same day). Settled once; the API says so after.
+// channel the same day). Settled once; the API says so after. An SMS the provider's sent log
+// shows settles itself.
 import { describe, expect, it } from 'vitest';
-import { localDateOf, ROUTES } from '@auto-prospect/core';
+import { JOBS, localDateOf, ROUTES } from '@auto-prospect/core';
 import { testEnv } from '@auto-prospect/testkit';
 import type { WorkerContext } from '../src/context.js';
-import { credits, messageRow, seedAccount, seedAd, seedTemplate, settled } from './support/seed.js';
+import { contact, credits, messageRow, seedAccount, seedAd, seedTemplate, settled } from './support/seed.js';
 import { useSmsDealers } from './support/sms-dealers.js';
 
 const dealers = useSmsDealers();
@@ -70,5 +71,30 @@ describe('uncertain messages', () => {
     const next = response.json<{ handedOverTo: { messageId: string } }>().handedOverTo.messageId;
     expect(await settled(world.context.sql, next)).toMatchObject({ status: 'sent' });
     expect(await credits(world.context.sql, account.id)).toMatchObject({ sms: 4, sms_reserved: 0, ringless_voice: 5, ringless_voice_reserved: 0 });
+  });
+
+  it('are settled from the SMS sent log when the phone sent them; the others wait for an operator', { timeout: 30_000 }, async () => {
+    const world = await dealers.world({ PROVIDER_TIMEOUT_MS: '1000' });
+    await world.context.start();
+    const account = await seedAccount(world.context, { smsCredits: 5 });
+    dealers.sms.keys.set(account.smsKey!, 'valid');
+    // The phone sends it but the answer never comes: the send times out and turns uncertain.
+    dealers.sms.modes.acceptThenHang = true;
+    const sentByPhone = await contact(world.context, { accountId: account.id, phone: '+33611000801', channel: 'sms' });
+    expect(await settled(world.context.sql, sentByPhone)).toMatchObject({ status: 'uncertain', error_code: 'SMS_NO_ANSWER' });
+    // Never reached the phone: nothing in the log.
+    dealers.sms.modes.acceptThenHang = false;
+    dealers.sms.modes.hang = true;
+    const neverSent = await contact(world.context, { accountId: account.id, phone: '+33611000802', channel: 'sms' });
+    expect(await settled(world.context.sql, neverSent)).toMatchObject({ status: 'uncertain', error_code: 'SMS_NO_ANSWER' });
+    dealers.sms.modes.hang = false;
+
+    const sweep = await world.context.queues.maintenance.add(JOBS.sweepPendingMessages, {});
+    await expect.poll(() => sweep.getState(), { timeout: 10_000 }).toBe('completed');
+    const guid = dealers.sms.sent.find((m) => m.recipients === '+33611000801')!.guid;
+    expect(await messageRow(world.context.sql, sentByPhone)).toMatchObject({ status: 'sent', external_id: guid, credit_state: 'consumed' });
+    expect(await messageRow(world.context.sql, neverSent)).toMatchObject({ status: 'uncertain', credit_state: 'reserved' });
+    expect(await credits(world.context.sql, account.id)).toMatchObject({ sms: 4, sms_reserved: 1 });
+    expect(dealers.sms.sent.filter((m) => m.recipients.startsWith('+3361100080'))).toHaveLength(1);
   });
 });

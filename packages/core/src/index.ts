@@ -28,6 +28,8 @@ export { deliverMessage, type DeliverMessageDeps } from './hunts/deliver-message
 export { fanOutDailyRun, type FanOutDeps } from './hunts/fan-out-daily-run.js';
 export { ensureDailyRun, dailyRunReport, recordLostHunt, oldestUnfinishedDailyRun, type DailyRunReport, type UnfinishedDailyRun } from './hunts/daily-runs.js';
 export { createSmsMobileApiInbox, type SmsInbox } from './channels/smsmobileapi-inbox.js';
+export { createSmsMobileApiSentLog, type SmsSentLogReader } from './channels/smsmobileapi-sent-log.js';
+export { reconcileUncertainSms } from './messages/reconcile-uncertain.js';
 export { pollSmsOptOuts } from './messages/poll-sms-opt-outs.js';
 export { markUncertain } from './messages/message-ledger.js';
 export { createManualContact, type ManualContactResult } from './messages/create-manual-contact.js';

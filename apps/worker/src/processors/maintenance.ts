@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import { JOB_PAYLOADS, JOBS, pollSmsOptOuts, type Logger, type SmsInbox } from '@auto-prospect/core';
+import { JOB_PAYLOADS, JOBS, pollSmsOptOuts, reconcileUncertainSms, type Logger, type SmsInbox, type SmsSentLogReader } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import { defineProcessor } from '../jobs/job-boundary.js';
 import { sweepPendingMessages } from '../jobs/sweep-pending-messages.js';
@@ -10,12 +10,15 @@ export interface MaintenanceDeps {
   queues: Queues;
   logger: Logger;
   inbox: SmsInbox;
+  /** Null in dry run: no provider is called. */
+  sentLog: SmsSentLogReader | null;
   smsKeyEncryptionKey: string;
 }
 
 /**
- * maintenance-sweeps queue: puts back the send job of any message that lost it, and reads SMS
- * replies for opt-outs. Both are small and periodic, so they share one queue.
+ * maintenance-sweeps queue: puts back the send job of any message that lost it and settles
+ * uncertain SMS from the provider's sent log (each sweep), and reads SMS replies for opt-outs.
+ * All are small and periodic, so they share one queue.
  */
 export function maintenanceProcessor(deps: MaintenanceDeps, worker: () => Worker | undefined) {
   return defineProcessor({
@@ -23,7 +26,11 @@ export function maintenanceProcessor(deps: MaintenanceDeps, worker: () => Worker
     schema: JOB_PAYLOADS.sweepPendingMessages,
     logger: deps.logger,
     worker,
-    handle: (_data, { job, logger }) =>
-      job.name === JOBS.pollSmsReplies ? pollSmsOptOuts({ ...deps, logger }) : sweepPendingMessages({ ...deps, logger }),
+    handle: async (_data, { job, logger }) => {
+      if (job.name === JOBS.pollSmsReplies) return pollSmsOptOuts({ ...deps, logger });
+      const swept = await sweepPendingMessages({ ...deps, logger });
+      const reconciled = deps.sentLog ? await reconcileUncertainSms({ ...deps, sentLog: deps.sentLog, logger }) : { settled: 0 };
+      return { ...swept, ...reconciled };
+    },
   });
 }

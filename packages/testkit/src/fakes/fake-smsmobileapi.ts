@@ -1,6 +1,7 @@
 // SMSMobileAPI on 127.0.0.1 following providers.md §1: /sendsms/ and /sendsms, GET and POST
 // with query and form merged, `apikey` auth, the documented success body, and switchable
-// failure modes (errors as HTTP 200 bodies, 429 with Retry-After, 5xx, a hang).
+// failure modes (errors as HTTP 200 bodies, 429 with Retry-After, 5xx, a hang), and the log of
+// sent SMS (/log/sent/sms/; its real schema is undocumented: this is one plausible shape).
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { sendJson, startFakeServer, type FakeServer } from '../fake-server.js';
@@ -10,6 +11,8 @@ export interface FakeSmsSent {
   apikey: string;
   recipients: string;
   message: string;
+  /** When it was accepted, unix seconds. */
+  timestampUnix: number;
 }
 
 export interface FakeSmsMobileApiModes {
@@ -21,6 +24,8 @@ export interface FakeSmsMobileApiModes {
   serverErrorNext: number;
   /** Sends are received but never answered. */
   hang: boolean;
+  /** Sends are accepted (logged as sent) but never answered: the phone sends, the answer is lost. */
+  acceptThenHang: boolean;
   /** How long a send waits before it is answered (ms), as a slow phone would. */
   delayMs: number;
 }
@@ -41,7 +46,7 @@ export interface FakeSmsMobileApi extends FakeServer {
 export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
   const keys = new Map<string, FakeSmsKeyState>();
   const rateLimited = new Map<string, number>();
-  const modes: FakeSmsMobileApiModes = { errorsAsHttp200: false, rateLimitNext: 0, serverErrorNext: 0, hang: false, delayMs: 0 };
+  const modes: FakeSmsMobileApiModes = { errorsAsHttp200: false, rateLimitNext: 0, serverErrorNext: 0, hang: false, acceptThenHang: false, delayMs: 0 };
   const sent: FakeSmsSent[] = [];
   const inbox: FakeSmsMobileApi['inbox'] = new Map();
   const hanging: ServerResponse[] = [];
@@ -59,6 +64,14 @@ export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
       const sms = (inbox.get(key) ?? []).filter((m) => (m.timestamp_unix > 1e12 ? m.timestamp_unix / 1000 : m.timestamp_unix) > after)
         .map((m, id) => ({ id, sIdentifiantPhone: 'phone-1', guid: randomBytes(8).toString('hex'), alias: null, ...m }));
       return sendJson(res, 200, { result: { error: '', sms } });
+    }
+    if (req.path === '/log/sent/sms/' && req.method === 'GET') {
+      const key = req.query.get('apikey') ?? '';
+      if (keys.get(key) !== 'valid') return sendJson(res, 403, { success: false, error: 'invalid_apikey' });
+      const logged = sent.filter((m) => m.apikey === key).map((m) => ({
+        guid: m.guid, number: m.recipients, message: m.message, status: 'Success', timestamp_unix: m.timestampUnix,
+      }));
+      return sendJson(res, 200, { result: { error: 0, sms: logged } });
     }
     if (!['/sendsms/', '/sendsms'].includes(req.path) || !['GET', 'POST'].includes(req.method)) {
       return sendJson(res, 404, { error: 'not_found' });
@@ -90,7 +103,11 @@ export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
     const message = params.get('message');
     if (!recipients || !message) return sendJson(res, 400, { error: 'missing_parameter', message: 'recipients and message are required' });
     const guid = randomBytes(20).toString('hex');
-    sent.push({ guid, apikey, recipients, message });
+    sent.push({ guid, apikey, recipients, message, timestampUnix: Math.floor(Date.now() / 1000) });
+    if (modes.acceptThenHang) {
+      hanging.push(res);
+      return;
+    }
     if (modes.delayMs > 0) await new Promise((r) => setTimeout(r, modes.delayMs));
     return sendJson(res, 200, {
       result: {
