@@ -150,7 +150,7 @@ describe('secrets', () => {
 });
 
 describe('DRY_RUN', () => {
-  it('runs the lifecycle without calling the provider or consuming credit', async () => {
+  it('runs the lifecycle without calling any provider, the reply poll and sweep included, or consuming credit', async () => {
     const dry = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms.url, DRY_RUN: 'true' });
     try {
       await dry.context.start();
@@ -160,6 +160,10 @@ describe('DRY_RUN', () => {
       const id = await contact(dry.context, { accountId: account.id, phone: '+33611000020', channel: 'sms' });
       expect(await settled(dry.context.sql, id)).toMatchObject({ status: 'dry_run', credit_state: 'released' });
       expect(await credits(dry.context.sql, account.id)).toMatchObject({ sms: 3, sms_reserved: 0 });
+      for (const name of [JOBS.pollSmsReplies, JOBS.sweepPendingMessages]) {
+        const job = await dry.context.queues.maintenance.add(name, {});
+        await expect.poll(() => job.getState()).toBe('completed');
+      }
       expect(sms.requests.length).toBe(before);
     } finally {
       await dry.teardown();

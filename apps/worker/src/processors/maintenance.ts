@@ -9,8 +9,8 @@ export interface MaintenanceDeps {
   sql: Sql;
   queues: Queues;
   logger: Logger;
-  inbox: SmsInbox;
-  /** Null in dry run: no provider is called. */
+  /** Both null in dry run: no provider is called. */
+  inbox: SmsInbox | null;
   sentLog: SmsSentLogReader | null;
   smsKeyEncryptionKey: string;
 }
@@ -27,7 +27,7 @@ export function maintenanceProcessor(deps: MaintenanceDeps, worker: () => Worker
     logger: deps.logger,
     worker,
     handle: async (_data, { job, logger }) => {
-      if (job.name === JOBS.pollSmsReplies) return pollSmsOptOuts({ ...deps, logger });
+      if (job.name === JOBS.pollSmsReplies) return deps.inbox ? pollSmsOptOuts({ ...deps, inbox: deps.inbox, logger }) : { skipped: 'DRY_RUN' };
       const swept = await sweepPendingMessages({ ...deps, logger });
       const reconciled = deps.sentLog ? await reconcileUncertainSms({ ...deps, sentLog: deps.sentLog, logger }) : { settled: 0 };
       return { ...swept, ...reconciled };
