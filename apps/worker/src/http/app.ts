@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { API_RATE_LIMIT, LIMITS, ROUTES, type Env, type HandOverDeps, type Logger } from '@auto-prospect/core';
 import type { Sql, WhatsAppConnections } from '@auto-prospect/core/clients';
 import type { Queues } from '../jobs/queues.js';
@@ -41,7 +41,17 @@ const BODY_ERRORS: Record<string, string> = {
 export function buildApp(deps: AppDeps): FastifyInstance {
   // Typed as the base logger so the instance keeps FastifyInstance's default generics.
   const logger: FastifyBaseLogger = deps.logger;
-  const app = Fastify({ loggerInstance: logger, bodyLimit: LIMITS.httpBodyBytes });
+  // One line per request, when it ends, with what a reader needs (Fastify's own two lines carry
+  // the raw request objects); a route's logLevel (health probes: warn) still silences it.
+  const app = Fastify({
+    loggerInstance: logger, bodyLimit: LIMITS.httpBodyBytes, logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    request.log.info({
+      method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, durationMs: Math.round(reply.elapsedTime),
+    }, 'request completed');
+    done();
+  });
 
   // Every error answers {error: CODE, message}; a 5xx never shows its details.
   app.setErrorHandler((error: FastifyError, request, reply) => {
