@@ -133,8 +133,11 @@ describe('API routes', () => {
 });
 
 describe('OpenAPI', () => {
-  it('documents every route at /docs, with its inputs and the bearer scheme', async () => {
-    const doc = (await world.context.app.inject(`${ROUTES.docs}/json`)).json<{ paths: Record<string, Record<string, { security?: unknown; parameters?: unknown[]; requestBody?: unknown }>> }>();
+  it('documents every route at /docs, behind the API secret, with its inputs and the bearer scheme', async () => {
+    expect((await world.context.app.inject(`${ROUTES.docs}/json`)).statusCode).toBe(401);
+    const basic = { authorization: `Basic ${Buffer.from(`ops:${SECRET}`).toString('base64')}` };
+    expect((await world.context.app.inject({ url: ROUTES.docs, headers: basic })).statusCode).toBeLessThan(400);
+    const doc = (await world.context.app.inject({ url: `${ROUTES.docs}/json`, headers: { authorization: `Bearer ${SECRET}` } })).json<{ paths: Record<string, Record<string, { security?: unknown; parameters?: unknown[]; requestBody?: unknown }>> }>();
     const documented = Object.keys(doc.paths);
     const openapiPath = (route: string) => route.replace(/:(\w+)/g, '{$1}');
     for (const route of [ROUTES.healthLive, ROUTES.healthReady, ROUTES.lobstrWebhook, ROUTES.dailyRuns, ROUTES.dailyRun, ROUTES.huntRun, ROUTES.queues, ROUTES.job, ROUTES.whatsappLink, ROUTES.messages, ROUTES.metrics]) {
@@ -142,7 +145,14 @@ describe('OpenAPI', () => {
     }
     expect(doc.paths[openapiPath(ROUTES.messages)]!.post!.requestBody).toBeDefined();
     expect(doc.paths[openapiPath(ROUTES.dailyRun)]!.get!.security).toEqual([{ bearer: [] }]);
-    expect((await world.context.app.inject(ROUTES.docs)).statusCode).toBeLessThan(400);
+  });
+});
+
+describe('authentication', () => {
+  it('refuses a request without the secret before reading its body', async () => {
+    const refused = await world.context.app.inject({ method: 'POST', url: ROUTES.messages, headers: { 'content-type': 'application/json' }, payload: '{not json' });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ error: 'UNAUTHORIZED' });
   });
 });
 

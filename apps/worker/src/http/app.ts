@@ -65,7 +65,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]!}` }));
 
-  registerOpenApi(app);
+  registerOpenApi(app, { apiSecret: deps.env.API_SECRET, docsPublic: deps.env.DOCS_PUBLIC });
   // Per-route limits only (declared in each route's config).
   void app.register(rateLimit, { global: false });
   void app.register((scope, _options, done) => {
@@ -77,7 +77,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   void app.register((api, _options, done) => {
     // Per client (address), before authentication, so guessing the token is throttled too.
     api.addHook('onRequest', api.rateLimit({ max: API_RATE_LIMIT.max, timeWindow: API_RATE_LIMIT.timeWindowMs }));
-    api.addHook('preHandler', requireBearer(deps.env.API_SECRET));
+    api.addHook('onRequest', requireBearer(deps.env.API_SECRET));
     registerDailyRunRoutes(api, { sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE });
     registerOperationsRoutes(api, { queues: deps.queues });
     registerWhatsAppRoutes(api, { sql: deps.sql, whatsapp: deps.whatsapp });
@@ -88,7 +88,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   registerDashboard(app, { queues: deps.queues, apiSecret: deps.env.API_SECRET });
   void app.register((scope, _options, done) => {
-    scope.addHook('preHandler', requireBearer(deps.env.API_SECRET));
+    scope.addHook('onRequest', scope.rateLimit({ max: API_RATE_LIMIT.max, timeWindow: API_RATE_LIMIT.timeWindowMs }));
+    scope.addHook('onRequest', requireBearer(deps.env.API_SECRET));
     scope.get(ROUTES.metrics, { logLevel: 'warn', schema: describeRoute({ tag: 'operations', summary: 'Prometheus metrics' }) }, async (_request, reply) =>
       reply.type('text/plain; version=0.0.4').send(await deps.metrics.render()));
     done();

@@ -1,3 +1,5 @@
+// Authentication hooks, run `onRequest`: a request without the secret is refused before its body
+// is read or parsed.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -8,13 +10,35 @@ export function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** A preHandler hook that answers 401 unless `Authorization: Bearer <secret>` matches. */
+function bearerToken(header: string | undefined): string {
+  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+}
+
+/** Answers 401 unless `Authorization: Bearer <secret>` matches (API clients, Prometheus). */
 export function requireBearer(secret: string) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const header = request.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+    const token = bearerToken(request.headers.authorization);
     if (!token || !sameSecret(token, secret)) {
       await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'UNAUTHORIZED', message: 'a valid bearer token is required' });
+    }
+  };
+}
+
+function basicPassword(header: string | undefined): string {
+  if (!header?.startsWith('Basic ')) return '';
+  const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
+  return decoded.slice(decoded.indexOf(':') + 1);
+}
+
+/**
+ * For pages a person opens in a browser (dashboard, docs): the browser asks for Basic credentials
+ * (any user name, the secret as password); a Bearer token works too.
+ */
+export function requireBrowserSecret(secret: string, realm: string) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const given = bearerToken(request.headers.authorization) || basicPassword(request.headers.authorization);
+    if (!given || !sameSecret(given, secret)) {
+      await reply.code(401).header('www-authenticate', `Basic realm="${realm}"`).send({ error: 'UNAUTHORIZED', message: 'credentials required' });
     }
   };
 }

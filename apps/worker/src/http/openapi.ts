@@ -2,6 +2,7 @@
 // so the documentation cannot drift from what is enforced.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { requireBrowserSecret } from './auth.js';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { ROUTES } from '@auto-prospect/core';
@@ -26,14 +27,18 @@ export function describeRoute(doc: { tag: string; summary: string; params?: z.Zo
   };
 }
 
-export function registerOpenApi(app: FastifyInstance): void {
+/** `/docs` is behind the API secret (Basic in a browser) unless `docsPublic`. */
+export function registerOpenApi(app: FastifyInstance, access: { apiSecret: string; docsPublic: boolean }): void {
   void app.register(swagger, {
     openapi: {
       info: { title: 'Auto-Prospect worker', version: '1.0.0', description: 'Daily outreach, Lobstr ingestion and operations API.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  void app.register(swaggerUi, { routePrefix: ROUTES.docs });
+  void app.register(swaggerUi, {
+    routePrefix: ROUTES.docs,
+    ...(access.docsPublic ? {} : { uiHooks: { onRequest: requireBrowserSecret(access.apiSecret, 'auto-prospect docs') } }),
+  });
   // Route schemas document; zod validates inside each handler and answers {error, message}.
   app.setValidatorCompiler(() => () => true);
 }
