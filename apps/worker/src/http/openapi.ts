@@ -35,9 +35,11 @@ export function registerOpenApi(app: FastifyInstance, access: { apiSecret: strin
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
+  const requireSecret = requireBrowserSecret(access.apiSecret, 'auto-prospect docs');
   void app.register(swaggerUi, {
     routePrefix: ROUTES.docs,
-    ...(access.docsPublic ? {} : { uiHooks: { onRequest: requireBrowserSecret(access.apiSecret, 'auto-prospect docs') } }),
+    // The plugin takes callback-style hooks.
+    ...(access.docsPublic ? {} : { uiHooks: { onRequest: (request, reply, done) => void requireSecret(request, reply).then(() => done(), done) } }),
   });
   // Route schemas document; zod validates inside each handler and answers {error, message}.
   app.setValidatorCompiler(() => () => true);
