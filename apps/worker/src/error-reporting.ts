@@ -1,5 +1,6 @@
 // Sentry, when SENTRY_DSN is set: jobs that fail for good (once, not on every retry; a send whose
-// outcome is unknown is one), messages left uncertain by a stopping process, and HTTP 5xx.
+// outcome is unknown is one), messages left uncertain by a stopping process, HTTP 5xx, uncaught
+// exceptions and unhandled rejections.
 // Events carry the queue, job id and error code; phone numbers are masked and secrets never
 // reach them (job data is ids only, and nothing else is attached).
 import * as Sentry from '@sentry/node';
@@ -19,7 +20,10 @@ export function createErrorReporter(dsn: string | undefined): ErrorReporter {
   if (!dsn) return NOOP;
   Sentry.init({
     dsn,
+    // Only what this service needs: no tracing or breadcrumbs of HTTP bodies. A crash is still
+    // reported (then the process exits, as Node would, for its supervisor to restart it).
     defaultIntegrations: false,
+    integrations: [Sentry.onUncaughtExceptionIntegration(), Sentry.onUnhandledRejectionIntegration({ mode: 'strict' })],
     sendDefaultPii: false,
     tracesSampleRate: 0,
     beforeSend: (event) => maskPhones(event) as typeof event,

@@ -1,8 +1,12 @@
 // Sentry: one event for a job that fails for good after its attempts, and one for a message a
 // stopping process left uncertain, with context and neither phone numbers nor keys. The DSN
 // points at a fake Sentry on 127.0.0.1.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_IDS, JOBS } from '@auto-prospect/core';
+import { JOB_IDS, JOBS, ROUTES } from '@auto-prospect/core';
 import { sendJson, startFakeServer, startFakeSmsMobileApi, type FakeServer, type FakeSmsMobileApi } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 import { contact, createPending, seedAccount, settled } from './support/seed.js';
@@ -23,6 +27,9 @@ afterAll(async () => {
   await sms.close();
   await sentry.close();
 });
+
+/** The built module, as the running service loads it. */
+const errorReportingJs = resolve(import.meta.dirname, '..', 'dist', 'error-reporting.js');
 
 const events = () => sentry.requests.filter((r) => r.path.includes('/envelope')).map((r) => r.body);
 
@@ -73,5 +80,37 @@ describe('error reporting', () => {
       sms.modes.hang = false;
       await stopping.teardown();
     }
+  });
+
+  it('reports an HTTP 5xx once, with its route and no detail in the answer', async () => {
+    const before = events().length;
+    // A fault the route cannot handle: its table is gone for a moment.
+    await world.context.sql`alter table daily_runs rename to daily_runs_away`;
+    try {
+      const answer = await world.context.app.inject({
+        url: ROUTES.dailyRun.replace(':runId', 'd1000000-0000-4000-8000-000000000000'), headers: { authorization: `Bearer ${world.context.env.API_SECRET}` },
+      });
+      expect(answer.statusCode).toBe(500);
+      expect(answer.json()).toEqual({ error: 'INTERNAL_ERROR', message: 'internal error' });
+    } finally {
+      await world.context.sql`alter table daily_runs_away rename to daily_runs`;
+    }
+    await expect.poll(() => events().length - before, { timeout: 10_000 }).toBe(1);
+    expect(events().at(-1)).toContain(ROUTES.dailyRun);
+  });
+
+  it.each([
+    ['an uncaught exception', 'setTimeout(() => { throw new Error("boom for +33612340000"); }, 10)'],
+    ['an unhandled rejection', 'setTimeout(() => { Promise.reject(new Error("boom for +33612340000")); }, 10)'],
+  ])('reports %s, masked, and the process exits', async (_name, fault) => {
+    const before = events().length;
+    const dsn = `http://publickey@127.0.0.1:${new URL(sentry.url).port}/1`;
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(errorReportingJs).href)}); m.createErrorReporter(${JSON.stringify(dsn)}); ${fault}`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).not.toBe(0);
+    await expect.poll(() => events().length - before, { timeout: 10_000 }).toBe(1);
+    expect(events().at(-1)).toContain('boom for ******0000');
+    expect(events().at(-1)).not.toContain('612340000');
   });
 });
