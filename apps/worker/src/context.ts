@@ -27,6 +27,9 @@ import { createErrorReporter } from './error-reporting.js';
 import { createMetrics } from './metrics.js';
 import { createReadiness } from './readiness.js';
 
+/** Postgres answers that waiting cannot fix: no such database, wrong credentials, no such role. */
+const POSTGRES_SETUP_ERRORS = new Set(['3D000', '28P01', '28000']);
+
 export interface WorkerContext {
   env: Readonly<Env>;
   logger: Logger;
@@ -148,14 +151,22 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     }
   }
 
-  /** Workers only start once Redis and Postgres answer (bounded: the supervisor restarts us). */
+  /**
+   * Workers only start once Redis and Postgres answer (bounded: the supervisor restarts us). A
+   * wrong database or credentials will not come right by waiting: said at once, with the fix.
+   */
   async function waitForDependencies(): Promise<void> {
-    const deadline = Date.now() + TIMEOUTS_MS.dependenciesAtBoot;
+    const started = Date.now();
     for (;;) {
       const report = await readiness.dependencies();
       if (report.ready) return;
-      if (Date.now() > deadline) throw new Error(`dependencies not ready: ${report.failing.join(', ')}`);
-      logger.warn({ failing: report.failing }, 'waiting for dependencies');
+      const postgres = report.checks.postgres;
+      if (postgres?.code && POSTGRES_SETUP_ERRORS.has(postgres.code)) {
+        throw new Error(`postgres: ${postgres.error ?? postgres.code}; fix DATABASE_URL, or create the database (createdb) and run \`pnpm db:migrate\``);
+      }
+      if (Date.now() - started > TIMEOUTS_MS.dependenciesAtBoot) throw new Error(`dependencies not ready: ${report.failing.join(', ')}`);
+      // Connections take a moment to open: only a wait that lasts is worth a warning.
+      if (Date.now() - started > 2_000) logger.warn({ failing: report.failing }, 'waiting for dependencies');
       await new Promise((r) => setTimeout(r, 500));
     }
   }

@@ -7,6 +7,8 @@ import type { Schedulers } from './jobs/schedulers.js';
 export interface CheckResult {
   ok: boolean;
   error?: string;
+  /** The driver's error code (Postgres SQLSTATE such as 3D000), when it gave one. */
+  code?: string;
 }
 
 export interface ReadinessReport {
@@ -39,7 +41,8 @@ async function probe(run: Probe): Promise<CheckResult> {
     await Promise.race([run(), timeout]);
     return { ok: true };
   } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    const code = (err as { code?: unknown }).code;
+    return { ok: false, error: err instanceof Error ? err.message : String(err), ...(typeof code === 'string' ? { code } : {}) };
   } finally {
     clearTimeout(timer);
   }

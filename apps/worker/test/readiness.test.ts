@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, parseEnv, ROUTES, SCHEDULERS } from '@auto-prospect/core';
 import { createTestDatabase, createTestQueuePrefix, testEnv, type TestDatabase } from '@auto-prospect/testkit';
@@ -8,9 +9,9 @@ import { freePort } from './support/free-port.js';
 let db: TestDatabase;
 const contexts: WorkerContext[] = [];
 
-function context(overrides: Record<string, string>): WorkerContext {
+function context(overrides: Record<string, string>, logger = createLogger('silent')): WorkerContext {
   const env = parseEnv(testEnv({ DATABASE_URL: db.url, ...overrides }));
-  const created = createContext(env, createLogger('silent'));
+  const created = createContext(env, logger);
   contexts.push(created);
   return created;
 }
@@ -69,5 +70,29 @@ describe('health routes', () => {
     const ready = await app.inject(ROUTES.healthReady);
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toMatchObject({ ready: false, failing: ['postgres'], checks: { redis: { ok: true } } });
+  });
+});
+
+describe('start-up', () => {
+  it('stops at once, naming the fix, when the database does not exist', async () => {
+    const missing = new URL(db.url);
+    missing.pathname = `/${missing.pathname.slice(1)}_missing`;
+    const started = Date.now();
+    await expect(context({ DATABASE_URL: missing.toString(), WORKER_ROLES: 'sms', PORT: '0' }).start())
+      .rejects.toThrow(/does not exist; fix DATABASE_URL, or create the database/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('prints no warning when everything answers', { timeout: 20_000 }, async () => {
+    const prefix = createTestQueuePrefix();
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(chunk.toString()); done(); } });
+    try {
+      await context({ QUEUE_PREFIX: prefix.prefix, PORT: '0' }, createLogger('info', sink)).start();
+      expect(lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 40)).toEqual([]);
+    } finally {
+      await Promise.all(contexts.splice(0).map((c) => c.close()));
+      await prefix.clear();
+    }
   });
 });

@@ -61,6 +61,16 @@ describe('parseEnv', () => {
     expect(problems[0]).toBe('API_SECRET is required');
   });
 
+  it('names the variable and the fix for a bad cron, port or a placeholder secret', () => {
+    const problems = problemsOf({ ...valid, DAILY_RUN_CRON: '0 9 * * eve', PORT: 'abc', API_SECRET: 'change-me-to-a-long-random-string' });
+    expect(problems).toEqual([
+      'PORT must be a port number (0-65535)',
+      'API_SECRET is the .env.example placeholder: set a random value (e.g. `openssl rand -hex 32`)',
+      'DAILY_RUN_CRON must be a cron pattern such as "0 9 * * 1-5" (minute hour day-of-month month day-of-week)',
+    ]);
+    expect(problemsOf({ ...valid, DAILY_RUN_CRON: '30 8 * * 1-6' })).toEqual([]);
+  });
+
   it('reads DRY_RUN and SENDING_WINDOWS', () => {
     const env = parseEnv({ ...valid, DRY_RUN: 'true', SENDING_WINDOWS: 'always' });
     expect(env.DRY_RUN).toBe(true);

@@ -1,4 +1,5 @@
 // The only reader of environment variables: parsed once with zod, every problem reported at once.
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { DEFAULT_DAILY_RUN_CRON, PENDING_MESSAGE_SWEEP_SECONDS, LIMITS, PACING, TIMEOUTS_MS, WORKER_ROLE_NAMES } from './worker.config.js';
 
@@ -7,7 +8,22 @@ const hexKey = z
   .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters (a 32-byte AES-256 key)');
 
 const secret = (minLength: number) =>
-  z.string().min(minLength, `must be at least ${minLength} characters`);
+  z.string().min(minLength, `must be at least ${minLength} characters`).refine(notPlaceholder, PLACEHOLDER_MESSAGE);
+
+/** The .env.example values that must be replaced before anything runs. */
+const PLACEHOLDERS = new Set(['change-me-to-a-long-random-string']);
+const notPlaceholder = (value: string) => !PLACEHOLDERS.has(value);
+const PLACEHOLDER_MESSAGE = 'is the .env.example placeholder: set a random value (e.g. `openssl rand -hex 32`)';
+
+/** Parsed by the library BullMQ's job schedulers use, so a pattern accepted here runs there. */
+const cronPattern = z.string().refine((pattern) => {
+  try {
+    CronExpressionParser.parse(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a cron pattern such as "0 9 * * 1-5" (minute hour day-of-month month day-of-week)');
 
 const timeZone = z.string().refine((tz) => {
   try {
@@ -21,7 +37,7 @@ const timeZone = z.string().refine((tz) => {
 const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int().min(0).max(65535).default(3001),
   HOST: z.string().min(1).default('0.0.0.0'),
   API_SECRET: secret(24),
   QUEUE_PREFIX: z
@@ -39,7 +55,7 @@ const envSchema = z.object({
   WHATSAPP_ENCRYPTION_KEY: hexKey,
   SENTRY_DSN: z.url().optional(),
   OUTREACH_TIMEZONE: timeZone.default('Europe/Paris'),
-  DAILY_RUN_CRON: z.string().min(9).default(DEFAULT_DAILY_RUN_CRON),
+  DAILY_RUN_CRON: cronPattern.default(DEFAULT_DAILY_RUN_CRON),
   SENDING_WINDOWS: z.enum(['fr-canvassing', 'always']).default('fr-canvassing'),
   DRY_RUN: z.stringbool().default(false),
   /** `/docs` without the API secret (a public API reference). */
