@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Makes sure Redis and Postgres answer at REDIS_URL and DATABASE_URL (and, with --with-browser,
-// that Debian's Chromium is there), then runs the given command with those variables set. Order of preference for each service: it already answers;
+// that Debian's Chromium is there), then runs the given command with those variables set. Each
+// URL comes from the environment, else from the `--env-file` the command's service reads, else
+// the local default (local-env.mjs). Order of preference for each service: it already answers;
 // start the installed server with a private data directory; install it from Debian packages
 // (root only); otherwise stop and say what is missing.
 import { spawnSync, spawn } from 'node:child_process';
@@ -8,11 +10,7 @@ import { existsSync, mkdirSync, readdirSync, chownSync } from 'node:fs';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import postgres from 'postgres';
-
-const LOCAL_DEFAULTS = {
-  REDIS_URL: 'redis://127.0.0.1:6379',
-  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/autoprospect',
-};
+import { localConnections } from './local-env.mjs';
 const stateDir = resolve(import.meta.dirname, '..', '.local');
 const isRoot = process.getuid?.() === 0;
 const log = (msg) => process.stderr.write(`[local-services] ${msg}\n`);
@@ -172,10 +170,13 @@ function ensureBrowser() {
   log('Chromium is not installed (apt-get install chromium): the dashboard browser test will be skipped.');
 }
 
-const withBrowser = process.argv[2] === '--with-browser';
-const [cmd, ...args] = process.argv.slice(withBrowser ? 3 : 2);
+const options = process.argv.slice(2);
+const withBrowser = options[0] === '--with-browser';
+if (withBrowser) options.shift();
+const envFile = options[0] === '--env-file' ? options.splice(0, 2)[1] : undefined;
+const [cmd, ...args] = options;
 if (withBrowser) ensureBrowser();
-for (const [name, value] of Object.entries(LOCAL_DEFAULTS)) process.env[name] ||= value;
+Object.assign(process.env, localConnections(process.env, envFile));
 await ensureRedis(process.env.REDIS_URL);
 await ensurePostgres(process.env.DATABASE_URL);
 if (cmd) {
