@@ -27,7 +27,7 @@ afterAll(async () => {
 
 /** What the wrapped command receives, run with `explicit` as its only connection variables. */
 function received(explicit: Record<string, string>, file?: string): { redis: string; database: string } {
-  const { REDIS_URL: _redis, DATABASE_URL: _database, ...rest } = process.env;
+  const rest = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'REDIS_URL' && name !== 'DATABASE_URL'));
   const print = 'process.stdout.write(JSON.stringify({ redis: process.env.REDIS_URL, database: process.env.DATABASE_URL }))';
   const result = spawnSync(process.execPath, [wrapper, ...(file ? ['--env-file', file] : []), process.execPath, '-e', print], {
     env: { ...rest, ...explicit }, encoding: 'utf8',
