@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Makes sure Redis and Postgres answer at REDIS_URL and DATABASE_URL (and, with --with-browser,
-// that Debian's Chromium is there), then runs the given command with those variables set. Each
+// Makes sure Redis and Postgres answer at REDIS_URL and DATABASE_URL (and, with --with-test-tools,
+// that Debian's Chromium and promtool are there), then runs the given command with those variables set. Each
 // URL comes from the environment, else from the `--env-file` the command's service reads, else
 // the local default (local-env.mjs). Order of preference for each service: it already answers;
 // start the installed server with a private data directory; install it from Debian packages
@@ -164,18 +164,25 @@ async function ensureDatabase(url) {
   }
 }
 
-/** Debian's Chromium for the dashboard's browser test; missing, that one test is skipped. */
-function ensureBrowser() {
-  if (existsSync('/usr/bin/chromium') || aptInstall(['chromium'])) return;
-  log('Chromium is not installed (apt-get install chromium): the dashboard browser test will be skipped.');
+/**
+ * Debian's Chromium (the dashboard's browser test) and promtool (the /metrics format check);
+ * missing, those tests are skipped.
+ */
+function ensureTestTools() {
+  if (!existsSync('/usr/bin/chromium') && !aptInstall(['chromium'])) {
+    log('Chromium is not installed (apt-get install chromium): the dashboard browser test will be skipped.');
+  }
+  if (!existsSync('/usr/bin/promtool') && !aptInstall(['--no-install-recommends', 'prometheus'])) {
+    log('promtool is not installed (apt-get install prometheus): the /metrics format check will be skipped.');
+  }
 }
 
 const options = process.argv.slice(2);
-const withBrowser = options[0] === '--with-browser';
-if (withBrowser) options.shift();
+const withTestTools = options[0] === '--with-test-tools';
+if (withTestTools) options.shift();
 const envFile = options[0] === '--env-file' ? options.splice(0, 2)[1] : undefined;
 const [cmd, ...args] = options;
-if (withBrowser) ensureBrowser();
+if (withTestTools) ensureTestTools();
 Object.assign(process.env, localConnections(process.env, envFile));
 await ensureRedis(process.env.REDIS_URL);
 await ensurePostgres(process.env.DATABASE_URL);

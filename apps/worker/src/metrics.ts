@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { oldestUnfinishedDailyRun } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from './jobs/queues.js';
+import { mergeExpositions } from './merge-expositions.js';
 import type { Schedulers } from './jobs/schedulers.js';
 
 export interface Metrics {
@@ -94,7 +95,10 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Sche
     registry, jobDuration, jobsTotal, providerCalls,
     async render() {
       const queues = await Promise.all(Object.values(deps.queues).map((q) => q.exportPrometheusMetrics()));
-      return `${await registry.metrics()}\n${queues.join('\n')}\n`;
+      // BullMQ names its gauge `bullmq_job_count`, a suffix Prometheus keeps for histograms and
+      // summaries (promtool refuses it): exported as `bullmq_jobs`, same labels.
+      const bullmq = mergeExpositions(queues).replace(/\bbullmq_job_count\b/g, 'bullmq_jobs');
+      return `${await registry.metrics()}\n${bullmq}\n`;
     },
   };
 }

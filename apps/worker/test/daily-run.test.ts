@@ -1,10 +1,15 @@
 // The product end to end: a seeded tenant, one daily run through the real HTTP API, queues and
 // workers, providers faked over HTTP (and a fake Baileys socket), checked against an oracle.
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPrice, JOBS, ROUTES, type Channel } from '@auto-prospect/core';
 import { createFakeWhatsApp, startFakeSmsMobileApi, startFakeVoicePartner, testEnv, type FakeSmsMobileApi, type FakeVoicePartner } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 import { expectedContacts, fixtureAds, seedTenant, type SeededTenant } from './support/tenant.js';
+
+/** Debian's prometheus package brings promtool; without it the exposition check is skipped. */
+const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((path) => spawnSync(path, ['--version']).status === 0);
+if (!promtool) console.warn('promtool is not installed (apt-get install prometheus): the /metrics exposition check is skipped');
 
 const VOICE_KEY = 'voice-platform-key';
 const ads = fixtureAds(500);
@@ -96,7 +101,7 @@ describe('a daily run', () => {
     expect(value(/auto_prospect_job_duration_seconds_count\{queue="channel-sms",name="send-message"\} (\d+)/)).toBeGreaterThan(0);
     expect(value(/auto_prospect_jobs_total\{queue="daily-hunts",status="completed",error_code=""\} (\d+)/)).toBe(8);
     expect(value(/auto_prospect_jobs_total\{queue="daily-hunts",status="failed",error_code="HUNT_MISCONFIGURED"\} (\d+)/)).toBe(1);
-    expect(value(/bullmq_job_count\{queue="channel-sms", state="completed"\} (\d+)/)).toBeGreaterThan(0);
+    expect(value(/bullmq_jobs\{queue="channel-sms", state="completed"\} (\d+)/)).toBeGreaterThan(0);
     expect(value(/auto_prospect_contacts\{channel="whatsapp_text",status="failed"\} (\d+)/)).toBeGreaterThan(0);
     expect(value(/auto_prospect_credits_consumed\{channel="ringless_voice"\} (\d+)/)).toBeGreaterThan(0);
     expect(value(/auto_prospect_daily_run_duration_seconds ([\d.]+)/)).toBeGreaterThan(0);
@@ -105,6 +110,13 @@ describe('a daily run', () => {
     expect(metrics).toMatch(/auto_prospect_daily_run_unfinished_seconds 0\n/);
     expect(metrics).toMatch(/auto_prospect_messages_uncertain 0\n/);
     expect(metrics).toMatch(/auto_prospect_job_scheduler_present\{scheduler="daily-run-scheduler"\} 1\n/);
+  });
+
+  it.skipIf(!promtool)('passes promtool check metrics', async () => {
+    const metrics = (await world.context.app.inject({ method: 'GET', url: ROUTES.metrics, headers: auth })).body;
+    const check = spawnSync(promtool!, ['check', 'metrics'], { input: metrics, encoding: 'utf8' });
+    expect(`${check.stdout}${check.stderr}`.trim()).toBe('');
+    expect(check.status).toBe(0);
   });
 
   it('adds nothing when the day is triggered again or a hunt job runs twice', async () => {
