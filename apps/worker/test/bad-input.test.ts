@@ -90,5 +90,7 @@ describe('bad input', () => {
     expect(await answer(post(JSON.stringify({ id: 'x'.repeat(20_000) })))).toEqual([413, 'BODY_TOO_LARGE']);
     expect(await answer(post('<run/>', 'application/xml'))).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     expect(await answer(world.context.app.inject({ method: 'GET', url: '/no/such/route', headers: auth }))).toEqual([404, 'NOT_FOUND']);
+    const wrongMethod = await world.context.app.inject({ method: 'DELETE', url: ROUTES.dailyRun.replace(':runId', 'd1000000-0000-4000-8000-000000000000'), headers: auth });
+    expect([wrongMethod.statusCode, wrongMethod.json<{ error: string }>().error, wrongMethod.headers.allow]).toEqual([405, 'METHOD_NOT_ALLOWED', 'GET, HEAD']);
   });
 });

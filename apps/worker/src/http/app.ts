@@ -63,7 +63,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
     return reply.code(status).send({ error: BODY_ERRORS[error.code] ?? error.code ?? 'BAD_REQUEST', message: error.message });
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]!}` }));
+  // A path that exists under other methods answers 405 with them, not 404.
+  const routes: { methods: string[]; path: RegExp }[] = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+');
+    routes.push({ methods: [route.method].flat(), path: new RegExp(`^${pattern}/?$`) });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = [...new Set(routes.filter((r) => r.path.test(path)).flatMap((r) => r.methods))];
+    if (allowed.length > 0) {
+      return reply.code(405).header('allow', allowed.join(', ')).send({ error: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed on ${path} (${allowed.join(', ')})` });
+    }
+    return reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${path}` });
+  });
 
   registerOpenApi(app, { apiSecret: deps.env.API_SECRET, docsPublic: deps.env.DOCS_PUBLIC });
   // Per-route limits only (declared in each route's config).
