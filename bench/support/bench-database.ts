@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import postgres from 'postgres';
-import { databaseUrl, repoRoot } from '@auto-prospect/testkit';
+import { checkoutNamespace, databaseUrl, repoRoot } from '@auto-prospect/testkit';
 
 export async function withBenchDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
-  const name = `ap_bench_${randomBytes(5).toString('hex')}`;
+  const name = `ap_bench_${checkoutNamespace}_${randomBytes(5).toString('hex')}`;
   const admin = postgres(databaseUrl('postgres'), { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   try {

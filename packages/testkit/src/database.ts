@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import './provided-context.js';
-import { adminDatabaseUrl, databaseUrl } from './environment.js';
+import { adminDatabaseUrl, checkoutNamespace, databaseUrl } from './environment.js';
 
 export interface TestDatabase {
   /** Connection string of this test file's own database. */
@@ -14,7 +14,7 @@ export interface TestDatabase {
 
 /** A fresh, fully migrated database of its own, cloned from the template built at setup. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `ap_t_${randomBytes(6).toString('hex')}`;
+  const name = `ap_t_${checkoutNamespace}_${randomBytes(6).toString('hex')}`;
   const admin = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`create database ${name} template ${inject('templateDatabase')}`);

@@ -1,10 +1,12 @@
-import { redisUrl } from './environment.js';
+import { checkoutNamespace, redisUrl } from './environment.js';
 
 /** A complete, valid worker environment for tests; override what a test is about. */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return {
     DATABASE_URL: undefined,
     REDIS_URL: redisUrl(),
+    // Never the service's default `ap`: a test that needs a clean prefix makes its own.
+    QUEUE_PREFIX: `t${checkoutNamespace}`,
     PORT: '0',
     HOST: '127.0.0.1',
     API_SECRET: 'test-api-secret-0123456789abcdef',

@@ -1,6 +1,13 @@
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
+
+/**
+ * This checkout's mark on the shared servers: every database and key prefix a test or benchmark
+ * creates starts with it, so cleaning up never touches another checkout's.
+ */
+export const checkoutNamespace = createHash('sha256').update(repoRoot).digest('hex').slice(0, 6);
 
 function required(name: string): string {
   const value = process.env[name];

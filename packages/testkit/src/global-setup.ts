@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import './provided-context.js';
-import { adminDatabaseUrl, databaseUrl, repoRoot } from './environment.js';
+import { adminDatabaseUrl, checkoutNamespace, databaseUrl, repoRoot } from './environment.js';
 
 function migrationsHash(): string {
   const dir = resolve(repoRoot, 'supabase', 'migrations');
@@ -17,11 +17,12 @@ function migrationsHash(): string {
 }
 
 export default async function setup(project: TestProject): Promise<void> {
-  const template = `ap_tpl_${migrationsHash()}`;
+  const ours = `ap_tpl_${checkoutNamespace}_`;
+  const template = `${ours}${migrationsHash()}`;
   const sql = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
   try {
     // Several vitest processes (one per package) may start together: build the template once.
-    await sql`select pg_advisory_lock(hashtext('auto-prospect-test-template'))`;
+    await sql`select pg_advisory_lock(hashtext(${ours}))`;
     const [exists] = await sql`select 1 from pg_database where datname = ${template}`;
     if (!exists) {
       const building = `${template}_wip`;
@@ -33,13 +34,13 @@ export default async function setup(project: TestProject): Promise<void> {
       });
       if (migrated.status !== 0) throw new Error(`migrations failed:\n${migrated.stdout}${migrated.stderr}`);
       await sql.unsafe(`alter database ${building} rename to ${template}`);
-      // Other checkouts on this server may still clone older templates: keep the newest few.
+      // This checkout's older templates (other checkouts' are theirs to drop).
       const stale = await sql`
-        select datname from pg_database where datname like 'ap\_tpl\_%' and datname <> ${template} order by oid desc offset 4`;
+        select datname from pg_database where starts_with(datname, ${ours}) and datname <> ${template}`;
       for (const { datname } of stale) await sql.unsafe(`drop database if exists "${datname}"`);
     }
   } finally {
-    await sql`select pg_advisory_unlock(hashtext('auto-prospect-test-template'))`;
+    await sql`select pg_advisory_unlock(hashtext(${ours}))`;
     await sql.end();
   }
   project.provide('templateDatabase', template);

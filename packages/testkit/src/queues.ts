@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { redisUrl } from './environment.js';
+import { checkoutNamespace, redisUrl } from './environment.js';
 
 export interface TestQueuePrefix {
   prefix: string;
@@ -10,7 +10,7 @@ export interface TestQueuePrefix {
 
 /** A BullMQ key prefix of this test file's own, so files never see each other's jobs. */
 export function createTestQueuePrefix(): TestQueuePrefix {
-  const prefix = `t${randomBytes(5).toString('hex')}`;
+  const prefix = `t${checkoutNamespace}${randomBytes(5).toString('hex')}`;
   return {
     prefix,
     async clear() {
