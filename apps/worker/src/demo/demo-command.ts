@@ -42,11 +42,22 @@ try {
   await dispatchDailyRun(context.queues, localDate, run);
   const deadline = Date.now() + 120_000;
   let report = await dailyRunReport(context.sql, runId);
-  while ((report?.status !== 'completed' || (await activeMessages(runId)) > 0) && Date.now() < deadline) {
+  let active = await activeMessages(runId);
+  // Never silent: where the run stands every few seconds, and what is stuck if it gives up.
+  const progress = () => `run ${report?.status ?? 'missing'}, hunts ${report?.hunts.done ?? 0}+${report?.hunts.failed ?? 0} of ${report?.hunts.total ?? '?'}, ` +
+    `${active} message(s) still to send`;
+  let nextNote = Date.now() + 5_000;
+  while ((report?.status !== 'completed' || active > 0) && Date.now() < deadline) {
     await sleep(250);
-    report = await dailyRunReport(context.sql, runId);
+    [report, active] = [await dailyRunReport(context.sql, runId), await activeMessages(runId)];
+    if (Date.now() > nextNote) {
+      process.stderr.write(`demo: waiting (${progress()})\n`);
+      nextNote = Date.now() + 5_000;
+    }
   }
-  if (!report || report.status !== 'completed') throw new Error('the daily run did not complete within 2 minutes');
+  if (!report || report.status !== 'completed' || active > 0) {
+    throw new Error(`the daily run did not finish within 2 minutes (${progress()}); see the worker's log lines above`);
+  }
   const credits = await context.sql<{ account: string; sms: number; smsReserved: number; voice: number; voiceReserved: number }[]>`
     select a.name as account, b.sms, b.sms_reserved as "smsReserved", b.ringless_voice as voice, b.ringless_voice_reserved as "voiceReserved"
     from credit_balances b join accounts a on a.id = b.account_id order by a.name`;
