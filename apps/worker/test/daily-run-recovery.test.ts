@@ -46,17 +46,32 @@ describe('a daily run left unfinished', () => {
     await expect.poll(() => runState(world.context), { timeout: 20_000 }).toEqual({ status: 'completed', hunts_done: 2, sent: 6 });
   });
 
+  it('on a database reset under the same Redis runs again, though the date\'s completed job is still kept', { timeout: 40_000 }, async () => {
+    const world = await dealers.world();
+    await seedSmsDealer(world.context, dealers.sms, { ads: 10, phonePrefix: '64', hunts: 1, limit: 3 });
+    await world.context.start();
+    await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
+    await expect.poll(() => runState(world.context), { timeout: 20_000 }).toEqual({ status: 'completed', hunts_done: 1, sent: 3 });
+    const localDate = localDateOf(new Date(), world.context.env.OUTREACH_TIMEZONE);
+    expect(await (await world.context.queues.fetchActiveHunts.getJob(JOB_IDS.dailyRun(localDate)))!.getState()).toBe('completed');
+
+    // The database is reset (its runs and contacts gone); Redis still remembers the day's job.
+    await world.context.sql`truncate daily_runs, messages, contacted_ads, leads, credit_transactions, hunt_daily_contacts, account_daily_sends cascade`;
+    await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
+    await expect.poll(() => runState(world.context), { timeout: 20_000 }).toEqual({ status: 'completed', hunts_done: 1, sent: 3 });
+  });
+
   it('whose hunt jobs failed for good without recording anything gets them run again, paused hunts included', { timeout: 40_000 }, async () => {
     const world = await dealers.world();
     const dealer = await seedSmsDealer(world.context, dealers.sms, { ads: 10, phonePrefix: '62', hunts: 2, limit: 3 });
     const localDate = localDateOf(new Date(), world.context.env.OUTREACH_TIMEZONE);
     const { queues, sql, logger } = world.context;
-    await fanOutDailyRun({
+    const { dailyRunId } = await fanOutDailyRun({
       sql, logger,
       dispatchHunts: (runId, date, huntIds) => dispatchHunts(queues, runId, date, huntIds),
       redispatchHunts: () => Promise.reject(new Error('a first fan-out has nothing to redispatch')),
     }, localDate);
-    await failJobsOf(world.context, 'hunts', dealer.huntIds.map((id) => JOB_IDS.hunt(id, localDate)));
+    await failJobsOf(world.context, 'hunts', dealer.huntIds.map((id) => JOB_IDS.hunt(dailyRunId, id)));
     expect(await runState(world.context)).toEqual({ status: 'running', hunts_done: 0, sent: 0 });
     // Meanwhile the dealer pauses one of them: it is still the run's to account for.
     await world.context.sql`update hunts set status = 'paused' where id = ${dealer.huntIds[1]!}`;
@@ -69,12 +84,11 @@ describe('a daily run left unfinished', () => {
   it('whose hunt job failed for good without recording anything still completes, that hunt accounted as failed', { timeout: 40_000 }, async () => {
     const world = await dealers.world();
     const dealer = await seedSmsDealer(world.context, dealers.sms, { ads: 10, phonePrefix: '63', hunts: 2, limit: 3 });
-    const localDate = localDateOf(new Date(), world.context.env.OUTREACH_TIMEZONE);
     await world.context.start();
     // This process stops taking hunt jobs; another one takes them and dies with them.
     await world.context.workers.find((w) => w.name === QUEUES.hunts)!.pause();
-    await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
-    await failJobsOf(world.context, 'hunts', dealer.huntIds.map((id) => JOB_IDS.hunt(id, localDate)));
+    const { runId } = (await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth })).json<{ runId: string }>();
+    await failJobsOf(world.context, 'hunts', dealer.huntIds.map((id) => JOB_IDS.hunt(runId, id)));
 
     await expect.poll(async () => (await world.context.sql`select status, hunts_failed from daily_runs`)[0], { timeout: 10_000 })
       .toEqual({ status: 'completed', hunts_failed: 2 });

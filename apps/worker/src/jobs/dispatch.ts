@@ -59,7 +59,7 @@ export async function dispatchHunts(queues: Queues, dailyRunId: string | null, l
     await queues.hunts.addBulk(huntIds.slice(i, i + LIMITS.fanoutChunk).map((huntId) => ({
       name: JOBS.processHunt,
       data: { huntId, localDate, dailyRunId },
-      opts: { jobId: dailyRunId ? JOB_IDS.hunt(huntId, localDate) : JOB_IDS.manualHunt(huntId, localDate) },
+      opts: { jobId: dailyRunId ? JOB_IDS.hunt(dailyRunId, huntId) : JOB_IDS.manualHunt(huntId, localDate) },
     })));
   }
 }
@@ -67,6 +67,6 @@ export async function dispatchHunts(queues: Queues, dailyRunId: string | null, l
 /** Hunts a run still waits for: their ended job runs again, a missing one is added, a live one is left alone. */
 export async function redispatchHunts(queues: Queues, dailyRunId: string, localDate: string, huntIds: readonly string[]): Promise<void> {
   for (const huntId of huntIds) {
-    if (!(await rerunFinishedJob(queues.hunts, JOB_IDS.hunt(huntId, localDate)))) await dispatchHunts(queues, dailyRunId, localDate, [huntId]);
+    if (!(await rerunFinishedJob(queues.hunts, JOB_IDS.hunt(dailyRunId, huntId)))) await dispatchHunts(queues, dailyRunId, localDate, [huntId]);
   }
 }

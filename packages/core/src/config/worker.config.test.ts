@@ -5,7 +5,7 @@ describe('job ids', () => {
   const uuid = '2f1c7c3e-3b7e-4a8e-9d6f-0a1b2c3d4e5f';
   const ids = [
     JOB_IDS.dailyRun('2026-11-30'),
-    JOB_IDS.hunt(uuid, '2026-11-30'),
+    JOB_IDS.hunt(uuid, uuid),
     JOB_IDS.manualHunt(uuid, '2026-11-30'),
     JOB_IDS.message(uuid),
     JOB_IDS.lobstrRun('c39b1922a5424c3c84a7cb2ec731bc5f'),
@@ -19,8 +19,9 @@ describe('job ids', () => {
   });
 
   it('are deterministic and distinct per input', () => {
-    expect(JOB_IDS.hunt(uuid, '2026-11-30')).toBe(JOB_IDS.hunt(uuid, '2026-11-30'));
-    expect(JOB_IDS.hunt(uuid, '2026-11-30')).not.toBe(JOB_IDS.hunt(uuid, '2026-12-01'));
+    const run = '0b1c2d3e-4f50-4617-8899-aabbccddeeff';
+    expect(JOB_IDS.hunt(run, uuid)).toBe(JOB_IDS.hunt(run, uuid));
+    expect(JOB_IDS.hunt(run, uuid)).not.toBe(JOB_IDS.hunt(uuid, uuid));
     expect(new Set(ids).size).toBe(ids.length);
   });
 

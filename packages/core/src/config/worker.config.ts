@@ -66,8 +66,11 @@ function jobId(kind: string, ...parts: string[]): string {
 export const JOB_IDS = {
   /** One daily run per local date (YYYY-MM-DD in OUTREACH_TIMEZONE). */
   dailyRun: (localDate: string) => jobId('daily-run', localDate),
-  /** One hunt job per hunt and local date. */
-  hunt: (huntId: string, localDate: string) => jobId('hunt', huntId, localDate),
+  /**
+   * One hunt job per hunt of a daily run, named after the run's row: a run the database starts
+   * anew (reset, switched) gets new jobs, whatever finished jobs Redis still remembers.
+   */
+  hunt: (dailyRunId: string, huntId: string) => jobId('hunt', dailyRunId, huntId),
   /** A hunt processed by hand: at most one waiting at a time per hunt and local date. */
   manualHunt: (huntId: string, localDate: string) => jobId('manual-hunt', huntId, localDate),
   message: (messageId: string) => jobId('message', messageId),
