@@ -27,7 +27,7 @@ export function describeRoute(doc: { tag: string; summary: string; params?: z.Zo
   };
 }
 
-/** `/docs` is behind the API secret (Basic in a browser) unless `docsPublic`. */
+/** The API docs are behind the API secret (Basic in a browser) unless `docsPublic`. */
 export function registerOpenApi(app: FastifyInstance, access: { apiSecret: string; docsPublic: boolean }): void {
   void app.register(swagger, {
     openapi: {

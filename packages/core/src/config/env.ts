@@ -58,7 +58,7 @@ const envSchema = z.object({
   DAILY_RUN_CRON: cronPattern.default(DEFAULT_DAILY_RUN_CRON),
   SENDING_WINDOWS: z.enum(['fr-canvassing', 'always']).default('fr-canvassing'),
   DRY_RUN: z.stringbool().default(false),
-  /** `/docs` without the API secret (a public API reference). */
+  /** The API docs without the API secret (a public API reference). */
   DOCS_PUBLIC: z.stringbool().default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(TIMEOUTS_MS.providerRequest),
