@@ -162,6 +162,12 @@ describe('rate limits', () => {
     for (let i = 0; i <= API_RATE_LIMIT.max && status !== 429; i++) status = (await call('GET', ROUTES.queues)).statusCode;
     expect(status).toBe(429);
   });
+
+  it.each([ROUTES.metrics, ROUTES.dashboard])('hold for %s too, before authentication', async (url) => {
+    let status = 0;
+    for (let i = 0; i <= API_RATE_LIMIT.max && status !== 429; i++) status = (await world.context.app.inject({ method: 'GET', url })).statusCode;
+    expect(status).toBe(429);
+  });
 });
 
 describe('roles', () => {
