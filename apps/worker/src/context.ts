@@ -87,7 +87,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   const readiness = createReadiness({ redis, sql, workers: () => workers, schedulers, logger });
   const errors = createErrorReporter(env.SENTRY_DSN);
   const metrics = createMetrics({ sql, queues, schedulers, timeZone: env.OUTREACH_TIMEZONE });
-  const app = buildApp({ logger, readiness, sql, queues, env, whatsapp, metrics, errors, handOver: huntDeps });
+  const app = buildApp({ logger, redis, readiness, sql, queues, env, whatsapp, metrics, errors, handOver: huntDeps });
 
   // Messages whose provider call is under way in this process: at shutdown, any still unanswered
   // become `uncertain` (they may have been sent), never left claimed without an outcome.

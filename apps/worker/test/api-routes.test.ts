@@ -1,7 +1,8 @@
 // Every /api route: bearer auth, input validation, its happy path, and no secret in any answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_RATE_LIMIT, JOB_IDS, JOBS, QUEUES, ROUTES, WORKER_ROLES } from '@auto-prospect/core';
+import { createLogger, JOB_IDS, JOBS, parseEnv, QUEUES, ROUTES, WORKER_ROLES } from '@auto-prospect/core';
 import { createFakeWhatsApp, testEnv } from '@auto-prospect/testkit';
+import { createContext } from '../src/context.js';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 import { linkWhatsApp, seedAccount, seedAd, seedTemplate, type SeededAccount } from './support/seed.js';
 
@@ -159,14 +160,33 @@ describe('authentication', () => {
 describe('rate limits', () => {
   it('refuse a client past its per-minute budget with 429', async () => {
     let status = 0;
-    for (let i = 0; i <= API_RATE_LIMIT.max && status !== 429; i++) status = (await call('GET', ROUTES.queues)).statusCode;
+    for (let i = 0; i <= world.context.env.API_RATE_LIMIT_PER_MINUTE && status !== 429; i++) status = (await call('GET', ROUTES.queues)).statusCode;
     expect(status).toBe(429);
   });
 
   it.each([ROUTES.metrics, ROUTES.dashboard])('hold for %s too, before authentication', async (url) => {
     let status = 0;
-    for (let i = 0; i <= API_RATE_LIMIT.max && status !== 429; i++) status = (await world.context.app.inject({ method: 'GET', url })).statusCode;
+    for (let i = 0; i <= world.context.env.API_RATE_LIMIT_PER_MINUTE && status !== 429; i++) status = (await world.context.app.inject({ method: 'GET', url })).statusCode;
     expect(status).toBe(429);
+  });
+});
+
+describe('rate limits across replicas', () => {
+  it('share one budget per client address, told apart behind a trusted proxy', async () => {
+    const overrides = { API_RATE_LIMIT_PER_MINUTE: '4', TRUST_PROXY: 'true' };
+    const first = await createTestWorld(overrides);
+    const second = createContext(parseEnv(testEnv({ ...overrides, DATABASE_URL: first.db.url, QUEUE_PREFIX: first.queuePrefix.prefix })), createLogger('silent'));
+    try {
+      const get = (replica: typeof second, client: string) =>
+        replica.app.inject({ method: 'GET', url: ROUTES.queues, headers: { authorization: `Bearer ${SECRET}`, 'x-forwarded-for': client } });
+      const statuses = [];
+      for (const replica of [first.context, second, first.context, second, first.context]) statuses.push((await get(replica, '203.0.113.7')).statusCode);
+      expect(statuses).toEqual([200, 200, 200, 200, 429]);
+      expect((await get(second, '203.0.113.8')).statusCode).toBe(200);
+    } finally {
+      await second.close();
+      await first.teardown();
+    }
   });
 });
 

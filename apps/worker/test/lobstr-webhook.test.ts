@@ -1,7 +1,7 @@
 // Lobstr → webhook → scraping queue → worker → ads, through the real HTTP app, Redis and Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLobstrResults, startFakeLobstr, testEnv, type FakeLobstr } from '@auto-prospect/testkit';
-import { JOB_IDS, LIMITS, ROUTES, WEBHOOK_RATE_LIMIT } from '@auto-prospect/core';
+import { JOB_IDS, LIMITS, ROUTES } from '@auto-prospect/core';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 
 const TOKEN = testEnv().LOBSTR_WEBHOOK_TOKEN!;
@@ -113,7 +113,7 @@ describe('POST /webhooks/lobstr/:token', () => {
     const huge = await post({ ...runDone(runId(5)), padding: 'x'.repeat(LIMITS.webhookBodyBytes) });
     expect(huge.statusCode).toBe(413);
     const statuses: number[] = [];
-    for (let i = 0; i <= WEBHOOK_RATE_LIMIT.max; i++) statuses.push((await post({ ...runDone(runId(6)), event: 'run.running' })).statusCode);
+    for (let i = 0; i <= world.context.env.WEBHOOK_RATE_LIMIT_PER_MINUTE; i++) statuses.push((await post({ ...runDone(runId(6)), event: 'run.running' })).statusCode);
     // Earlier requests of this file count too: some pass, then every one is refused.
     const firstRefused = statuses.indexOf(429);
     expect(firstRefused).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { API_RATE_LIMIT, LIMITS, ROUTES, type Env, type HandOverDeps, type Logger } from '@auto-prospect/core';
+import type { Redis } from 'ioredis';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { LIMITS, ROUTES, type Env, type HandOverDeps, type Logger } from '@auto-prospect/core';
 import type { Sql, WhatsAppConnections } from '@auto-prospect/core/clients';
 import type { Queues } from '../jobs/queues.js';
 import type { ErrorReporter } from '../error-reporting.js';
@@ -18,6 +19,8 @@ import { describeRoute, registerOpenApi } from './openapi.js';
 
 export interface AppDeps {
   logger: Logger;
+  /** Shared counters of the rate limits (the producers' fail-fast connection). */
+  redis: Redis;
   readiness: Readiness;
   sql: Sql;
   queues: Queues;
@@ -41,10 +44,12 @@ const BODY_ERRORS: Record<string, string> = {
 export function buildApp(deps: AppDeps): FastifyInstance {
   // Typed as the base logger so the instance keeps FastifyInstance's default generics.
   const logger: FastifyBaseLogger = deps.logger;
+  const trustProxy: FastifyServerOptions['trustProxy'] = deps.env.TRUST_PROXY;
   // One line per request, when it ends, with what a reader needs (Fastify's own two lines carry
   // the raw request objects); a route's logLevel (health probes: warn) still silences it.
   const app = Fastify({
     loggerInstance: logger, bodyLimit: LIMITS.httpBodyBytes, logController: new LogController({ disableRequestLogging: true }),
+    trustProxy,
   });
   app.addHook('onResponse', (request, reply, done) => {
     request.log.info({
@@ -79,17 +84,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   registerOpenApi(app, { apiSecret: deps.env.API_SECRET, docsPublic: deps.env.DOCS_PUBLIC });
-  // Per-route limits only (declared in each route's config).
-  void app.register(rateLimit, { global: false });
+  // Per-route limits only (declared in each route's config), per client address, counted in Redis
+  // so replicas share them; with Redis away requests pass (readiness says so) rather than fail.
+  void app.register(rateLimit, { global: false, redis: deps.redis, nameSpace: `${deps.env.QUEUE_PREFIX}:rate-limit:`, skipOnError: true });
+  const apiLimit = () => ({ max: deps.env.API_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 });
   void app.register((scope, _options, done) => {
     registerHealthRoutes(scope, deps.readiness);
-    registerLobstrWebhook(scope, { sql: deps.sql, queues: deps.queues, webhookToken: deps.env.LOBSTR_WEBHOOK_TOKEN });
+    registerLobstrWebhook(scope, {
+      sql: deps.sql, queues: deps.queues, webhookToken: deps.env.LOBSTR_WEBHOOK_TOKEN, perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    });
     done();
   });
   // Everything under /api requires the bearer token.
   void app.register((api, _options, done) => {
     // Per client (address), before authentication, so guessing the token is throttled too.
-    api.addHook('onRequest', api.rateLimit({ max: API_RATE_LIMIT.max, timeWindow: API_RATE_LIMIT.timeWindowMs }));
+    api.addHook('onRequest', api.rateLimit(apiLimit()));
     api.addHook('onRequest', requireBearer(deps.env.API_SECRET));
     registerDailyRunRoutes(api, { sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE });
     registerOperationsRoutes(api, { queues: deps.queues });
@@ -99,9 +108,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     });
     done();
   });
-  registerDashboard(app, { queues: deps.queues, apiSecret: deps.env.API_SECRET });
+  registerDashboard(app, { queues: deps.queues, apiSecret: deps.env.API_SECRET, limit: apiLimit() });
   void app.register((scope, _options, done) => {
-    scope.addHook('onRequest', scope.rateLimit({ max: API_RATE_LIMIT.max, timeWindow: API_RATE_LIMIT.timeWindowMs }));
+    scope.addHook('onRequest', scope.rateLimit(apiLimit()));
     scope.addHook('onRequest', requireBearer(deps.env.API_SECRET));
     scope.get(ROUTES.metrics, { logLevel: 'warn', schema: describeRoute({ tag: 'operations', summary: 'Prometheus metrics' }) }, async (_request, reply) =>
       reply.type('text/plain; version=0.0.4').send(await deps.metrics.render()));

@@ -1,7 +1,7 @@
 // The only reader of environment variables: parsed once with zod, every problem reported at once.
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-import { DEFAULT_DAILY_RUN_CRON, PENDING_MESSAGE_SWEEP_SECONDS, LIMITS, PACING, TIMEOUTS_MS, WORKER_ROLE_NAMES } from './worker.config.js';
+import { DEFAULT_DAILY_RUN_CRON, PENDING_MESSAGE_SWEEP_SECONDS, LIMITS, PACING, RATE_LIMITS_PER_MINUTE, TIMEOUTS_MS, WORKER_ROLE_NAMES } from './worker.config.js';
 
 const hexKey = z
   .string()
@@ -39,6 +39,13 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }),
   PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int().min(0).max(65535).default(3001),
   HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Whom to believe about the client's address (X-Forwarded-For): `false` (the socket's peer),
+   * `true` (any proxy), or proxy addresses/CIDRs separated by commas.
+   */
+  TRUST_PROXY: z.string().default('false').transform((value): boolean | string => (value === 'true' ? true : value === 'false' ? false : value)),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(RATE_LIMITS_PER_MINUTE.webhook),
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(RATE_LIMITS_PER_MINUTE.api),
   API_SECRET: secret(24),
   QUEUE_PREFIX: z
     .string()

@@ -127,10 +127,12 @@ export const WORKER_SETTINGS: Readonly<Partial<Record<QueueKey, { concurrency: n
   whatsapp: { concurrency: 2 },
 };
 
-/** Webhook calls accepted per source address and minute. */
-export const WEBHOOK_RATE_LIMIT = { max: 120, timeWindowMs: 60_000 } as const;
-/** /api calls accepted per client (bearer-authenticated caller, by address) and minute. */
-export const API_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 } as const;
+/**
+ * HTTP calls accepted per client address and minute, by default (WEBHOOK_RATE_LIMIT_PER_MINUTE,
+ * API_RATE_LIMIT_PER_MINUTE): counted in Redis, so every replica shares the budget, and before
+ * authentication, so guessing a secret is throttled too.
+ */
+export const RATE_LIMITS_PER_MINUTE = { webhook: 120, api: 600 } as const;
 
 export const TIMEOUTS_MS = {
   /** One HTTP call to a provider; past it the outcome of a send is unknown. */

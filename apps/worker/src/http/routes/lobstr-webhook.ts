@@ -3,7 +3,7 @@
 // webhook never ingests a run twice even after its job was removed from Redis.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { admitLobstrRun, JOB_IDS, JOBS, LIMITS, ROUTES, WEBHOOK_RATE_LIMIT } from '@auto-prospect/core';
+import { admitLobstrRun, JOB_IDS, JOBS, LIMITS, ROUTES } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from '../../jobs/queues.js';
 import { sameSecret } from '../auth.js';
@@ -19,13 +19,13 @@ const webhookBody = z.looseObject({
   squid: z.looseObject({ id: z.string().regex(LOBSTR_HASH, 'must be a 32-character squid hash') }).optional(),
 });
 
-export function registerLobstrWebhook(app: FastifyInstance, deps: { sql: Sql; queues: Queues; webhookToken: string }): void {
+export function registerLobstrWebhook(app: FastifyInstance, deps: { sql: Sql; queues: Queues; webhookToken: string; perMinute: number }): void {
   app.post<{ Params: { token: string } }>(ROUTES.lobstrWebhook, {
     bodyLimit: LIMITS.webhookBodyBytes,
     schema: describeRoute({ tag: 'webhooks', summary: 'Lobstr run webhook: run.done is ingested once', params: z.object({ token: z.string() }), body: webhookBody, bearer: false }),
     // The URL holds the secret: keep it out of request logs.
     logLevel: 'warn',
-    config: { rateLimit: { max: WEBHOOK_RATE_LIMIT.max, timeWindow: WEBHOOK_RATE_LIMIT.timeWindowMs } },
+    config: { rateLimit: { max: deps.perMinute, timeWindow: 60_000 } },
   }, async (request, reply) => {
     if (!sameSecret(request.params.token, deps.webhookToken)) {
       return reply.code(401).send({ error: 'INVALID_TOKEN', message: 'unknown webhook token' });
