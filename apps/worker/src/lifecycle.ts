@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '@auto-prospect/core';
+import { within as withinCore, type Logger } from '@auto-prospect/core';
 
 export type CloseStep = readonly [name: string, close: () => Promise<unknown> | void];
 
@@ -14,17 +14,9 @@ export async function closeInOrder(logger: Logger, steps: readonly CloseStep[]):
   }
 }
 
-/** Resolves with the work's result, or rejects once `ms` have passed. */
-export async function within<T>(ms: number, work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Resolves with the work's result, or rejects once `ms` have passed, naming what did not finish. */
+export function within<T>(ms: number, work: Promise<T>, what: string): Promise<T> {
+  return withinCore(ms, work, () => new Error(`${what} did not finish within ${ms} ms`));
 }
 
 /** QUIT when connected (replies drain first); otherwise drop the socket: a queued QUIT would wait forever. */

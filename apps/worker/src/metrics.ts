@@ -3,7 +3,7 @@
 // schedulers from Redis at scrape time, so every replica reports the same truth; queue depth
 // comes from BullMQ's own export.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { oldestUnfinishedDailyRun } from '@auto-prospect/core';
+import { localDateOf, oldestUnfinishedDailyRun } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from './jobs/queues.js';
 import { mergeExpositions } from './merge-expositions.js';
@@ -32,7 +32,7 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Sche
     name: 'auto_prospect_provider_call_seconds', help: 'Provider send calls by provider and outcome (accepted or the error code).',
     labelNames: ['provider', 'outcome'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20], registers: [registry],
   });
-  const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: deps.timeZone }).format(new Date());
+  const today = () => localDateOf(new Date(), deps.timeZone);
   new Gauge({
     name: 'auto_prospect_contacts', help: "Messages of today's local day by channel and status.", labelNames: ['channel', 'status'], registers: [registry],
     async collect() {

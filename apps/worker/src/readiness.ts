@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { oldestUnfinishedDailyRun, TIMEOUTS_MS, type Logger } from '@auto-prospect/core';
+import { oldestUnfinishedDailyRun, TIMEOUTS_MS, within, type Logger } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Schedulers } from './jobs/schedulers.js';
 
@@ -33,18 +33,12 @@ export interface Readiness {
 type Probe = () => Promise<unknown>;
 
 async function probe(run: Probe): Promise<CheckResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUTS_MS.healthCheck} ms`)), TIMEOUTS_MS.healthCheck);
-  });
   try {
-    await Promise.race([run(), timeout]);
+    await within(TIMEOUTS_MS.healthCheck, run(), () => new Error(`no answer within ${TIMEOUTS_MS.healthCheck} ms`));
     return { ok: true };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     return { ok: false, error: err instanceof Error ? err.message : String(err), ...(typeof code === 'string' ? { code } : {}) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -37,7 +37,8 @@ describe('fairness between accounts', () => {
     await expect.poll(() => pendingOf(world.context, big.id), { timeout: 30_000 }).toBe(1000);
     await runHunt(world.context, small.huntId);
     await expect.poll(() => pendingOf(world.context, small.id), { timeout: 30_000 }).toBe(10);
-    expect(await world.context.queues.sms.count()).toBe(1010);
+    // The jobs are added once the allocation has committed: wait for them too.
+    await expect.poll(() => world.context.queues.sms.count(), { timeout: 10_000 }).toBe(1010);
 
     const sender = world.addProcess({}, { WORKER_ROLES: 'sms' });
     await sender.start();

@@ -37,3 +37,4 @@ export { allocateHuntDay } from './hunts/allocate-hunt-day.js';
 export { loadHuntPlan } from './hunts/hunt-plan.js';
 export { resolveUncertainMessage, listUncertainMessages, type UncertainOutcome, type UncertainMessage, type ResolveResult } from './messages/resolve-uncertain.js';
 export { handOverContact, type HandOverDeps } from './hunts/hand-over-contact.js';
+export { within } from './async/within.js';

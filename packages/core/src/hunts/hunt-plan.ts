@@ -54,8 +54,7 @@ export async function loadHuntPlan(sql: Queryable, huntId: string, smsKeyEncrypt
       where account_id = ${row.accountId}
         and id = any(${sql.array(Object.values(row.templateIds).filter((v): v is string => typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v)))}::uuid[])`,
     sql<{ channel: Channel; reasonCode: string }[]>`
-      select channel, reason_code as "reasonCode" from account_channel_pauses
-      where account_id = ${row.accountId} and (paused_until is null or paused_until > now())`,
+      select channel, reason_code as "reasonCode" from active_channel_pauses where account_id = ${row.accountId}`,
   ]);
 
   const channels: PlannedChannel[] = [];

@@ -2,6 +2,7 @@
 import type { AdRow } from '../ads/ad-row.js';
 import { isMobile, toE164 } from '../phone/phone-number.js';
 import { normalizeLabel, type ReferenceLookups } from './reference-lookups.js';
+import { localDateOf } from '../schedule/sending-window.js';
 
 export type RejectionReason = 'missing_annonce_id' | 'unknown_ad_type' | 'unknown_location';
 
@@ -47,12 +48,10 @@ function jsonObject(value: unknown): Raw {
   return {};
 }
 
-const parisDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
-
 /** The calendar date in Europe/Paris of an ISO timestamp. */
 function parisCalendarDate(value: unknown): string | null {
   const time = Date.parse(text(value) ?? '');
-  return Number.isNaN(time) ? null : parisDate.format(time);
+  return Number.isNaN(time) ? null : localDateOf(time, 'Europe/Paris');
 }
 
 function lookup(map: ReadonlyMap<string, number>, value: unknown): number | null {

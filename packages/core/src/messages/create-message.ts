@@ -43,8 +43,7 @@ export async function reserveAndInsertMessage(tx: Queryable, m: NewMessage): Pro
     select 'SELLER_CONTACTED_TODAY' from messages
       where account_id = ${m.accountId} and recipient_phone = ${m.recipientPhone} and local_date = ${m.localDate} and status <> 'failed'
     union all
-    select 'CHANNEL_PAUSED' from account_channel_pauses
-      where account_id = ${m.accountId} and channel = ${m.channel} and (paused_until is null or paused_until > now())
+    select 'CHANNEL_PAUSED' from active_channel_pauses where account_id = ${m.accountId} and channel = ${m.channel}
     limit 1`;
   if (blocked) throw new MessageRejectedError(blocked.reason);
 

@@ -4,6 +4,7 @@
 import type { Queryable, Sql } from '../db/client.js';
 import type { FailureBlame } from '../errors.js';
 import { isMetered, type Channel } from './channel.js';
+import { pauseChannel } from './channel-pauses.js';
 
 export interface ClaimedMessage {
   id: string;
@@ -51,8 +52,7 @@ export async function claimMessage(sql: Sql, messageId: string): Promise<(Claime
     from claimed c
     left join accounts a on a.id = c.account_id
     left join message_templates t on t.id = c.template_id
-    left join account_channel_pauses p on p.account_id = c.account_id and p.channel = c.channel
-      and (p.paused_until is null or p.paused_until > now())`;
+    left join active_channel_pauses p on p.account_id = c.account_id and p.channel = c.channel`;
   return row ?? null;
 }
 
@@ -154,11 +154,7 @@ export async function recordFailed(tx: Queryable, m: ClaimedMessage, failure: Fa
   if (updated.count === 0) return false;
   await releaseReservation(tx, m);
   if (failure.blame === 'sender') {
-    await tx`
-      insert into account_channel_pauses (account_id, channel, reason_code, reason, paused_until)
-      values (${m.accountId}, ${m.channel}, ${failure.code}, ${failure.message}, ${pausedUntil})
-      on conflict (account_id, channel) do update set reason_code = excluded.reason_code, reason = excluded.reason,
-        paused_until = excluded.paused_until, created_at = now()`;
+    await pauseChannel(tx, m.accountId, m.channel, { code: failure.code, message: failure.message }, pausedUntil);
   }
   return true;
 }

@@ -50,7 +50,14 @@ export function sendingWindow(mode: 'fr-canvassing' | 'always', timeZone: string
   return mode === 'always' ? ALWAYS_OPEN : frenchCanvassingWindow(timeZone);
 }
 
-/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
-export function localDateOf(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date (YYYY-MM-DD) of an instant in a time zone (one formatter per zone, reused). */
+export function localDateOf(at: Date | number, timeZone: string): string {
+  let format = dateFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(timeZone, format);
+  }
+  return format.format(at);
 }

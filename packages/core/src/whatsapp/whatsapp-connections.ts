@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { PACING } from '../config/worker.config.js';
 import type { Sql } from '../db/client.js';
 import { DeliveryRefusedError, NotNowError, TransientError, UnknownOutcomeError } from '../errors.js';
+import { within } from '../async/within.js';
 import type { Logger } from '../logging/logger.js';
 import { suppressPhoneNumber } from '../messages/message-ledger.js';
 import { isOptOutReply } from '../messages/opt-out.js';
@@ -202,17 +203,11 @@ export function createWhatsAppConnections(options: WhatsAppConnectionsOptions): 
 
   async function openConnection(accountId: string): Promise<Connection> {
     const conn = await connection(accountId);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TransientError('WHATSAPP_CONNECT_TIMEOUT', 'WhatsApp did not connect in time')), connectTimeoutMs);
-    });
     try {
-      await Promise.race([conn.opened, timeout]);
+      await within(connectTimeoutMs, conn.opened, () => new TransientError('WHATSAPP_CONNECT_TIMEOUT', 'WhatsApp did not connect in time'));
     } catch (err) {
       if (err instanceof TransientError && err.code === 'WHATSAPP_CONNECT_TIMEOUT') await close(conn);
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
     touch(conn);
     return conn;

@@ -1,5 +1,6 @@
 // whatsapp_sessions and the channel pause that a broken session implies.
 import type { Queryable, Sql } from '../db/client.js';
+import { pauseChannel } from '../messages/channel-pauses.js';
 
 export async function markSessionConnected(sql: Sql, accountId: string): Promise<void> {
   await sql`
@@ -16,9 +17,5 @@ export async function markSessionDisconnected(sql: Sql, accountId: string, reaso
 }
 
 export async function pauseWhatsApp(sql: Queryable, accountId: string, reasonCode: string, reason: string, until: Date | null): Promise<void> {
-  await sql`
-    insert into account_channel_pauses (account_id, channel, reason_code, reason, paused_until)
-    values (${accountId}, 'whatsapp_text', ${reasonCode}, ${reason}, ${until})
-    on conflict (account_id, channel) do update set reason_code = excluded.reason_code, reason = excluded.reason,
-      paused_until = excluded.paused_until, created_at = now()`;
+  await pauseChannel(sql, accountId, 'whatsapp_text', { code: reasonCode, message: reason }, until);
 }

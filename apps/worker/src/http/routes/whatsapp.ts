@@ -30,7 +30,7 @@ export function registerWhatsAppRoutes(app: FastifyInstance, deps: { sql: Sql; w
       select w.credentials is not null as linked, coalesce(w.is_connected, false) as connected, coalesce(w.is_disconnected, false) as disconnected,
              w.last_connected_at as "lastConnectedAt", p.reason_code as "pausedFor"
       from accounts a left join whatsapp_sessions w on w.account_id = a.id
-      left join account_channel_pauses p on p.account_id = a.id and p.channel = 'whatsapp_text' and (p.paused_until is null or p.paused_until > now())
+      left join active_channel_pauses p on p.account_id = a.id and p.channel = 'whatsapp_text'
       where a.id = ${account.data.accountId}`;
     if (!row) return reply.code(404).send({ error: 'NOT_FOUND', message: 'no such account' });
     return reply.send(row);

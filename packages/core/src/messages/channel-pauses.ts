@@ -1,0 +1,15 @@
+// A channel paused for an account (a setup failure such as a revoked key, or a timed hold such
+// as WhatsApp's reach-out lock): nothing goes out on it until someone fixes it or `until` passes.
+// Readers see the pauses in force through the `active_channel_pauses` view.
+import type { Queryable } from '../db/client.js';
+import type { Channel } from './channel.js';
+
+export async function pauseChannel(
+  sql: Queryable, accountId: string, channel: Channel, reason: { code: string; message: string }, until: Date | null,
+): Promise<void> {
+  await sql`
+    insert into account_channel_pauses (account_id, channel, reason_code, reason, paused_until)
+    values (${accountId}, ${channel}, ${reason.code}, ${reason.message}, ${until})
+    on conflict (account_id, channel) do update set reason_code = excluded.reason_code, reason = excluded.reason,
+      paused_until = excluded.paused_until, created_at = now()`;
+}
