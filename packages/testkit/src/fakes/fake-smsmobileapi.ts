@@ -1,6 +1,7 @@
 // SMSMobileAPI on 127.0.0.1 following providers.md §1: /sendsms/ and /sendsms, GET and POST
 // with query and form merged, `apikey` auth, the documented success body, and switchable
-// failure modes (errors as HTTP 200 bodies, 429 with Retry-After, 5xx, a hang), and the log of
+// failure modes (errors as HTTP 200 bodies, 429 with Retry-After, 5xx, a hang, or any of those
+// for a share of calls), and the log of
 // sent SMS (/log/sent/sms/; its real schema is undocumented: this is one plausible shape).
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -28,6 +29,10 @@ export interface FakeSmsMobileApiModes {
   acceptThenHang: boolean;
   /** How long a send waits before it is answered (ms), as a slow phone would. */
   delayMs: number;
+  /** Share of sends (0..1, spread evenly) that meet `faultKind` instead of the normal answer. */
+  faultRatio: number;
+  /** 503 (a 5xx), 429 with Retry-After, or received and never answered (not sent). */
+  faultKind: 'server_error' | 'rate_limited' | 'hang';
 }
 
 /** How the fake answers a key: `rate_limited` is one dealer's key over its own limit (429 + Retry-After: 60). */
@@ -46,7 +51,8 @@ export interface FakeSmsMobileApi extends FakeServer {
 export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
   const keys = new Map<string, FakeSmsKeyState>();
   const rateLimited = new Map<string, number>();
-  const modes: FakeSmsMobileApiModes = { errorsAsHttp200: false, rateLimitNext: 0, serverErrorNext: 0, hang: false, acceptThenHang: false, delayMs: 0 };
+  const modes: FakeSmsMobileApiModes = { errorsAsHttp200: false, rateLimitNext: 0, serverErrorNext: 0, hang: false, acceptThenHang: false, delayMs: 0, faultRatio: 0, faultKind: 'server_error' };
+  let sendCalls = 0;
   const sent: FakeSmsSent[] = [];
   const inbox: FakeSmsMobileApi['inbox'] = new Map();
   const hanging: ServerResponse[] = [];
@@ -78,9 +84,18 @@ export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
     }
     const params = new URLSearchParams(req.query);
     for (const [k, v] of new URLSearchParams(req.body)) params.set(k, v);
-    if (modes.hang) {
+    // Every call moves the counter, so the faulty share is exact and spread, not random.
+    sendCalls++;
+    const faulty = Math.floor(sendCalls * modes.faultRatio) > Math.floor((sendCalls - 1) * modes.faultRatio);
+    if (modes.hang || (faulty && modes.faultKind === 'hang')) {
       hanging.push(res);
       return;
+    }
+    if (faulty && modes.faultKind === 'rate_limited') {
+      return sendJson(res, 429, { error: 'too_many_requests', message: 'slow down' }, { 'retry-after': '2' });
+    }
+    if (faulty && modes.faultKind === 'server_error') {
+      return sendJson(res, 503, { success: false, error: 'server_error', detail: 'maintenance' });
     }
     if (modes.rateLimitNext > 0) {
       modes.rateLimitNext--;

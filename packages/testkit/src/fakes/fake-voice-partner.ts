@@ -1,6 +1,7 @@
 // Voice Partner on 127.0.0.1 following providers.md §2: POST /v1/campaign/send with JSON,
 // `success:false` error bodies (code 9 with errors[], 10 bad key, 11 no credit, 14 STOP list)
-// sent with HTTP 200 or 400 (switch), 5 requests per minute per key → 429, x-ratelimit headers.
+// sent with HTTP 200 or 400 (switch), 5 requests per minute per key → 429, x-ratelimit headers,
+// and scripted faults (a hang, a delay, or 500 / 429 / a hang for a share of calls).
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { sendJson, startFakeServer, type FakeServer } from '../fake-server.js';
@@ -23,8 +24,20 @@ export interface FakeVoicePartner extends FakeServer {
   audios: Set<string>;
   /** Numbers (E.164) on Voice Partner's STOP list. */
   stopList: Set<string>;
-  modes: { errorsAsHttp400: boolean; requestsPerMinute: number; hang: boolean };
+  modes: FakeVoicePartnerModes;
   campaigns: FakeVoiceCampaign[];
+}
+
+export interface FakeVoicePartnerModes {
+  errorsAsHttp400: boolean;
+  requestsPerMinute: number;
+  hang: boolean;
+  /** How long a send waits before it is answered (ms). */
+  delayMs: number;
+  /** Share of sends (0..1, spread evenly) that meet `faultKind` instead of the normal answer. */
+  faultRatio: number;
+  /** HTTP 500, 429 with Retry-After (the `success:false` shape), or received and never answered. */
+  faultKind: 'server_error' | 'rate_limited' | 'hang';
 }
 
 const normalise = (n: string) => (n.startsWith('0') ? `+33${n.slice(1)}` : n);
@@ -33,12 +46,13 @@ export async function startFakeVoicePartner(): Promise<FakeVoicePartner> {
   const keys = new Map<string, number>();
   const audios = new Set<string>();
   const stopList = new Set<string>();
-  const modes = { errorsAsHttp400: false, requestsPerMinute: 5, hang: false };
+  const modes: FakeVoicePartnerModes = { errorsAsHttp400: false, requestsPerMinute: 5, hang: false, delayMs: 0, faultRatio: 0, faultKind: 'server_error' };
+  let sendCalls = 0;
   const campaigns: FakeVoiceCampaign[] = [];
   const recent = new Map<string, number[]>();
   const hanging: ServerResponse[] = [];
 
-  const server = await startFakeServer((req, res) => {
+  const server = await startFakeServer(async (req, res) => {
     if (req.method !== 'POST' || req.path !== '/v1/campaign/send') return sendJson(res, 404, { success: false, code: 404, message: 'Not found' });
     let body: Partial<FakeVoiceCampaign>;
     try {
@@ -54,10 +68,18 @@ export async function startFakeVoicePartner(): Promise<FakeVoicePartner> {
       return sendJson(res, 429, { success: false, code: 429, message: 'Trop de requêtes' }, { ...rateHeaders, 'retry-after': '60' });
     }
     recent.set(apiKey, [...window, now]);
-    if (modes.hang) {
+    // Every call moves the counter, so the faulty share is exact and spread, not random.
+    sendCalls++;
+    const faulty = Math.floor(sendCalls * modes.faultRatio) > Math.floor((sendCalls - 1) * modes.faultRatio);
+    if (modes.hang || (faulty && modes.faultKind === 'hang')) {
       hanging.push(res);
       return;
     }
+    if (faulty && modes.faultKind === 'rate_limited') {
+      return sendJson(res, 429, { success: false, code: 429, message: 'Trop de requêtes' }, { ...rateHeaders, 'retry-after': '2' });
+    }
+    if (faulty && modes.faultKind === 'server_error') return sendJson(res, 500, { success: false, code: 500, message: 'Erreur interne' });
+    if (modes.delayMs > 0) await new Promise((r) => setTimeout(r, modes.delayMs));
     const fail = (error: object) => sendJson(res, modes.errorsAsHttp400 ? 400 : 200, { success: false, ...error }, rateHeaders);
     if (!apiKey) return fail({ code: 1, message: 'Clé API requise' });
     const credit = keys.get(apiKey);
