@@ -26,7 +26,7 @@ export { isOptOutReply } from './messages/opt-out.js';
 export { processHunt, type ProcessHuntDeps, type ProcessHuntResult, type PendingDispatch } from './hunts/process-hunt.js';
 export { deliverMessage, type DeliverMessageDeps } from './hunts/deliver-message.js';
 export { fanOutDailyRun, type FanOutDeps } from './hunts/fan-out-daily-run.js';
-export { ensureDailyRun, dailyRunReport, recordLostHunt, oldestUnfinishedDailyRun, type DailyRunReport, type UnfinishedDailyRun } from './hunts/daily-runs.js';
+export { ensureDailyRun, dailyRunReport, recordLostHunt, oldestUnfinishedDailyRun, openDailyRuns, unfinishedHuntsPage, type DailyRunReport, type UnfinishedDailyRun } from './hunts/daily-runs.js';
 export { createSmsMobileApiInbox, type SmsInbox } from './channels/smsmobileapi-inbox.js';
 export { createSmsMobileApiSentLog, type SmsSentLogReader } from './channels/smsmobileapi-sent-log.js';
 export { reconcileUncertainSms } from './messages/reconcile-uncertain.js';

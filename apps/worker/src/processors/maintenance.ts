@@ -3,6 +3,7 @@ import { JOB_PAYLOADS, JOBS, pollSmsOptOuts, reconcileUncertainSms, type Logger,
 import type { Sql } from '@auto-prospect/core/clients';
 import { defineProcessor } from '../jobs/job-boundary.js';
 import { sweepPendingMessages } from '../jobs/sweep-pending-messages.js';
+import { redriveLostRuns } from '../jobs/redrive-lost-runs.js';
 import type { Queues } from '../jobs/queues.js';
 
 export interface MaintenanceDeps {
@@ -13,10 +14,12 @@ export interface MaintenanceDeps {
   inbox: SmsInbox | null;
   sentLog: SmsSentLogReader | null;
   smsKeyEncryptionKey: string;
+  sweepPeriodMs: number;
 }
 
 /**
- * maintenance-sweeps queue: puts back the send job of any message that lost it and settles
+ * maintenance-sweeps queue: puts back the send job of any message that lost it and the fan-out
+ * of any recent unfinished run that lost its jobs, settles
  * uncertain SMS from the provider's sent log (each sweep), and reads SMS replies for opt-outs.
  * All are small and periodic, so they share one queue.
  */
@@ -29,8 +32,9 @@ export function maintenanceProcessor(deps: MaintenanceDeps, worker: () => Worker
     handle: async (_data, { job, logger }) => {
       if (job.name === JOBS.pollSmsReplies) return deps.inbox ? pollSmsOptOuts({ ...deps, inbox: deps.inbox, logger }) : { skipped: 'DRY_RUN' };
       const swept = await sweepPendingMessages({ ...deps, logger });
+      const runs = await redriveLostRuns({ ...deps, logger, periodMs: deps.sweepPeriodMs });
       const reconciled = deps.sentLog ? await reconcileUncertainSms({ ...deps, sentLog: deps.sentLog, logger }) : { settled: 0 };
-      return { ...swept, ...reconciled };
+      return { ...swept, ...runs, ...reconciled };
     },
   });
 }
