@@ -1,6 +1,6 @@
 // A daily run survives a second worker process, a Redis that lost its data and a SIGKILL.
 import { describe, expect, it } from 'vitest';
-import { JOBS, ROUTES } from '@auto-prospect/core';
+import { JOBS, QUEUES, ROUTES } from '@auto-prospect/core';
 import { testEnv } from '@auto-prospect/testkit';
 import type { WorkerContext } from '../src/context.js';
 import { credits } from './support/seed.js';
@@ -76,6 +76,22 @@ describe('daily run resilience', () => {
 
     await expect.poll(() => runCompleted(w.context), { timeout: 30_000 }).toBe(true);
     await expectEachContactAtMostOnce(w.context, '22', 30);
+  });
+
+  it('finishes a run whose hunt jobs Redis lost before they ran: the sweep drives it again', { timeout: 40_000 }, async () => {
+    const w = await dealers.world({ SMS_MIN_GAP_SECONDS: '0' });
+    await seedSmsTenant(w.context, { ads: 12, hunts: 3, limit: 4, smsCredits: 100, phonePrefix: '23' });
+    // Planning is held back, as a busy day's hunts wait in the queue when Redis loses its data.
+    await w.context.start();
+    await w.context.workers.find((worker) => worker.name === QUEUES.hunts)!.pause();
+    await w.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
+    await expect.poll(async () => (await w.context.sql<{ n: number }[]>`select hunts_total as n from daily_runs`)[0]?.n, { timeout: 15_000 }).toBe(3);
+    await w.queuePrefix.clear();
+    w.context.workers.find((worker) => worker.name === QUEUES.hunts)!.resume();
+
+    await w.context.queues.maintenance.add(JOBS.sweepPendingMessages, {});
+    await expect.poll(() => runCompleted(w.context), { timeout: 30_000 }).toBe(true);
+    await expectEachContactAtMostOnce(w.context, '23', 12);
   });
 
   it('completes after the worker process running it is killed, sending no contact twice', { timeout: 60_000 }, async () => {
