@@ -87,7 +87,7 @@ describe('daily run resilience', () => {
     await w.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
     await expect.poll(async () => (await w.context.sql<{ n: number }[]>`select hunts_total as n from daily_runs`)[0]?.n, { timeout: 15_000 }).toBe(3);
     await w.queuePrefix.clear();
-    w.context.workers.find((worker) => worker.name === QUEUES.hunts)!.resume();
+    void w.context.workers.find((worker) => worker.name === QUEUES.hunts)!.resume();
 
     await w.context.queues.maintenance.add(JOBS.sweepPendingMessages, {});
     await expect.poll(() => runCompleted(w.context), { timeout: 30_000 }).toBe(true);
