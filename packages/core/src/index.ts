@@ -38,3 +38,4 @@ export { loadHuntPlan } from './hunts/hunt-plan.js';
 export { resolveUncertainMessage, listUncertainMessages, type UncertainOutcome, type UncertainMessage, type ResolveResult } from './messages/resolve-uncertain.js';
 export { handOverContact, type HandOverDeps } from './hunts/hand-over-contact.js';
 export { within } from './async/within.js';
+export { recordReceipt, recordInboundMessage, type Receipt, type InboundMessage, type InboundOutcome } from './messages/delivery-feedback.js';
