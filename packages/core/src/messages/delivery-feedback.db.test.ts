@@ -11,7 +11,8 @@ let adSeq = 0;
 beforeAll(async () => {
   db = await createTestDatabase();
   sql = createDatabase(db.url, { max: 2 });
-  [{ id: accountId }] = await sql<{ id: string }[]>`insert into accounts (email) values ('dealer@example.com') returning id`;
+  const [account] = await sql<{ id: string }[]>`insert into accounts (email) values ('dealer@example.com') returning id`;
+  accountId = account!.id;
 });
 
 afterAll(async () => {
