@@ -17,6 +17,7 @@ import { dispatchHunts, dispatchMessages, redispatchHunts } from './jobs/dispatc
 import { createQueues, createWorker, type Queues } from './jobs/queues.js';
 import { createSchedulers } from './jobs/schedulers.js';
 import { watchLostHunts, type LostHuntsWatch } from './jobs/lost-hunts.js';
+import { listenForWhatsAppFeedback, type WhatsAppListener } from './jobs/listen-whatsapp.js';
 import { closeInOrder, closeRedis, within } from './lifecycle.js';
 import { fetchActiveHuntsProcessor } from './processors/fetch-active-hunts.js';
 import { huntProcessor } from './processors/hunts.js';
@@ -172,6 +173,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   }
 
   let lostHunts: LostHuntsWatch | undefined;
+  let whatsappListener: WhatsAppListener | undefined;
   let closing: Promise<void> | undefined;
   return {
     env, logger, sql, redis, queues, whatsapp, app, workers,
@@ -183,11 +185,16 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
         lostHunts = watchLostHunts({ queues, redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, sql, logger });
       }
       startWorkers();
+      // In dry run nothing was sent, so there is nothing to hear back.
+      if (env.WORKER_ROLES.includes('whatsapp') && !env.DRY_RUN) {
+        whatsappListener = listenForWhatsAppFeedback({ sql, whatsapp, logger, periodMs: env.WHATSAPP_LISTEN_PERIOD_SECONDS * 1000 });
+      }
       await app.listen({ port: env.PORT, host: env.HOST });
     },
     close() {
       closing ??= closeInOrder(logger, [
         ['schedulers', () => schedulers.stop()],
+        ['whatsapp listener', () => whatsappListener?.stop()],
         ['http server', () => app.close()],
         // Active jobs get a bounded time to finish; past it they are left to stall and be retried.
         ['workers', () => within(env.SHUTDOWN_TIMEOUT_MS / 2, Promise.all(workers.map((w) => w.close())), 'closing workers')

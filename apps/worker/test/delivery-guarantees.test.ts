@@ -15,6 +15,8 @@ let voice: FakeVoicePartner;
 let world: TestWorld;
 let logs = '';
 const wa = createFakeWhatsApp();
+// Receipts would move messages on to `delivered`: whatsapp-feedback.test.ts covers them.
+wa.modes.autoReceipts = false;
 
 beforeAll(async () => {
   sms = await startFakeSmsMobileApi();

@@ -10,6 +10,8 @@ let world: TestWorld;
 
 beforeAll(async () => {
   wa = createFakeWhatsApp();
+  // Receipts would move messages on to `delivered`: whatsapp-feedback.test.ts covers them.
+  wa.modes.autoReceipts = false;
   world = await createTestWorld({ WHATSAPP_MIN_GAP_SECONDS: '0' }, { whatsappSocketFactory: wa.factory, whatsappIdleMs: 300 });
   await world.context.start();
 });
@@ -126,10 +128,9 @@ describe('opt-out', () => {
     const other = await seedAccount(world.context);
     wa.onWhatsApp.add('33612345801');
     await settled(world.context.sql, await contact(world.context, { accountId: account.id, phone: '+33612345801', channel: 'whatsapp_text' }));
-    const socket = wa.sockets.findLast((s) => s.account === account.whatsappDigits && !s.isClosed)!;
-    socket.receive('33612345802', 'Bonjour, toujours dispo ?');
-    socket.receive('33612345801', 'Arrêt');
-    socket.receive('33612345803', 'STOP', true);
+    wa.reply(account.whatsappDigits, '33612345802', 'Bonjour, toujours dispo ?');
+    wa.reply(account.whatsappDigits, '33612345801', 'Arrêt');
+    wa.reply(account.whatsappDigits, '33612345803', 'STOP', { asLid: true });
     await expect.poll(async () => (await world.context.sql<{ phone_number: string }[]>`select phone_number from suppressed_phone_numbers order by 1`).map((r) => r.phone_number))
       .toEqual(['+33612345801', '+33612345803']);
     expect(await createPending(world.context, { accountId: other.id, phone: '+33612345801', channel: 'sms' })).toEqual({ created: false, reason: 'SUPPRESSED' });

@@ -39,3 +39,4 @@ export { resolveUncertainMessage, listUncertainMessages, type UncertainOutcome, 
 export { handOverContact, type HandOverDeps } from './hunts/hand-over-contact.js';
 export { within } from './async/within.js';
 export { recordReceipt, recordInboundMessage, type Receipt, type InboundMessage, type InboundOutcome } from './messages/delivery-feedback.js';
+export { accountsAwaitingWhatsAppFeedback } from './whatsapp/whatsapp-sessions.js';

@@ -72,6 +72,7 @@ const envSchema = z.object({
   SMS_MIN_GAP_SECONDS: z.coerce.number().min(0).max(3600).default(PACING.smsMinGapSeconds),
   WHATSAPP_MIN_GAP_SECONDS: z.coerce.number().min(0).max(3600).default(PACING.whatsappMinGapSeconds),
   WHATSAPP_DAILY_CAP: z.coerce.number().int().min(0).max(1000).default(LIMITS.whatsappDailyCapPerAccount),
+  WHATSAPP_LISTEN_PERIOD_SECONDS: z.coerce.number().int().min(1).max(86_400).default(PACING.whatsappListenPeriodSeconds),
   VOICE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
   WORKER_ROLES: z
     .string()

@@ -181,6 +181,11 @@ export const PACING = {
   whatsappMinGapSeconds: 60,
   /** WhatsApp is paused this long for an account after a reach-out time lock (error 463). */
   whatsappTimeLockPauseHours: 24,
+  /**
+   * How often a linked account with recent WhatsApp messages is connected to hear back: WhatsApp
+   * holds receipts and replies for an offline linked device and hands them over on connect.
+   */
+  whatsappListenPeriodSeconds: 300,
 } as const;
 
 export const LIMITS = {
@@ -202,6 +207,8 @@ export const LIMITS = {
    * here is safe to re-run (a send found `sending` turns uncertain, a hunt adds only what is left).
    */
   jobStallsAllowed: 5,
+  /** Days after a WhatsApp message during which the worker still listens for its receipts and reply. */
+  whatsappFeedbackDays: 14,
   /** Largest JSON body accepted over HTTP. */
   httpBodyBytes: 256 * 1024,
   /** Largest Lobstr webhook body (the documented payload is a few hundred bytes). */

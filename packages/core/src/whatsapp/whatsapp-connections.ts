@@ -10,11 +10,10 @@ import type { Sql } from '../db/client.js';
 import { DeliveryRefusedError, NotNowError, TransientError, UnknownOutcomeError } from '../errors.js';
 import { within } from '../async/within.js';
 import type { Logger } from '../logging/logger.js';
-import { suppressPhoneNumber } from '../messages/message-ledger.js';
-import { isOptOutReply } from '../messages/opt-out.js';
 import { e164Digits } from '../phone/phone-number.js';
 import { acquireLease, type Lease } from '../redis/lease.js';
 import { loadDatabaseAuthState, type DatabaseAuthState } from './auth-state.js';
+import { onMessagesUpdate, onMessagesUpsert } from './whatsapp-feedback.js';
 import { markSessionConnected, markSessionDisconnected, pauseWhatsApp } from './whatsapp-sessions.js';
 import type { WhatsAppSocket, WhatsAppSocketFactory } from './whatsapp-socket.js';
 
@@ -37,6 +36,11 @@ export type LinkResult = { qr: string } | { pairingCode: string } | { alreadyLin
 export interface WhatsAppConnections {
   /** Sends a text; throws classified errors (see channel-sender.ts). */
   send(accountId: string, recipientE164: string, text: string): Promise<{ externalId: string | null }>;
+  /**
+   * Opens the account's socket for a while so that what WhatsApp held for it (receipts, replies)
+   * comes in. False when another process holds the socket (and so hears it).
+   */
+  listen(accountId: string): Promise<boolean>;
   /** Starts linking an account: a QR code to scan, or a pairing code for `phoneNumber`. */
   link(accountId: string, phoneNumber?: string): Promise<LinkResult>;
   /** Logs the linked device out (WhatsApp forgets it); the session is then cleared and paused. */
@@ -79,6 +83,16 @@ export function createWhatsAppConnections(options: WhatsAppConnectionsOptions): 
   const connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
   const owner = randomUUID();
   const connections = new Map<string, Promise<Connection>>();
+  /** Key ids of the messages sent in the last minute, by send time: their receipts may come first. */
+  const recentlySent = new Map<string, number>();
+  function rememberSent(keyId: string): void {
+    const now = Date.now();
+    for (const [id, at] of recentlySent) {
+      if (now - at < 60_000) break;
+      recentlySent.delete(id);
+    }
+    recentlySent.set(keyId, now);
+  }
   const leaseKey = (accountId: string) => `${options.prefix}:whatsapp-lease:${accountId}`;
 
   function attachSocket(conn: Connection): void {
@@ -90,24 +104,14 @@ export function createWhatsAppConnections(options: WhatsAppConnectionsOptions): 
     socket.ev.on('connection.update', (update) => {
       onConnectionUpdate(conn, socket, update).catch((err: unknown) => logger.error({ err, accountId: conn.accountId }, 'WhatsApp connection update failed'));
     });
-    socket.ev.on('messages.upsert', ({ messages }) => {
-      for (const message of messages) {
-        if (message.key.fromMe) continue;
-        const text = message.message?.conversation ?? message.message?.extendedTextMessage?.text;
-        // The sender's number: the PN JID, or its PN twin when WhatsApp addressed it by LID.
-        const jid = message.key.remoteJid?.endsWith('@s.whatsapp.net') ? message.key.remoteJid : message.key.remoteJidAlt;
-        if (!text || !jid || !isOptOutReply(text)) continue;
-        suppressPhoneNumber(sql, `+${jid.split('@')[0]!.split(':')[0]!}`, 'STOP reply on WhatsApp', 'whatsapp_text')
-          .catch((err: unknown) => logger.error({ err, accountId: conn.accountId }, 'could not record an opt-out'));
-      }
-    });
-    socket.ev.on('messages.update', (updates) => {
-      // Error 463: WhatsApp's reach-out time lock. Retrying makes it worse: stop for a day.
-      const timeLocked = updates.some((u) => Number(u.update.status) === 0 && (u.update.messageStubParameters as unknown[] | null | undefined)?.[0] === '463');
-      if (timeLocked) {
-        void pauseForTimeLock(conn.accountId);
-      }
-    });
+    const feedback = {
+      sql, accountId: conn.accountId, logger,
+      onTimeLock: () => pauseForTimeLock(conn.accountId),
+      sentRecently: (keyId: string) => recentlySent.has(keyId),
+    };
+    const failed = (err: unknown) => logger.error({ err, accountId: conn.accountId }, 'could not record WhatsApp feedback');
+    socket.ev.on('messages.update', (updates) => void onMessagesUpdate(feedback, updates).catch(failed));
+    socket.ev.on('messages.upsert', (upsert) => void onMessagesUpsert(feedback, upsert).catch(failed));
   }
 
   async function pauseForTimeLock(accountId: string): Promise<void> {
@@ -228,12 +232,23 @@ export function createWhatsAppConnections(options: WhatsAppConnectionsOptions): 
       if (!conn.isOpen) throw new TransientError('WHATSAPP_CONNECTION_CLOSED', 'the connection closed before sending');
       try {
         const sent = await conn.socket.sendMessage(match.jid, { text });
+        if (sent?.key.id) rememberSent(sent.key.id);
         touch(conn);
         return { externalId: sent?.key.id ?? null };
       } catch (err) {
         // 428 "Connection Closed" is thrown before anything is written to the socket.
         if (statusCodeOf(err) === 428) throw new TransientError('WHATSAPP_CONNECTION_CLOSED', 'the connection closed before sending', { cause: err });
         throw new UnknownOutcomeError('WHATSAPP_SEND_UNCONFIRMED', 'WhatsApp did not confirm the message; it may have been sent', { cause: err });
+      }
+    },
+
+    async listen(accountId) {
+      try {
+        await openConnection(accountId);
+        return true;
+      } catch (err) {
+        if (err instanceof NotNowError) return false;
+        throw err;
       }
     },
 

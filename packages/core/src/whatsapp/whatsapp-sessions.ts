@@ -19,3 +19,16 @@ export async function markSessionDisconnected(sql: Sql, accountId: string, reaso
 export async function pauseWhatsApp(sql: Queryable, accountId: string, reasonCode: string, reason: string, until: Date | null): Promise<void> {
   await pauseChannel(sql, accountId, 'whatsapp_text', { code: reasonCode, message: reason }, until);
 }
+
+/**
+ * Linked accounts that may still hear back about recent WhatsApp messages: a session that works
+ * (connected once, not since cut off) and a message sent within `days` that has not been answered.
+ */
+export async function accountsAwaitingWhatsAppFeedback(sql: Sql, days: number): Promise<string[]> {
+  const rows = await sql<{ accountId: string }[]>`
+    select s.account_id as "accountId" from whatsapp_sessions s
+    where s.credentials is not null and not s.is_disconnected and s.last_connected_at is not null
+      and exists (select 1 from messages m where m.account_id = s.account_id and m.channel = 'whatsapp_text'
+                  and m.status in ('sent', 'delivered', 'read') and m.sent_at > now() - make_interval(days => ${days}))`;
+  return rows.map((r) => r.accountId);
+}

@@ -25,8 +25,20 @@ export interface FakeWhatsApp {
   onWhatsApp: Set<string>;
   /** Recipients (digits) whose messages come back with error 463 (reach-out time lock). */
   timeLocked: Set<string>;
-  modes: { lookupReturnsNothing: boolean; sendHangsMs: number | null };
+  /** Recipients (digits) who read what they get: a READ receipt follows the delivery one. */
+  readers: Set<string>;
+  /** Recipients (digits) whose receipts name them by @lid rather than by number, as v7 may. */
+  lidRecipients: Set<string>;
+  /** autoReceipts off: no receipt comes unless a test sends it with `receipt()`. */
+  modes: { lookupReturnsNothing: boolean; sendHangsMs: number | null; autoReceipts: boolean };
   sent: FakeSentMessage[];
+  /**
+   * A receipt for the account's message `id` (3 delivered, 4 read). Like WhatsApp's servers, the
+   * fake holds it while the account has no socket open and hands it over on the next connect.
+   */
+  receipt(accountDigits: string, id: string, status: number): void;
+  /** A text from `fromDigits` to the account, held the same way while it is offline. */
+  reply(accountDigits: string, fromDigits: string, text: string, options?: { asLid?: boolean }): string;
   /** Most sockets one account ever had open at the same time. */
   maxConcurrent(account: string): number;
   sockets: FakeWASocket[];
@@ -40,6 +52,7 @@ export class FakeWASocket {
   readonly ev: { on(event: string, listener: Listener): void; off(event: string, listener: Listener): void; removeAllListeners(event?: string): void };
   private readonly emitter = new EventEmitter();
   private closed = false;
+  private opened = false;
   /** The account this socket is counted under (its number once linked). */
   private label: string;
 
@@ -53,9 +66,18 @@ export class FakeWASocket {
     world.opened(this.label);
     setImmediate(() => {
       this.emit('connection.update', { connection: 'connecting', receivedPendingNotifications: false, qr: undefined });
-      if (auth.creds.registered) setTimeout(() => !this.closed && this.emit('connection.update', { connection: 'open' }), 20);
+      if (auth.creds.registered) setTimeout(() => this.open(), 20);
       else setTimeout(() => !this.closed && this.emit('connection.update', { qr: `2@fake-qr-${randomBytes(4).toString('hex')}` }), 10);
     });
+  }
+
+  /** Open, then what arrived while the account was offline, then WhatsApp says it is all there. */
+  private open(): void {
+    if (this.closed) return;
+    this.opened = true;
+    this.emit('connection.update', { connection: 'open' });
+    for (const [event, payload] of this.world.heldFor(this.label)) this.emit(event, payload);
+    this.emit('connection.update', { receivedPendingNotifications: true });
   }
 
   /** The account's own number once linked, else "unlinked". */
@@ -65,6 +87,10 @@ export class FakeWASocket {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  get isOpen(): boolean {
+    return this.opened && !this.closed;
   }
 
   private emit(event: string, payload: unknown): void {
@@ -87,16 +113,17 @@ export class FakeWASocket {
     }
     const id = `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
     this.world.sent.push({ account: this.label, jid, text: content.text, id });
-    const key = { remoteJid: jid, fromMe: true, id };
+    const recipient = digitsOf(jid);
     setTimeout(() => {
-      if (this.closed) return;
-      if (this.world.timeLocked.has(digitsOf(jid))) {
-        this.emit('messages.update', [{ key, update: { status: 0, messageStubParameters: ['463', 'Your account has been restricted'] } }]);
-      } else {
-        this.emit('messages.update', [{ key, update: { status: 3 } }]);
+      if (this.world.timeLocked.has(recipient)) {
+        if (!this.closed) this.emit('messages.update', [{ key: { remoteJid: jid, fromMe: true, id }, update: { status: 0, messageStubParameters: ['463', 'Your account has been restricted'] } }]);
+        return;
       }
+      if (!this.world.modes.autoReceipts) return;
+      this.world.receipt(this.label, id, 3);
+      if (this.world.readers.has(recipient)) setTimeout(() => this.world.receipt(this.label, id, 4), 5);
     }, 5);
-    return { key, message: { extendedTextMessage: { text: content.text } }, messageTimestamp: Math.floor(Date.now() / 1000), status: 1 };
+    return { key: { remoteJid: jid, fromMe: true, id }, message: { extendedTextMessage: { text: content.text } }, messageTimestamp: Math.floor(Date.now() / 1000), status: 1 };
   }
 
   async requestPairingCode(phone: string): Promise<string> {
@@ -119,12 +146,9 @@ export class FakeWASocket {
     this.disconnect(515);
   }
 
-  /** A text arrives from `fromDigits`; `asLid` addresses it by LID with the number in remoteJidAlt, as v7 may. */
-  receive(fromDigits: string, text: string, asLid = false): void {
-    const key = asLid
-      ? { remoteJid: `9${fromDigits}@lid`, remoteJidAlt: `${fromDigits}@s.whatsapp.net`, fromMe: false, id: `3EB0${randomBytes(9).toString('hex').toUpperCase()}` }
-      : { remoteJid: `${fromDigits}@s.whatsapp.net`, fromMe: false, id: `3EB0${randomBytes(9).toString('hex').toUpperCase()}` };
-    this.emit('messages.upsert', { type: 'notify', messages: [{ key, message: { conversation: text }, messageTimestamp: Math.floor(Date.now() / 1000) }] });
+  /** WhatsApp's servers hand this socket an event for its account. */
+  deliver(event: string, payload: unknown): void {
+    this.emit(event, payload);
   }
 
   /** WhatsApp closes the connection with this status code. */
@@ -154,11 +178,45 @@ export class FakeWASocket {
 class FakeWorld implements Omit<FakeWhatsApp, 'factory'> {
   onWhatsApp = new Set<string>();
   timeLocked = new Set<string>();
-  modes: FakeWhatsApp['modes'] = { lookupReturnsNothing: false, sendHangsMs: null };
+  readers = new Set<string>();
+  lidRecipients = new Set<string>();
+  modes: FakeWhatsApp['modes'] = { lookupReturnsNothing: false, sendHangsMs: null, autoReceipts: true };
   sent: FakeSentMessage[] = [];
   sockets: FakeWASocket[] = [];
   private readonly open = new Map<string, number>();
   private readonly peak = new Map<string, number>();
+  private readonly held = new Map<string, [string, unknown][]>();
+
+  receipt(accountDigits: string, id: string, status: number): void {
+    const sent = this.sent.find((m) => m.id === id);
+    const recipient = sent ? digitsOf(sent.jid) : '';
+    // The receipt comes from the recipient: by LID when WhatsApp chose to address them so.
+    const remoteJid = this.lidRecipients.has(recipient) ? `9${recipient}@lid` : `${recipient}@s.whatsapp.net`;
+    this.deliver(accountDigits, 'messages.update', [{ key: { remoteJid, fromMe: true, id }, update: { status } }]);
+  }
+
+  reply(accountDigits: string, fromDigits: string, text: string, options: { asLid?: boolean } = {}): string {
+    const id = `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
+    const key = options.asLid
+      ? { remoteJid: `9${fromDigits}@lid`, remoteJidAlt: `${fromDigits}@s.whatsapp.net`, fromMe: false, id }
+      : { remoteJid: `${fromDigits}@s.whatsapp.net`, fromMe: false, id };
+    const message = { key, message: { conversation: text }, messageTimestamp: Math.floor(Date.now() / 1000) };
+    this.deliver(accountDigits, 'messages.upsert', { type: 'notify', messages: [message] });
+    return id;
+  }
+
+  /** To the account's open socket, or held until it connects. */
+  private deliver(accountDigits: string, event: string, payload: unknown): void {
+    const socket = this.sockets.find((s) => s.account === accountDigits && !s.isClosed && s.isOpen);
+    if (socket) socket.deliver(event, payload);
+    else this.held.set(accountDigits, [...(this.held.get(accountDigits) ?? []), [event, payload]]);
+  }
+
+  heldFor(accountDigits: string): [string, unknown][] {
+    const events = this.held.get(accountDigits) ?? [];
+    this.held.delete(accountDigits);
+    return events;
+  }
 
   opened(account: string): void {
     const now = (this.open.get(account) ?? 0) + 1;

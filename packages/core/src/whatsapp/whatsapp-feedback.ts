@@ -1,0 +1,75 @@
+// What an account's WhatsApp socket hears back (providers.md §4.7): receipts of our messages,
+// replies from the people contacted, and error acks. Receipts are matched by key id only — the
+// receipt's remoteJid may be the recipient's @lid although we sent to their number.
+import type { BaileysEventMap, WAMessageKey, WAMessageUpdate } from '@whiskeysockets/baileys';
+import pRetry from 'p-retry';
+import type { Sql } from '../db/client.js';
+import type { Logger } from '../logging/logger.js';
+import { recordInboundMessage, recordReceipt, type Receipt } from '../messages/delivery-feedback.js';
+import { toE164 } from '../phone/phone-number.js';
+
+/** proto.WebMessageInfo.Status: 3 DELIVERY_ACK, 4 READ, 5 PLAYED (audio). 0 ERROR, 1 PENDING, 2 SERVER_ACK say nothing new. */
+const RECEIPTS: Record<number, Receipt> = { 3: 'delivered', 4: 'read', 5: 'read' };
+const REACHOUT_TIME_LOCK = '463';
+
+export interface WhatsAppFeedbackDeps {
+  sql: Sql;
+  accountId: string;
+  logger: Logger;
+  /** WhatsApp refused a message with 463: the account must stop new chats for a while. */
+  onTimeLock: () => Promise<void>;
+  /** Whether this process sent the message with this key id moments ago. */
+  sentRecently: (keyId: string) => boolean;
+}
+
+/** Seconds since the epoch as Baileys gives them (a number or a protobuf Long) → Date. */
+function timestampOf(value: unknown): Date {
+  const seconds = Number(value); // a Long converts through its toString
+  return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : new Date();
+}
+
+/** The sender's number: the PN JID, or its PN twin when WhatsApp addressed the message by LID. */
+function senderPhone(key: { remoteJid?: string | null; remoteJidAlt?: string | null }): string | null {
+  const jid = [key.remoteJid, key.remoteJidAlt].find((j) => j?.endsWith('@s.whatsapp.net'));
+  return jid ? toE164(`+${jid.split('@')[0]!.split(':')[0]!}`) : null;
+}
+
+export async function onMessagesUpdate(deps: WhatsAppFeedbackDeps, updates: BaileysEventMap['messages.update']): Promise<void> {
+  await Promise.all(updates.map((u) => onMessageUpdate(deps, u)));
+}
+
+async function onMessageUpdate(deps: WhatsAppFeedbackDeps, { key, update }: WAMessageUpdate): Promise<void> {
+  const status = Number(update.status);
+  if (status === 0 && (update.messageStubParameters as unknown[] | null | undefined)?.[0] === REACHOUT_TIME_LOCK) {
+    await deps.onTimeLock();
+    return;
+  }
+  const receipt = RECEIPTS[status];
+  if (receipt && key.id && key.fromMe) await recordReceiptOf(deps, key as WAMessageKey & { id: string }, receipt);
+}
+
+/**
+ * A receipt can overtake the recording of its own send (the key id is written once the send
+ * returns): for a message this process just sent, an unmatched receipt is tried again shortly.
+ */
+async function recordReceiptOf(deps: WhatsAppFeedbackDeps, key: WAMessageKey & { id: string }, receipt: Receipt): Promise<void> {
+  const at = new Date();
+  await pRetry(async () => {
+    const matched = await recordReceipt(deps.sql, { accountId: deps.accountId, externalId: key.id, status: receipt, at });
+    if (!matched && deps.sentRecently(key.id)) throw new Error('the send of this receipt is not recorded yet');
+  }, { retries: 6, minTimeout: 100, maxTimeout: 2_000 }).catch(() => deps.logger.warn({ receipt }, 'a WhatsApp receipt matched no recorded message'));
+}
+
+export async function onMessagesUpsert(deps: WhatsAppFeedbackDeps, { messages }: BaileysEventMap['messages.upsert']): Promise<void> {
+  for (const message of messages) {
+    if (message.key.fromMe || !message.key.id) continue;
+    const body = message.message?.conversation ?? message.message?.extendedTextMessage?.text;
+    const phone = senderPhone(message.key);
+    if (!body || !phone) continue;
+    const result = await recordInboundMessage(deps.sql, {
+      accountId: deps.accountId, channel: 'whatsapp_text', phone, body,
+      receivedAt: timestampOf(message.messageTimestamp), externalId: message.key.id,
+    });
+    if (result.outcome !== 'ignored' && result.outcome !== 'duplicate') deps.logger.info({ outcome: result.outcome }, 'WhatsApp reply recorded');
+  }
+}
