@@ -43,6 +43,17 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Sche
     },
   });
   new Gauge({
+    name: 'auto_prospect_contacts_feedback', help: "Messages of today's local day that were delivered, read or replied to, by channel.",
+    labelNames: ['channel', 'feedback'], registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await deps.sql<{ channel: string; delivered: number; read: number; replied: number }[]>`
+        select channel, count(delivered_at)::int as delivered, count(read_at)::int as read, count(replied_at)::int as replied
+        from messages where local_date = ${today()} group by channel`;
+      for (const r of rows) for (const feedback of ['delivered', 'read', 'replied'] as const) this.set({ channel: r.channel, feedback }, r[feedback]);
+    },
+  });
+  new Gauge({
     name: 'auto_prospect_credits_consumed', help: "Credits consumed today, by channel.", labelNames: ['channel'], registers: [registry],
     async collect() {
       this.reset();

@@ -67,15 +67,17 @@ describe('a daily run', () => {
     expect(started.statusCode).toBe(202);
     runId = started.json<{ runId: string }>().runId;
 
-    const report = () => world.context.app.inject({ method: 'GET', url: ROUTES.dailyRun.replace(':runId', runId), headers: auth }).then((r) => r.json<{ status: string; hunts: object; contacts: Record<string, { sent: number; failed: number }> }>());
+    const report = () => world.context.app.inject({ method: 'GET', url: ROUTES.dailyRun.replace(':runId', runId), headers: auth }).then((r) => r.json<{ status: string; hunts: object; contacts: Record<string, { sent: number; failed: number; delivered: number; read: number; replied: number }> }>());
     await expect.poll(async () => (await report()).status, { timeout: 30_000 }).toBe('completed');
     await expect.poll(activeMessages, { timeout: 30_000 }).toBe(0);
+    // Every WhatsApp message gets its delivery receipt from the fake.
+    await expect.poll(async () => (await world.context.sql`select 1 from messages where channel = 'whatsapp_text' and status = 'sent'`).length).toBe(0);
 
     const expected = expectedContacts(ads);
     expect(expected.length).toBeGreaterThan(40);
     const actual = await messagesByContact();
     const expectedByContact = new Map(expected.map((e) => [`${e.hunt}:${e.ad}`, e.channels.map((channel, i) => ({
-      channel, status: i < e.channels.length - 1 || !e.sent ? 'failed' : 'sent',
+      channel, status: i < e.channels.length - 1 || !e.sent ? 'failed' : channel === 'whatsapp_text' ? 'delivered' : 'sent',
     }))]));
     expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expectedByContact));
 
@@ -86,6 +88,7 @@ describe('a daily run', () => {
     const final = await report();
     expect(final.hunts).toEqual({ total: 9, done: 8, failed: 1 });
     expect(final.contacts.sms!.sent).toBe(sentOn('sms'));
+    expect(final.contacts.whatsapp_text).toMatchObject({ sent: sentOn('whatsapp_text'), delivered: sentOn('whatsapp_text'), read: 0, replied: 0 });
 
     const [failedHunt] = await world.context.sql`select error_code from daily_run_hunts where hunt_id = ${tenant.huntIds.get(10)!}`;
     expect(failedHunt).toEqual({ error_code: 'HUNT_MISCONFIGURED' });
@@ -104,6 +107,7 @@ describe('a daily run', () => {
     expect(value(/bullmq_jobs\{queue="channel-sms", state="completed"\} (\d+)/)).toBeGreaterThan(0);
     expect(value(/auto_prospect_contacts\{channel="whatsapp_text",status="failed"\} (\d+)/)).toBeGreaterThan(0);
     expect(value(/auto_prospect_credits_consumed\{channel="ringless_voice"\} (\d+)/)).toBeGreaterThan(0);
+    expect(value(/auto_prospect_contacts_feedback\{channel="whatsapp_text",feedback="delivered"\} (\d+)/)).toBeGreaterThan(0);
     expect(value(/auto_prospect_daily_run_duration_seconds ([\d.]+)/)).toBeGreaterThan(0);
     expect(value(/auto_prospect_provider_call_seconds_count\{provider="smsmobileapi",outcome="accepted"\} (\d+)/)).toBeGreaterThan(0);
     expect(value(/auto_prospect_provider_call_seconds_count\{provider="whatsapp",outcome="WHATSAPP_NOT_ON_WHATSAPP"\} (\d+)/)).toBeGreaterThan(0);

@@ -124,6 +124,11 @@ async function refreshRunTotals(tx: Queryable, dailyRunId: string): Promise<void
     where r.id = ${dailyRunId}`;
 }
 
+interface ContactCounts {
+  planned: number; sent: number; failed: number; pending: number; uncertain: number; dryRun: number;
+  delivered: number; read: number; replied: number;
+}
+
 export interface DailyRunReport {
   id: string;
   localDate: string;
@@ -131,7 +136,8 @@ export interface DailyRunReport {
   startedAt: Date;
   finishedAt: Date | null;
   hunts: { total: number; done: number; failed: number };
-  contacts: Record<string, { planned: number; sent: number; failed: number; pending: number; uncertain: number; dryRun: number }>;
+  /** `sent` counts every message the provider accepted; delivered, read and replied what came back after. */
+  contacts: Record<string, ContactCounts>;
   skipped: Record<string, number>;
 }
 
@@ -139,15 +145,20 @@ export async function dailyRunReport(sql: Sql, dailyRunId: string): Promise<Dail
   const [run] = await sql<{ id: string; local_date: string; status: string; started_at: Date; finished_at: Date | null; hunts_total: number; hunts_done: number; hunts_failed: number }[]>`
     select id, local_date::text, status, started_at, finished_at, hunts_total, hunts_done, hunts_failed from daily_runs where id = ${dailyRunId}`;
   if (!run) return null;
-  const byChannel = await sql<{ channel: string; status: string; n: number }[]>`
-    select channel, status, count(*)::int as n from messages where daily_run_id = ${dailyRunId} group by channel, status`;
+  const byChannel = await sql<{ channel: string; status: string; n: number; delivered: number; read: number; replied: number }[]>`
+    select channel, status, count(*)::int as n,
+           count(delivered_at)::int as delivered, count(read_at)::int as read, count(replied_at)::int as replied
+    from messages where daily_run_id = ${dailyRunId} group by channel, status`;
   const skippedRows = await sql<{ reason: string; n: number }[]>`
     select key as reason, sum(value::int)::int as n from daily_run_hunts, jsonb_each_text(skipped) where daily_run_id = ${dailyRunId} group by key`;
   const contacts: DailyRunReport['contacts'] = {};
-  for (const channel of ['ringless_voice', 'whatsapp_text', 'sms']) contacts[channel] = { planned: 0, sent: 0, failed: 0, pending: 0, uncertain: 0, dryRun: 0 };
-  for (const { channel, status, n } of byChannel) {
+  for (const channel of ['ringless_voice', 'whatsapp_text', 'sms']) contacts[channel] = { planned: 0, sent: 0, failed: 0, pending: 0, uncertain: 0, dryRun: 0, delivered: 0, read: 0, replied: 0 };
+  for (const { channel, status, n, delivered, read, replied } of byChannel) {
     const c = contacts[channel]!;
     c.planned += n;
+    c.delivered += delivered;
+    c.read += read;
+    c.replied += replied;
     if (status === 'sent' || status === 'delivered' || status === 'read' || status === 'replied') c.sent += n;
     else if (status === 'failed') c.failed += n;
     else if (status === 'uncertain') c.uncertain += n;
