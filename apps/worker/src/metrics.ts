@@ -32,6 +32,7 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Sche
     name: 'auto_prospect_provider_call_seconds', help: 'Provider send calls by provider and outcome (accepted or the error code).',
     labelNames: ['provider', 'outcome'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20], registers: [registry],
   });
+  // The local day starts at local midnight: `<date>::timestamp at time zone <zone>` in SQL.
   const today = () => localDateOf(new Date(), deps.timeZone);
   new Gauge({
     name: 'auto_prospect_contacts', help: "Messages of today's local day by channel and status.", labelNames: ['channel', 'status'], registers: [registry],
@@ -58,7 +59,7 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Sche
     async collect() {
       this.reset();
       const rows = await deps.sql<{ channel: string; n: number }[]>`
-        select channel, count(*)::int as n from credit_transactions where type = 'usage' and created_at >= ${today()}::date group by channel`;
+        select channel, count(*)::int as n from credit_transactions where type = 'usage' and created_at >= ${today()}::timestamp at time zone ${deps.timeZone} group by channel`;
       for (const r of rows) this.set({ channel: r.channel }, r.n);
     },
   });
@@ -67,7 +68,7 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Sche
     async collect() {
       const [r] = await deps.sql<{ saved: number; updated: number; rejected: number }[]>`
         select coalesce(sum(ads_saved), 0)::int as saved, coalesce(sum(ads_updated), 0)::int as updated, coalesce(sum(ads_rejected), 0)::int as rejected
-        from lobstr_runs where received_at >= ${today()}::date`;
+        from lobstr_runs where received_at >= ${today()}::timestamp at time zone ${deps.timeZone}`;
       for (const outcome of ['saved', 'updated', 'rejected'] as const) this.set({ outcome }, r![outcome]);
     },
   });
