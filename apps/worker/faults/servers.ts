@@ -59,11 +59,12 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export async function startRedisServer(dir: string): Promise<RedisServer> {
+/** `extraArgs`: more redis-server options (a cluster node's, for instance). */
+export async function startRedisServer(dir: string, extraArgs: string[] = []): Promise<RedisServer> {
   const port = await freePort();
   const child: ChildProcess = spawn('redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no',
-    '--dir', dir, '--logfile', join(dir, 'redis.log'),
+    '--dir', dir, '--logfile', join(dir, `redis-${port}.log`), ...extraArgs,
   ], { stdio: 'ignore' });
   // Ready once it answers a PING.
   const probe = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: null, retryStrategy: () => 100 });

@@ -9,9 +9,8 @@ import {
 } from '@auto-prospect/core';
 import {
   baileysSocketFactory, createDatabase, createRedis, createWhatsAppConnections, createWhatsAppSender, type Sql,
-  type WhatsAppConnections, type WhatsAppSocketFactory,
+  type RedisClient, type WhatsAppConnections, type WhatsAppSocketFactory,
 } from '@auto-prospect/core/clients';
-import type { Redis } from 'ioredis';
 import { buildApp } from './http/app.js';
 import { dispatchHunts, dispatchMessages, redispatchHunts } from './jobs/dispatch.js';
 import { createQueues, createWorker, type Queues } from './jobs/queues.js';
@@ -36,7 +35,7 @@ export interface WorkerContext {
   logger: Logger;
   sql: Sql;
   /** Fail-fast Redis connection for producers used by HTTP handlers. */
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   /** Live WhatsApp sockets of this process (sending and linking accounts). */
   whatsapp: WhatsAppConnections;
@@ -56,9 +55,9 @@ export interface ContextOptions {
 
 export function createContext(env: Readonly<Env>, logger: Logger, options: ContextOptions = {}): WorkerContext {
   const sql = createDatabase(env.DATABASE_URL);
-  const redis = createRedis(env.REDIS_URL, 'producer');
+  const redis = createRedis(env, 'producer');
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
-  const workerRedis = createRedis(env.REDIS_URL, 'worker');
+  const workerRedis = createRedis(env, 'worker');
   workerRedis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis (workers) connection error'));
   const queues = createQueues(redis, env.QUEUE_PREFIX, logger);
   const lobstr = createLobstrClient({ baseUrl: env.LOBSTR_BASE_URL, apiKey: env.LOBSTR_API_KEY });
@@ -182,7 +181,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
       if (env.WORKER_ROLES.includes('orchestration')) {
         await schedulers.upsert();
         schedulers.keepAlive(redis);
-        lostHunts = watchLostHunts({ queues, redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, sql, logger });
+        lostHunts = watchLostHunts({ queues, env, sql, logger });
       }
       startWorkers();
       // In dry run nothing was sent, so there is nothing to hear back.

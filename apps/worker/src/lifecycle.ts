@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@auto-prospect/core/clients';
 import { within as withinCore, type Logger } from '@auto-prospect/core';
 
 export type CloseStep = readonly [name: string, close: () => Promise<unknown> | void];
@@ -20,7 +20,7 @@ export function within<T>(ms: number, work: Promise<T>, what: string): Promise<T
 }
 
 /** QUIT when connected (replies drain first); otherwise drop the socket: a queued QUIT would wait forever. */
-export async function closeRedis(connection: Redis): Promise<void> {
+export async function closeRedis(connection: RedisClient): Promise<void> {
   if (connection.status !== 'ready') {
     connection.disconnect();
     return;

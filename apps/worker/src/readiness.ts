@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@auto-prospect/core/clients';
 import { oldestUnfinishedDailyRun, TIMEOUTS_MS, within, type Logger } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Schedulers } from './jobs/schedulers.js';
@@ -56,7 +56,7 @@ async function warningsOf(sql: Sql, schedulers: Schedulers): Promise<string[]> {
  * Readiness of Redis, Postgres and every worker this process started (named `worker:<queue>`),
  * with the warnings of the day's work once they answer.
  */
-export function createReadiness(deps: { redis: Redis; sql: Sql; workers: () => readonly Worker[]; schedulers: Schedulers; logger: Logger }): Readiness {
+export function createReadiness(deps: { redis: RedisClient; sql: Sql; workers: () => readonly Worker[]; schedulers: Schedulers; logger: Logger }): Readiness {
   const probes: Record<string, Probe> = {
     redis: () => deps.redis.ping(),
     postgres: () => deps.sql`select 1`,

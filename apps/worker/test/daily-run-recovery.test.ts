@@ -4,6 +4,7 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { ensureDailyRun, fanOutDailyRun, JOB_IDS, JOBS, localDateOf, QUEUES, ROUTES, type QueueKey } from '@auto-prospect/core';
+import { createRedis } from '@auto-prospect/core/clients';
 import { testEnv } from '@auto-prospect/testkit';
 import type { WorkerContext } from '../src/context.js';
 import { dispatchHunts } from '../src/jobs/dispatch.js';
@@ -14,14 +15,16 @@ const auth = { authorization: `Bearer ${testEnv().API_SECRET!}` };
 
 /** A worker of another (dying) process: fails every job of the queue for good, recording nothing. */
 async function failJobsOf(context: WorkerContext, queue: QueueKey, jobIds: string[]): Promise<void> {
+  const connection = createRedis(context.env, 'worker');
   const crashing = new Worker(QUEUES[queue], () => Promise.reject(new UnrecoverableError('the process died')), {
-    connection: context.redis.duplicate({ maxRetriesPerRequest: null }), prefix: context.env.QUEUE_PREFIX,
+    connection, prefix: context.env.QUEUE_PREFIX,
   });
   try {
     await expect.poll(async () => Promise.all(jobIds.map(async (id) => (await context.queues[queue].getJob(id))?.getState())), { timeout: 10_000 })
       .toEqual(jobIds.map(() => 'failed'));
   } finally {
     await crashing.close();
+    connection.disconnect();
   }
 }
 

@@ -1,7 +1,7 @@
 // Factories that open connections. Kept apart from the main entry point so that importing
 // types, schemas and domain logic never connects to anything.
 export { createDatabase, type Sql, type Queryable, type DatabaseOptions } from './db/client.js';
-export { createRedis, type RedisRole } from './redis/connections.js';
+export { createRedis, type RedisRole, type RedisClient } from './redis/connections.js';
 export { createWhatsAppConnections, type WhatsAppConnections, type LinkResult } from './whatsapp/whatsapp-connections.js';
 export { createWhatsAppSender } from './whatsapp/whatsapp-sender.js';
 export { baileysSocketFactory, type WhatsAppSocket, type WhatsAppSocketFactory } from './whatsapp/whatsapp-socket.js';

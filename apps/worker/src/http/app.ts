@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@auto-prospect/core/clients';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { LIMITS, ROUTES, type Env, type HandOverDeps, type Logger } from '@auto-prospect/core';
 import type { Sql, WhatsAppConnections } from '@auto-prospect/core/clients';
@@ -20,7 +20,7 @@ import { describeRoute, registerOpenApi } from './openapi.js';
 export interface AppDeps {
   logger: Logger;
   /** Shared counters of the rate limits (the producers' fail-fast connection). */
-  redis: Redis;
+  redis: RedisClient;
   readiness: Readiness;
   sql: Sql;
   queues: Queues;

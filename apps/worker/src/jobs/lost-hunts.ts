@@ -4,7 +4,7 @@
 // on its run as failed, so the day still reaches its end; every listener may do it, only the
 // first changes anything. (A trigger of the day later runs it again: see dispatchDailyRun.)
 import { QueueEvents } from 'bullmq';
-import { JOB_PAYLOADS, QUEUES, recordLostHunt, type Logger } from '@auto-prospect/core';
+import { JOB_PAYLOADS, QUEUES, recordLostHunt, type Env, type Logger } from '@auto-prospect/core';
 import { createRedis, type Sql } from '@auto-prospect/core/clients';
 import { closeRedis, within } from '../lifecycle.js';
 import type { Queues } from './queues.js';
@@ -13,11 +13,11 @@ export interface LostHuntsWatch {
   close(): Promise<void>;
 }
 
-export function watchLostHunts(deps: { queues: Queues; redisUrl: string; prefix: string; sql: Sql; logger: Logger }): LostHuntsWatch {
+export function watchLostHunts(deps: { queues: Queues; env: Readonly<Env>; sql: Sql; logger: Logger }): LostHuntsWatch {
   // The events are a blocking read of the queue's stream: a connection of their own.
-  const connection = createRedis(deps.redisUrl, 'worker');
+  const connection = createRedis(deps.env, 'worker');
   connection.on('error', (err: Error) => deps.logger.warn({ err: err.message }, 'redis (queue events) connection error'));
-  const events = new QueueEvents(QUEUES.hunts, { connection, prefix: deps.prefix });
+  const events = new QueueEvents(QUEUES.hunts, { connection, prefix: deps.env.QUEUE_PREFIX });
   events.on('error', (err) => deps.logger.warn({ err: err.message }, 'hunts queue events error'));
   events.on('failed', ({ jobId, failedReason }) => {
     void (async () => {

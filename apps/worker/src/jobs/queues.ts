@@ -1,5 +1,5 @@
 import { Queue, Worker, type Processor } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@auto-prospect/core/clients';
 import { JOB_OPTIONS, LIMITS, QUEUES, WORKER_SETTINGS, WorkerError, type Logger, type QueueKey } from '@auto-prospect/core';
 import type { ErrorReporter } from '../error-reporting.js';
 import type { Metrics } from '../metrics.js';
@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics.js';
 export type Queues = Readonly<Record<QueueKey, Queue>>;
 
 /** One producer per queue; retry policies travel as default *job* options. */
-export function createQueues(connection: Redis, prefix: string, logger: Logger): Queues {
+export function createQueues(connection: RedisClient, prefix: string, logger: Logger): Queues {
   const entries = (Object.keys(QUEUES) as QueueKey[]).map((key) => {
     const queue = new Queue(QUEUES[key], { connection, prefix, defaultJobOptions: { ...JOB_OPTIONS[key] } });
     queue.on('error', (err) => logger.warn({ queue: QUEUES[key], err: err.message }, 'queue error'));
@@ -17,7 +17,7 @@ export function createQueues(connection: Redis, prefix: string, logger: Logger):
 }
 
 export interface WorkerDeps {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   logger: Logger;
   /** How long a job's lock lasts without renewal before the job counts as stalled. */

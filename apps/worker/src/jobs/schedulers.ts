@@ -3,7 +3,7 @@
 // at boot, then put back any that is missing every sweep period and whenever Redis comes back,
 // so losing Redis data costs at most one period. Only a missing scheduler is re-added, so
 // replicas rarely upsert at the same instant (upserting is idempotent by id anyway).
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@auto-prospect/core/clients';
 import { JOBS, SCHEDULERS, SMS_REPLY_POLL_CRON, type Env, type Logger } from '@auto-prospect/core';
 import type { Queues } from './queues.js';
 
@@ -11,7 +11,7 @@ export interface Schedulers {
   /** Upserts every scheduler (at boot: applies a changed DAILY_RUN_CRON or period). */
   upsert(): Promise<void>;
   /** From now on, restores missing schedulers every sweep period and when Redis reconnects. */
-  keepAlive(redis: Redis): void;
+  keepAlive(redis: RedisClient): void;
   /** Whether each scheduler exists in Redis now, by scheduler id. */
   present(): Promise<Record<string, boolean>>;
   stop(): void;
@@ -40,7 +40,7 @@ export function createSchedulers(queues: Queues, env: Readonly<Env>, logger: Log
 
   let timer: NodeJS.Timeout | undefined;
   let onReady: (() => void) | undefined;
-  let redisWatched: Redis | undefined;
+  let redisWatched: RedisClient | undefined;
   return {
     async upsert() {
       for (const definition of definitions) await upsert(definition);

@@ -24,6 +24,14 @@ function problemsOf(source: Record<string, string | undefined>): string[] {
 }
 
 describe('parseEnv', () => {
+  it('reads a Redis Cluster\'s nodes and wants a hash-tagged queue prefix with them', () => {
+    const nodes = '10.0.0.1:7000,redis-2.internal:7001';
+    expect(parseEnv({ ...valid, REDIS_CLUSTER_NODES: nodes, QUEUE_PREFIX: '{ap}' }).REDIS_CLUSTER_NODES)
+      .toEqual([{ host: '10.0.0.1', port: 7000 }, { host: 'redis-2.internal', port: 7001 }]);
+    expect(problemsOf({ ...valid, REDIS_CLUSTER_NODES: nodes })).toEqual([expect.stringMatching(/^QUEUE_PREFIX must hold a hash tag/)]);
+    expect(problemsOf({ ...valid, REDIS_CLUSTER_NODES: '10.0.0.1', QUEUE_PREFIX: '{ap}' })).toEqual(['REDIS_CLUSTER_NODES must be host:port pairs separated by commas']);
+  });
+
   it('applies the documented defaults', () => {
     const env = parseEnv(valid);
     expect(env).toMatchObject({

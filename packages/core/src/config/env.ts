@@ -37,6 +37,15 @@ const timeZone = z.string().refine((tz) => {
 const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }),
+  /** A Redis Cluster's seed nodes, `host:port,host:port`; REDIS_URL then only gives credentials and TLS. */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5})*$/, 'must be host:port pairs separated by commas')
+    .transform((value) => value.split(',').map((node) => {
+      const [host, port] = node.split(':');
+      return { host: host!, port: Number(port) };
+    }))
+    .optional(),
   PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int().min(0).max(65535).default(3001),
   HOST: z.string().min(1).default('0.0.0.0'),
   /**
@@ -83,6 +92,10 @@ const envSchema = z.object({
   STALLED_JOB_SECONDS: z.coerce.number().int().min(1).max(600).default(TIMEOUTS_MS.jobLock / 1000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
   SWEEP_PERIOD_SECONDS: z.coerce.number().int().min(1).max(3600).default(PENDING_MESSAGE_SWEEP_SECONDS),
+}).refine((env) => !env.REDIS_CLUSTER_NODES || /\{[^}]+\}/.test(env.QUEUE_PREFIX), {
+  // A queue's keys must share a slot for BullMQ's scripts: the prefix's hash tag puts them there.
+  path: ['QUEUE_PREFIX'],
+  message: 'must hold a hash tag such as {ap} when REDIS_CLUSTER_NODES is set (a queue\'s keys must share a cluster slot)',
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,6 +1,6 @@
 // A lease in Redis: held by one owner at a time, expiring by itself if its holder dies, renewed
 // while held. SET NX PX to take it; compare-and-set scripts so only the holder renews or frees it.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connections.js';
 
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
@@ -10,7 +10,7 @@ export interface Lease {
   release(): Promise<void>;
 }
 
-export async function acquireLease(redis: Redis, key: string, owner: string, ttlMs: number, onLost: () => void): Promise<Lease | null> {
+export async function acquireLease(redis: RedisClient, key: string, owner: string, ttlMs: number, onLost: () => void): Promise<Lease | null> {
   const taken = await redis.set(key, owner, 'PX', ttlMs, 'NX');
   if (taken !== 'OK') {
     // Ours already (a previous holder in this process that did not release): renew and keep it.

@@ -1,7 +1,7 @@
 // Per sending account and channel, a random gap between two sends (one phone sends them all), and
 // the account's own provider limit (its key's 429) postponing only that account. The next
 // allowed time lives in Redis so every worker process shares it; each step is one atomic script.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connections.js';
 import type { Channel } from '../messages/channel.js';
 
 export interface SendPacer {
@@ -28,7 +28,7 @@ local until_at = tonumber(ARGV[2])
 if until_at > next_at then redis.call('SET', KEYS[1], until_at, 'PX', until_at - now + 60000) end
 return 0`;
 
-export function createSendPacer(redis: Redis, prefix: string, minGapSeconds: Partial<Record<Channel, number>>, random: () => number = Math.random): SendPacer {
+export function createSendPacer(redis: RedisClient, prefix: string, minGapSeconds: Partial<Record<Channel, number>>, random: () => number = Math.random): SendPacer {
   const key = (accountId: string, channel: Channel) => `${prefix}:pacing:${channel}:${accountId}`;
   return {
     async reserve(accountId, channel) {

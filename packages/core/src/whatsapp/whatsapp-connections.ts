@@ -4,7 +4,7 @@
 // until the holder lets go, which it does after a quiet period.
 import { randomUUID } from 'node:crypto';
 import type { ConnectionState } from '@whiskeysockets/baileys';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.js';
 import { PACING } from '../config/worker.config.js';
 import type { Sql } from '../db/client.js';
 import { DeliveryRefusedError, NotNowError, TransientError, UnknownOutcomeError } from '../errors.js';
@@ -19,7 +19,7 @@ import type { WhatsAppSocket, WhatsAppSocketFactory } from './whatsapp-socket.js
 
 export interface WhatsAppConnectionsOptions {
   sql: Sql;
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix of the leases (the queue prefix). */
   prefix: string;
   encryptionKey: string;
