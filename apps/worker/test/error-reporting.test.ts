@@ -57,6 +57,17 @@ describe('error reporting', () => {
     for (const secret of ['88776655', '+33688776655', account.smsKey!, world.context.env.SMS_API_KEY_ENCRYPTION_KEY]) expect(event).not.toContain(secret);
   });
 
+  it('carries the code of a job failed for good by the boundary itself (invalid data) to Sentry and /metrics', async () => {
+    const before = events().length;
+    const job = await world.context.queues.sms.add(JOBS.sendMessage, { messageId: 'not-a-message-id' }, { jobId: 'invalid-data-job', attempts: 3 });
+    await expect.poll(() => job.getState()).toBe('failed');
+    expect((await world.context.queues.sms.getJob(job.id!))!.attemptsMade).toBe(1);
+    await expect.poll(() => events().length, { timeout: 10_000 }).toBe(before + 1);
+    expect(events().at(-1)).toContain('"error_code":"INVALID_JOB_DATA"');
+    const metrics = (await world.context.app.inject({ method: 'GET', url: ROUTES.metrics, headers: { authorization: `Bearer ${world.context.env.API_SECRET}` } })).body;
+    expect(metrics).toMatch(/auto_prospect_jobs_total\{queue="channel-sms",status="failed",error_code="INVALID_JOB_DATA"\} 1\n/);
+  });
+
   it('reports a message left uncertain by a stopping process once, without its number', { timeout: 30_000 }, async () => {
     const stopping = await createTestWorld({
       SENTRY_DSN: `http://publickey@127.0.0.1:${new URL(sentry.url).port}/1`, SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0', SHUTDOWN_TIMEOUT_MS: '1000',

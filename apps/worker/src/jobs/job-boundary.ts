@@ -7,6 +7,16 @@ import { DelayedError, UnrecoverableError, Worker, type Job, type Processor } fr
 import type { z } from 'zod';
 import { errorCodeOf, NotNowError, QUEUES, RateLimitedError, WorkerError, type Logger, type QueueKey } from '@auto-prospect/core';
 
+/**
+ * A job that must not run again. The code travels as a field to metrics, logs and error reports;
+ * the message, which BullMQ keeps as the job's failedReason for people, starts with it too.
+ */
+export class JobFailedForGood extends UnrecoverableError {
+  constructor(readonly code: string, detail: string) {
+    super(`${code}: ${detail}`);
+  }
+}
+
 export interface JobContext {
   job: Job;
   logger: Logger;
@@ -30,7 +40,7 @@ export function defineProcessor<S extends z.ZodType>(definition: ProcessorDefini
     const parsed = definition.schema.safeParse(job.data);
     if (!parsed.success) {
       jobLogger.error({ errorCode: 'INVALID_JOB_DATA' }, 'job data does not match its schema');
-      throw new UnrecoverableError(`INVALID_JOB_DATA: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+      throw new JobFailedForGood('INVALID_JOB_DATA', parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '));
     }
     // Job data is ids only (messageId, huntId, dailyRunId, …): every line of the job carries them.
     const logger = jobLogger.child(parsed.data as Record<string, unknown>);
@@ -51,7 +61,7 @@ export function defineProcessor<S extends z.ZodType>(definition: ProcessorDefini
       }
       if (err instanceof WorkerError && (err.kind === 'permanent' || err.kind === 'unknown_outcome')) {
         logger.error({ errorCode, err: err.message }, 'job failed for good');
-        throw new UnrecoverableError(`${err.code}: ${err.message}`);
+        throw new JobFailedForGood(err.code, err.message);
       }
       logger.warn({ errorCode, err: err instanceof Error ? err.message : String(err), finalAttempt }, 'job attempt failed');
       throw err;

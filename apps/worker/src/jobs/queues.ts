@@ -1,8 +1,9 @@
-import { Queue, Worker, type Processor } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Processor } from 'bullmq';
 import type { RedisClient } from '@auto-prospect/core/clients';
 import { JOB_OPTIONS, LIMITS, QUEUES, WORKER_SETTINGS, WorkerError, type Logger, type QueueKey } from '@auto-prospect/core';
 import type { ErrorReporter } from '../error-reporting.js';
 import type { Metrics } from '../metrics.js';
+import { JobFailedForGood } from './job-boundary.js';
 
 export type Queues = Readonly<Record<QueueKey, Queue>>;
 
@@ -30,10 +31,9 @@ export interface WorkerDeps {
   errors: ErrorReporter;
 }
 
-/** The stable code of a failure: a WorkerError's, or the "CODE: …" the job boundary wrote. */
+/** The stable code of a failure, carried by the error itself. */
 function failureCode(err: Error): string {
-  if (err instanceof WorkerError) return err.code;
-  return /^([A-Z][A-Z0-9_]+):/.exec(err.message)?.[1] ?? 'UNEXPECTED_ERROR';
+  return err instanceof WorkerError || err instanceof JobFailedForGood ? err.code : 'UNEXPECTED_ERROR';
 }
 
 export function createWorker(key: QueueKey, processor: Processor, deps: WorkerDeps): Worker {
@@ -58,7 +58,7 @@ export function createWorker(key: QueueKey, processor: Processor, deps: WorkerDe
     const code = failureCode(err);
     observe(job, 'failed', code);
     // Reported once: when no attempt is left (UnrecoverableError skips the remaining ones).
-    const final = job && (err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1));
+    const final = job && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
     if (final) deps.errors.jobFailedForGood(err, { queue: QUEUES[key], jobId: job.id, name: job.name, attempts: job.attemptsMade, errorCode: code });
   });
   return worker;
