@@ -73,3 +73,19 @@ export async function onMessagesUpsert(deps: WhatsAppFeedbackDeps, { messages }:
     if (result.outcome !== 'ignored' && result.outcome !== 'duplicate') deps.logger.info({ outcome: result.outcome }, 'WhatsApp reply recorded');
   }
 }
+
+/** Key ids this process sent in the last minute, oldest first: their receipts may come before their recording. */
+export function createRecentSends(windowMs = 60_000) {
+  const sentAt = new Map<string, number>();
+  return {
+    remember(keyId: string): void {
+      const now = Date.now();
+      for (const [id, at] of sentAt) {
+        if (now - at < windowMs) break;
+        sentAt.delete(id);
+      }
+      sentAt.set(keyId, now);
+    },
+    has: (keyId: string) => sentAt.has(keyId),
+  };
+}

@@ -1,0 +1,126 @@
+// One account's live socket: it opens, reconnects when WhatsApp asks for a restart, records
+// what a disconnect means for the session, routes receipts and replies, and closes itself after
+// a quiet period. Holding the account's lease is the caller's job (whatsapp-connections.ts).
+import type { ConnectionState } from '@whiskeysockets/baileys';
+import { PACING } from '../config/worker.config.js';
+import type { Sql } from '../db/client.js';
+import { TransientError } from '../errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { Lease } from '../redis/lease.js';
+import type { DatabaseAuthState } from './auth-state.js';
+import { classifyDisconnect, LOGGED_OUT, statusCodeOf } from './whatsapp-disconnects.js';
+import { onMessagesUpdate, onMessagesUpsert } from './whatsapp-feedback.js';
+import { markSessionConnected, markSessionDisconnected, pauseWhatsApp } from './whatsapp-sessions.js';
+import type { WhatsAppSocket, WhatsAppSocketFactory } from './whatsapp-socket.js';
+
+export interface AccountConnectionDeps {
+  sql: Sql;
+  logger: Logger;
+  socketFactory: WhatsAppSocketFactory;
+  idleMs: number;
+  /** Whether this process sent the message with this key id moments ago. */
+  sentRecently: (keyId: string) => boolean;
+  /** The connection is gone (closed by either side): forget it and free its lease. */
+  onGone: (conn: AccountConnection) => Promise<void>;
+}
+
+export class AccountConnection {
+  socket!: WhatsAppSocket;
+  isOpen = false;
+  /** Resolves once open; rejects with what closed it first. */
+  readonly opened: Promise<void>;
+  private settleOpen!: { resolve: () => void; reject: (err: Error) => void };
+  /** Set when we end the socket ourselves: its close event is not a disconnect. */
+  private ending = false;
+  private readonly qrWaiters: ((qr: string) => void)[] = [];
+  private idleTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly deps: AccountConnectionDeps,
+    readonly accountId: string,
+    private readonly auth: DatabaseAuthState,
+    readonly lease: Lease,
+  ) {
+    this.opened = new Promise<void>((resolve, reject) => (this.settleOpen = { resolve, reject }));
+    this.opened.catch(() => undefined);
+    this.attachSocket();
+  }
+
+  /** The next QR code WhatsApp shows for linking. */
+  nextQr(): Promise<string> {
+    return new Promise((resolve) => this.qrWaiters.push(resolve));
+  }
+
+  /** Used now: the idle countdown starts again. */
+  touch(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.close().catch((err: unknown) => this.deps.logger.warn({ err, accountId: this.accountId }, 'could not close an idle WhatsApp socket'));
+    }, this.deps.idleMs);
+    this.idleTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.ending = true;
+    await this.socket.end(undefined).catch((err: unknown) => this.deps.logger.warn({ err, accountId: this.accountId }, 'WhatsApp socket did not end cleanly'));
+    this.settleOpen.reject(new TransientError('WHATSAPP_CONNECTION_CLOSED', 'socket closed by the worker'));
+    await this.gone();
+  }
+
+  private async gone(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    await this.deps.onGone(this);
+  }
+
+  private attachSocket(): void {
+    const { sql, logger } = this.deps;
+    const accountId = this.accountId;
+    const socket = this.deps.socketFactory({ auth: this.auth.state, logger: logger.child({ accountId }) });
+    this.socket = socket;
+    socket.ev.on('creds.update', () => {
+      this.auth.saveCreds().catch((err: unknown) => logger.error({ err, accountId }, 'could not save WhatsApp creds'));
+    });
+    socket.ev.on('connection.update', (update) => {
+      this.onConnectionUpdate(socket, update).catch((err: unknown) => logger.error({ err, accountId }, 'WhatsApp connection update failed'));
+    });
+    const feedback = { sql, accountId, logger, onTimeLock: () => this.pauseForTimeLock(), sentRecently: this.deps.sentRecently };
+    const failed = (err: unknown) => logger.error({ err, accountId }, 'could not record WhatsApp feedback');
+    socket.ev.on('messages.update', (updates) => void onMessagesUpdate(feedback, updates).catch(failed));
+    socket.ev.on('messages.upsert', (upsert) => void onMessagesUpsert(feedback, upsert).catch(failed));
+  }
+
+  /** Error 463 / an active reach-out time lock: retrying makes it worse, so WhatsApp stops for a day. */
+  private async pauseForTimeLock(): Promise<void> {
+    const until = new Date(Date.now() + PACING.whatsappTimeLockPauseHours * 3600_000);
+    await pauseWhatsApp(this.deps.sql, this.accountId, 'WHATSAPP_REACHOUT_TIME_LOCK', 'WhatsApp restricted new chats (reach-out time lock)', until)
+      .catch((err: unknown) => this.deps.logger.error({ err, accountId: this.accountId }, 'could not pause WhatsApp'));
+  }
+
+  private async onConnectionUpdate(socket: WhatsAppSocket, update: Partial<ConnectionState>): Promise<void> {
+    if (socket !== this.socket) return;
+    if (update.qr) for (const waiter of this.qrWaiters.splice(0)) waiter(update.qr);
+    if (update.reachoutTimeLock?.isActive) await this.pauseForTimeLock();
+    if (update.connection === 'open') {
+      this.isOpen = true;
+      this.settleOpen.resolve();
+      await markSessionConnected(this.deps.sql, this.accountId);
+    }
+    if (update.connection !== 'close') return;
+    this.isOpen = false;
+    if (this.ending) return;
+    const statusCode = statusCodeOf(update.lastDisconnect?.error);
+    const disconnect = classifyDisconnect(statusCode);
+    if (disconnect.kind === 'restart') {
+      this.deps.logger.info({ accountId: this.accountId }, 'WhatsApp asked for a restart; reconnecting');
+      this.attachSocket();
+      return;
+    }
+    this.deps.logger.warn({ accountId: this.accountId, statusCode, errorCode: disconnect.kind === 'terminal' ? disconnect.code : undefined }, 'WhatsApp connection closed');
+    if (disconnect.kind === 'terminal') {
+      if (statusCode === LOGGED_OUT) await this.auth.clear();
+      await markSessionDisconnected(this.deps.sql, this.accountId, disconnect.code, `WhatsApp closed the session (${statusCode})`);
+    }
+    this.settleOpen.reject(disconnect.error);
+    await this.gone();
+  }
+}
