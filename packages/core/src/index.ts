@@ -40,3 +40,4 @@ export { handOverContact, type HandOverDeps } from './hunts/hand-over-contact.js
 export { within } from './async/within.js';
 export { recordReceipt, recordInboundMessage, type Receipt, type InboundMessage, type InboundOutcome } from './messages/delivery-feedback.js';
 export { accountsAwaitingWhatsAppFeedback } from './whatsapp/whatsapp-sessions.js';
+export { businessTotals, type BusinessTotals } from './reporting/business-totals.js';
