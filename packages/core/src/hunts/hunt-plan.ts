@@ -92,3 +92,7 @@ function unusableReason(
   if (channel === 'ringless_voice' && !(account.fixedPhone && template.tokenAudio)) return 'VOICE_NOT_SET_UP';
   return null;
 }
+
+export async function huntExists(sql: Queryable, huntId: string): Promise<boolean> {
+  return (await sql`select 1 from hunts where id = ${huntId}`).length > 0;
+}

@@ -32,3 +32,23 @@ export async function accountsAwaitingWhatsAppFeedback(sql: Sql, days: number): 
                   and m.status in ('sent', 'delivered', 'read') and m.sent_at > now() - make_interval(days => ${days}))`;
   return rows.map((r) => r.accountId);
 }
+
+export interface WhatsAppSessionStatus {
+  linked: boolean;
+  connected: boolean;
+  disconnected: boolean;
+  lastConnectedAt: Date | null;
+  /** The reason code of an active pause of the account's WhatsApp. */
+  pausedFor: string | null;
+}
+
+/** The account's WhatsApp session as an operator sees it; null if the account does not exist. */
+export async function whatsAppSessionStatus(sql: Sql, accountId: string): Promise<WhatsAppSessionStatus | null> {
+  const [row] = await sql<WhatsAppSessionStatus[]>`
+    select w.credentials is not null as linked, coalesce(w.is_connected, false) as connected, coalesce(w.is_disconnected, false) as disconnected,
+           w.last_connected_at as "lastConnectedAt", p.reason_code as "pausedFor"
+    from accounts a left join whatsapp_sessions w on w.account_id = a.id
+    left join active_channel_pauses p on p.account_id = a.id and p.channel = 'whatsapp_text'
+    where a.id = ${accountId}`;
+  return row ?? null;
+}

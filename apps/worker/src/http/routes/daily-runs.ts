@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { dailyRunReport, ensureDailyRun, localDateOf, ROUTES } from '@auto-prospect/core';
+import { dailyRunReport, ensureDailyRun, huntExists, localDateOf, ROUTES } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from '../../jobs/queues.js';
 import { dispatchDailyRun, dispatchHunts } from '../../jobs/dispatch.js';
@@ -30,8 +30,7 @@ export function registerDailyRunRoutes(app: FastifyInstance, deps: { sql: Sql; q
   app.post(ROUTES.huntRun, { schema: describeRoute({ tag: 'daily runs', summary: "Processes one hunt now, within today's limits", params: huntParams }) }, async (request, reply) => {
     const params = huntParams.safeParse(request.params);
     if (!params.success) return reply.code(400).send({ error: 'INVALID_HUNT_ID', message: 'huntId must be a UUID' });
-    const [hunt] = await deps.sql`select id from hunts where id = ${params.data.huntId}`;
-    if (!hunt) return reply.code(404).send({ error: 'NOT_FOUND', message: 'no such hunt' });
+    if (!(await huntExists(deps.sql, params.data.huntId))) return reply.code(404).send({ error: 'NOT_FOUND', message: 'no such hunt' });
     const localDate = localDateOf(new Date(), deps.timeZone);
     await dispatchHunts(deps.queues, null, localDate, [params.data.huntId]);
     return reply.code(202).send({ huntId: params.data.huntId, localDate });
