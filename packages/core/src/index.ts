@@ -30,7 +30,7 @@ export { ensureDailyRun, dailyRunReport, recordLostHunt, oldestUnfinishedDailyRu
 export { createSmsMobileApiInbox, type SmsInbox } from './channels/smsmobileapi-inbox.js';
 export { createSmsMobileApiSentLog, type SmsSentLogReader } from './channels/smsmobileapi-sent-log.js';
 export { reconcileUncertainSms } from './messages/reconcile-uncertain.js';
-export { pollSmsOptOuts } from './messages/poll-sms-opt-outs.js';
+export { pollSmsReplies } from './messages/poll-sms-replies.js';
 export { markUncertain } from './messages/message-ledger.js';
 export { createManualContact, type ManualContactResult } from './messages/create-manual-contact.js';
 export { allocateHuntDay } from './hunts/allocate-hunt-day.js';

@@ -5,7 +5,7 @@ export { testEnv } from './env.js';
 export { repoRoot, databaseUrl, checkoutNamespace } from './environment.js';
 export { startFakeLobstr, type FakeLobstr, type FakeLobstrRun, type FakeLobstrFault } from './fakes/fake-lobstr.js';
 export { generateLobstrResults, type GeneratedLobstrResults } from './fakes/lobstr-results.js';
-export { startFakeSmsMobileApi, type FakeSmsMobileApi, type FakeSmsSent } from './fakes/fake-smsmobileapi.js';
+export { startFakeSmsMobileApi, type FakeSmsMobileApi, type FakeSmsSent, type FakeReceivedSms } from './fakes/fake-smsmobileapi.js';
 export { signWebhookV2, postWebhookV2, webhookV2Event, type WebhookV2Event, type WebhookV2Request, type WebhookV2Delivery } from './fakes/smsmobileapi-webhook-v2.js';
 export { startFakeVoicePartner, type FakeVoicePartner, type FakeVoiceCampaign } from './fakes/fake-voice-partner.js';
 export { createFakeWhatsApp, FakeWASocket, type FakeWhatsApp, type FakeSentMessage } from './fakes/fake-whatsapp.js';
