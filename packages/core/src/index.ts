@@ -39,3 +39,6 @@ export { resolveUncertainMessage, listUncertainMessages, type UncertainOutcome, 
 export { handOverContact, type HandOverDeps } from './hunts/hand-over-contact.js';
 export { within } from './async/within.js';
 export { recordReceipt, recordInboundMessage, type Receipt, type InboundMessage, type InboundOutcome } from './messages/delivery-feedback.js';
+export { isFreshWebhookTimestamp, hasValidWebhookSignature, parseSmsWebhookEvent, smsWebhookEnvelope, type SmsWebhookEvent } from './channels/smsmobileapi-webhook.js';
+export { recordSmsWebhookEvent, type SmsWebhookResult } from './messages/record-sms-webhook-event.js';
+export { SMS_FAILED_ON_PHONE } from './messages/fail-sent-sms.js';

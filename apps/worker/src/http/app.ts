@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics.js';
 import type { Readiness } from '../readiness.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLobstrWebhook } from './routes/lobstr-webhook.js';
+import { registerSmsMobileApiWebhook } from './routes/smsmobileapi-webhook.js';
 import { registerDailyRunRoutes } from './routes/daily-runs.js';
 import { registerDashboard } from './routes/dashboard.js';
 import { registerMessageRoutes } from './routes/messages.js';
@@ -92,6 +93,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registerHealthRoutes(scope, deps.readiness);
     registerLobstrWebhook(scope, {
       sql: deps.sql, queues: deps.queues, webhookToken: deps.env.LOBSTR_WEBHOOK_TOKEN, perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    });
+    registerSmsMobileApiWebhook(scope, {
+      sql: deps.sql, queues: deps.queues, handOver: deps.handOver, smsKeyEncryptionKey: deps.env.SMS_API_KEY_ENCRYPTION_KEY,
+      timeZone: deps.env.OUTREACH_TIMEZONE, perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
     });
     done();
   });
