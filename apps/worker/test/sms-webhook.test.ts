@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createMessage, encryptSecret, JOBS, localDateOf, ROUTES, SMS_FAILED_ON_PHONE } from '@auto-prospect/core';
 import {
   postWebhookV2, sendJson, signWebhookV2, startFakeServer, startFakeSmsMobileApi, startFakeVoicePartner, webhookV2Event,
-  type FakeServer, type FakeSmsMobileApi, type FakeVoicePartner,
+  testEnv, type FakeServer, type FakeSmsMobileApi, type FakeVoicePartner,
 } from '@auto-prospect/testkit';
 import { dispatchMessage } from '../src/jobs/dispatch.js';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
@@ -209,6 +209,27 @@ describe('POST /webhooks/smsmobileapi/:accountId', () => {
     const readsBefore = sms.requests.filter((r) => r.path === '/getsms/' && r.query.get('apikey') === account.smsKey).length;
     await poll();
     expect(sms.requests.filter((r) => r.path === '/getsms/' && r.query.get('apikey') === account.smsKey)).toHaveLength(readsBefore);
+  });
+
+  it('lets an operator store the secret through the API, encrypted and never sent back, or remove it', async () => {
+    const account = await webhookAccount({ storeSecret: false });
+    const auth = { authorization: `Bearer ${testEnv().API_SECRET!}` };
+    const put = (accountId: string, payload: object, headers: Record<string, string> = auth) =>
+      world.context.app.inject({ method: 'PUT', url: ROUTES.smsWebhookSecret.replace(':accountId', accountId), headers, payload });
+
+    expect((await put(account.id, { secret: account.secret }, {})).statusCode).toBe(401);
+    const stored = await put(account.id, { secret: account.secret });
+    expect([stored.statusCode, stored.body]).toEqual([204, '']);
+    const [row] = await world.context.sql<{ secret: string }[]>`select sms_webhook_secret as secret from accounts where id = ${account.id}`;
+    expect(row!.secret).not.toContain(account.secret);
+    expect((await sms.receive(account.smsKey!, { from: '+33611000909', message: 'Bonjour' }))[0]!.status).toBe(202);
+
+    for (const bad of [{ secret: '' }, { secret: 12 }, { secret: 'x', extra: true }]) expect((await put(account.id, bad)).json()).toMatchObject({ error: 'INVALID_BODY' });
+    expect((await put('not-an-id', { secret: 'x' })).statusCode).toBe(400);
+    expect((await put('00000000-0000-4000-8000-000000000000', { secret: 'x' })).statusCode).toBe(404);
+
+    expect((await put(account.id, { secret: null })).statusCode).toBe(204);
+    expect((await sms.receive(account.smsKey!, { from: '+33611000909', message: 'Bonjour' }))[0]!.status).toBe(401);
   });
 
   it('reports an account whose stored secret cannot be decrypted as a 500; no secret, number or text leaks anywhere', async () => {

@@ -15,6 +15,7 @@ import { registerDashboard } from './routes/dashboard.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerOperationsRoutes } from './routes/operations.js';
 import { registerWhatsAppRoutes } from './routes/whatsapp.js';
+import { registerSmsWebhookSecretRoute } from './routes/sms-webhook-secret.js';
 import { requireBearer } from './auth.js';
 import { describeRoute, registerOpenApi } from './openapi.js';
 
@@ -108,6 +109,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registerDailyRunRoutes(api, { sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE });
     registerOperationsRoutes(api, { queues: deps.queues });
     registerWhatsAppRoutes(api, { sql: deps.sql, whatsapp: deps.whatsapp });
+    registerSmsWebhookSecretRoute(api, { sql: deps.sql, smsKeyEncryptionKey: deps.env.SMS_API_KEY_ENCRYPTION_KEY });
     registerMessageRoutes(api, {
       sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE, whatsappDailyCap: deps.env.WHATSAPP_DAILY_CAP, handOver: deps.handOver,
     });

@@ -168,6 +168,7 @@ export const ROUTES = {
   queues: '/api/queues',
   job: '/api/jobs/:queue/:jobId',
   whatsappLink: '/api/accounts/:accountId/whatsapp',
+  smsWebhookSecret: '/api/accounts/:accountId/sms-webhook-secret',
   messages: '/api/messages',
   messageResolve: '/api/messages/:messageId/resolve',
   metrics: '/metrics',
