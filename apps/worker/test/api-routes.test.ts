@@ -141,7 +141,7 @@ describe('OpenAPI', () => {
     const doc = (await world.context.app.inject({ url: `${ROUTES.docs}/json`, headers: { authorization: `Bearer ${SECRET}` } })).json<{ paths: Record<string, Record<string, { security?: unknown; parameters?: unknown[]; requestBody?: unknown }>> }>();
     const documented = Object.keys(doc.paths);
     const openapiPath = (route: string) => route.replace(/:(\w+)/g, '{$1}');
-    for (const route of [ROUTES.healthLive, ROUTES.healthReady, ROUTES.lobstrWebhook, ROUTES.dailyRuns, ROUTES.dailyRun, ROUTES.huntRun, ROUTES.queues, ROUTES.job, ROUTES.whatsappLink, ROUTES.messages, ROUTES.metrics]) {
+    for (const route of [ROUTES.healthLive, ROUTES.healthReady, ROUTES.lobstrWebhook, ROUTES.smsMobileApiWebhook, ROUTES.dailyRuns, ROUTES.dailyRun, ROUTES.huntRun, ROUTES.queues, ROUTES.job, ROUTES.whatsappLink, ROUTES.smsWebhookSecret, ROUTES.messages, ROUTES.metrics]) {
       expect(documented).toContain(openapiPath(route));
     }
     expect(doc.paths[openapiPath(ROUTES.messages)]!.post!.requestBody).toBeDefined();

@@ -30,7 +30,7 @@ export { ensureDailyRun, dailyRunReport, recordLostHunt, oldestUnfinishedDailyRu
 export { createSmsMobileApiInbox, type SmsInbox } from './channels/smsmobileapi-inbox.js';
 export { createSmsMobileApiSentLog, type SmsSentLogReader } from './channels/smsmobileapi-sent-log.js';
 export { reconcileUncertainSms } from './messages/reconcile-uncertain.js';
-export { pollSmsOptOuts } from './messages/poll-sms-opt-outs.js';
+export { pollSmsReplies } from './messages/poll-sms-replies.js';
 export { markUncertain } from './messages/message-ledger.js';
 export { createManualContact, type ManualContactResult } from './messages/create-manual-contact.js';
 export { allocateHuntDay } from './hunts/allocate-hunt-day.js';
@@ -41,3 +41,6 @@ export { within } from './async/within.js';
 export { recordReceipt, recordInboundMessage, type Receipt, type InboundMessage, type InboundOutcome } from './messages/delivery-feedback.js';
 export { accountsAwaitingWhatsAppFeedback, whatsAppSessionStatus, type WhatsAppSessionStatus } from './whatsapp/whatsapp-sessions.js';
 export { businessTotals, type BusinessTotals } from './reporting/business-totals.js';
+export { isFreshWebhookTimestamp, hasValidWebhookSignature, parseSmsWebhookEvent, smsWebhookEnvelope, type SmsWebhookEvent } from './channels/smsmobileapi-webhook.js';
+export { recordSmsWebhookEvent, type SmsWebhookResult } from './messages/record-sms-webhook-event.js';
+export { SMS_FAILED_ON_PHONE } from './messages/fail-sent-sms.js';

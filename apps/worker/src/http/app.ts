@@ -9,11 +9,13 @@ import type { Metrics } from '../metrics.js';
 import type { Readiness } from '../readiness.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLobstrWebhook } from './routes/lobstr-webhook.js';
+import { registerSmsMobileApiWebhook } from './routes/smsmobileapi-webhook.js';
 import { registerDailyRunRoutes } from './routes/daily-runs.js';
 import { registerDashboard } from './routes/dashboard.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerOperationsRoutes } from './routes/operations.js';
 import { registerWhatsAppRoutes } from './routes/whatsapp.js';
+import { registerSmsWebhookSecretRoute } from './routes/sms-webhook-secret.js';
 import { requireBearer } from './auth.js';
 import { describeRoute, registerOpenApi } from './openapi.js';
 
@@ -93,6 +95,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registerLobstrWebhook(scope, {
       sql: deps.sql, queues: deps.queues, webhookToken: deps.env.LOBSTR_WEBHOOK_TOKEN, perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
     });
+    registerSmsMobileApiWebhook(scope, {
+      sql: deps.sql, queues: deps.queues, handOver: deps.handOver, smsKeyEncryptionKey: deps.env.SMS_API_KEY_ENCRYPTION_KEY,
+      timeZone: deps.env.OUTREACH_TIMEZONE, perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    });
     done();
   });
   // Everything under /api requires the bearer token.
@@ -103,6 +109,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registerDailyRunRoutes(api, { sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE });
     registerOperationsRoutes(api, { queues: deps.queues });
     registerWhatsAppRoutes(api, { sql: deps.sql, whatsapp: deps.whatsapp });
+    registerSmsWebhookSecretRoute(api, { sql: deps.sql, smsKeyEncryptionKey: deps.env.SMS_API_KEY_ENCRYPTION_KEY });
     registerMessageRoutes(api, {
       sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE, whatsappDailyCap: deps.env.WHATSAPP_DAILY_CAP, handOver: deps.handOver,
     });

@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import { JOB_PAYLOADS, JOBS, pollSmsOptOuts, reconcileUncertainSms, type Logger, type SmsInbox, type SmsSentLogReader } from '@auto-prospect/core';
+import { JOB_PAYLOADS, JOBS, pollSmsReplies, reconcileUncertainSms, type Logger, type SmsInbox, type SmsSentLogReader } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import { defineProcessor } from '../jobs/job-boundary.js';
 import { sweepPendingMessages } from '../jobs/sweep-pending-messages.js';
@@ -20,7 +20,7 @@ export interface MaintenanceDeps {
 /**
  * maintenance-sweeps queue: puts back the send job of any message that lost it and the fan-out
  * of any recent unfinished run that lost its jobs, settles
- * uncertain SMS from the provider's sent log (each sweep), and reads SMS replies for opt-outs.
+ * uncertain SMS from the provider's sent log (each sweep), and reads SMS replies (accounts without a webhook).
  * All are small and periodic, so they share one queue.
  */
 export function maintenanceProcessor(deps: MaintenanceDeps, worker: () => Worker | undefined) {
@@ -30,7 +30,7 @@ export function maintenanceProcessor(deps: MaintenanceDeps, worker: () => Worker
     logger: deps.logger,
     worker,
     handle: async (_data, { job, logger }) => {
-      if (job.name === JOBS.pollSmsReplies) return deps.inbox ? pollSmsOptOuts({ ...deps, inbox: deps.inbox, logger }) : { skipped: 'DRY_RUN' };
+      if (job.name === JOBS.pollSmsReplies) return deps.inbox ? pollSmsReplies({ ...deps, inbox: deps.inbox, logger }) : { skipped: 'DRY_RUN' };
       const swept = await sweepPendingMessages({ ...deps, logger });
       const runs = await redriveLostRuns({ ...deps, logger, periodMs: deps.sweepPeriodMs });
       const reconciled = deps.sentLog ? await reconcileUncertainSms({ ...deps, sentLog: deps.sentLog, logger }) : { settled: 0 };

@@ -153,18 +153,22 @@ export const TIMEOUTS_MS = {
   dependenciesAtBoot: 30_000,
   /** Postgres connection attempt. */
   databaseConnect: 5_000,
+  /** A signed SMSMobileAPI webhook older (or further ahead) than this is refused as a replay. */
+  smsWebhookMaxAge: 300_000,
 } as const;
 
 export const ROUTES = {
   healthLive: '/health/live',
   healthReady: '/health/ready',
   lobstrWebhook: '/webhooks/lobstr/:token',
+  smsMobileApiWebhook: '/webhooks/smsmobileapi/:accountId',
   dailyRuns: '/api/daily-runs',
   dailyRun: '/api/daily-runs/:runId',
   huntRun: '/api/hunts/:huntId/run',
   queues: '/api/queues',
   job: '/api/jobs/:queue/:jobId',
   whatsappLink: '/api/accounts/:accountId/whatsapp',
+  smsWebhookSecret: '/api/accounts/:accountId/sms-webhook-secret',
   messages: '/api/messages',
   messageResolve: '/api/messages/:messageId/resolve',
   metrics: '/metrics',
@@ -211,6 +215,6 @@ export const LIMITS = {
   whatsappFeedbackDays: 14,
   /** Largest JSON body accepted over HTTP. */
   httpBodyBytes: 256 * 1024,
-  /** Largest Lobstr webhook body (the documented payload is a few hundred bytes). */
+  /** Largest webhook body (Lobstr's and SMSMobileAPI's documented payloads are under a few KB). */
   webhookBodyBytes: 16 * 1024,
 } as const;

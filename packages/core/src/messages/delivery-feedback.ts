@@ -1,7 +1,7 @@
 // What comes back after the provider accepted a message: receipts (delivered, read) and replies.
 // Every provider path (WhatsApp events, SMSMobileAPI push or poll) goes through these two
 // functions, so a receipt never moves a message backwards and a reply is handled once.
-import type { Sql } from '../db/client.js';
+import type { Sql, Transaction } from '../db/client.js';
 import type { Channel } from './channel.js';
 import { suppressPhoneNumber } from './message-ledger.js';
 import { isOptOutReply } from './opt-out.js';
@@ -55,25 +55,28 @@ export type InboundOutcome =
  * message to that person `replied`; STOP and its variants suppress the number whoever sends it.
  */
 export async function recordInboundMessage(sql: Sql, inbound: InboundMessage): Promise<InboundOutcome> {
+  return sql.begin((tx) => recordInboundMessageIn(tx, inbound));
+}
+
+/** The same, inside the caller's transaction (a webhook records its delivery with the reply). */
+export async function recordInboundMessageIn(tx: Transaction, inbound: InboundMessage): Promise<InboundOutcome> {
   const optOut = isOptOutReply(inbound.body);
-  return sql.begin(async (tx) => {
-    const [answered] = await tx<{ id: string }[]>`
-      select id from messages
-      where account_id = ${inbound.accountId} and recipient_phone = ${inbound.phone}
-        and status in ('sent', 'delivered', 'read', 'replied')
-      order by sent_at desc limit 1
-      for update`;
-    if (optOut) await suppressPhoneNumber(tx, inbound.phone, `STOP reply (${inbound.channel})`, inbound.channel);
-    if (!answered) return optOut ? { outcome: 'opt_out' } : { outcome: 'ignored' };
-    const stored = await tx`
-      insert into inbound_messages (account_id, channel, phone_number, body, received_at, external_id, answers_message_id, opt_out)
-      values (${inbound.accountId}, ${inbound.channel}, ${inbound.phone}, ${inbound.body}, ${inbound.receivedAt},
-              ${inbound.externalId}, ${answered.id}, ${optOut})
-      on conflict (account_id, channel, external_id) do nothing`;
-    if (stored.count === 0) return { outcome: 'duplicate' };
-    await tx`
-      update messages set status = 'replied', replied_at = coalesce(replied_at, ${inbound.receivedAt}), updated_at = now()
-      where id = ${answered.id}`;
-    return { outcome: 'reply', answersMessageId: answered.id, optOut };
-  });
+  const [answered] = await tx<{ id: string }[]>`
+    select id from messages
+    where account_id = ${inbound.accountId} and recipient_phone = ${inbound.phone}
+      and status in ('sent', 'delivered', 'read', 'replied')
+    order by sent_at desc limit 1
+    for update`;
+  if (optOut) await suppressPhoneNumber(tx, inbound.phone, `STOP reply (${inbound.channel})`, inbound.channel);
+  if (!answered) return optOut ? { outcome: 'opt_out' } : { outcome: 'ignored' };
+  const stored = await tx`
+    insert into inbound_messages (account_id, channel, phone_number, body, received_at, external_id, answers_message_id, opt_out)
+    values (${inbound.accountId}, ${inbound.channel}, ${inbound.phone}, ${inbound.body}, ${inbound.receivedAt},
+            ${inbound.externalId}, ${answered.id}, ${optOut})
+    on conflict (account_id, channel, external_id) do nothing`;
+  if (stored.count === 0) return { outcome: 'duplicate' };
+  await tx`
+    update messages set status = 'replied', replied_at = coalesce(replied_at, ${inbound.receivedAt}), updated_at = now()
+    where id = ${answered.id}`;
+  return { outcome: 'reply', answersMessageId: answered.id, optOut };
 }

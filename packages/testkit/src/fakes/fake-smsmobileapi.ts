@@ -3,9 +3,13 @@
 // failure modes (errors as HTTP 200 bodies, 429 with Retry-After, 5xx, a hang, or any of those
 // for a share of calls), and the log of
 // sent SMS (/log/sent/sms/; its real schema is undocumented: this is one plausible shape).
+// Received SMS are read with /getsms/ and, for a key with a Webhook V2 endpoint configured (as in
+// the dashboard), pushed signed; so are what the phone then did with a sent SMS (sms.sent,
+// sms.failed: their data is undocumented, this is one plausible shape carrying the send GUID).
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { sendJson, startFakeServer, type FakeServer } from '../fake-server.js';
+import { postWebhookV2, webhookV2Event, type WebhookV2Delivery } from './smsmobileapi-webhook-v2.js';
 
 export interface FakeSmsSent {
   guid: string;
@@ -42,10 +46,23 @@ export interface FakeSmsMobileApi extends FakeServer {
   keys: Map<string, FakeSmsKeyState>;
   /** 429 answers, per API key. */
   rateLimited: Map<string, number>;
-  /** Received SMS per API key, as /getsms/ returns them. */
-  inbox: Map<string, { number: string; message: string; timestamp_unix: number }[]>;
+  /** Received SMS per API key, as /getsms/ returns them (a row set without `guid` is served without one). */
+  inbox: Map<string, FakeReceivedSms[]>;
+  /** Webhook V2 endpoint and signing secret per API key. */
+  webhooks: Map<string, { url: string; secret: string }>;
   modes: FakeSmsMobileApiModes;
   sent: FakeSmsSent[];
+  /** An SMS reaches the key's phone: kept for /getsms/ and pushed as `sms.received` if a webhook is set. */
+  receive(apikey: string, sms: { from: string; message: string }, options?: { redeliver?: boolean }): Promise<WebhookV2Delivery[]>;
+  /** The phone reports on a sent SMS: pushed as `sms.sent` or `sms.failed` (with the reason) to its key's webhook. */
+  reportOnPhone(guid: string, report: { sent: true } | { failed: string }, options?: { redeliver?: boolean }): Promise<WebhookV2Delivery[]>;
+}
+
+export interface FakeReceivedSms {
+  number: string;
+  message: string;
+  timestamp_unix: number;
+  guid?: string;
 }
 
 export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
@@ -68,7 +85,7 @@ export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
       if (keys.get(key) !== 'valid') return sendJson(res, 403, { success: false, error: 'invalid_apikey' });
       const after = Number(req.query.get('after_timestamp_unix') ?? 0);
       const sms = (inbox.get(key) ?? []).filter((m) => (m.timestamp_unix > 1e12 ? m.timestamp_unix / 1000 : m.timestamp_unix) > after)
-        .map((m, id) => ({ id, sIdentifiantPhone: 'phone-1', guid: randomBytes(8).toString('hex'), alias: null, ...m }));
+        .map((m, id) => ({ id, sIdentifiantPhone: 'phone-1', alias: null, ...m }));
       return sendJson(res, 200, { result: { error: '', sms } });
     }
     if (req.path === '/log/sent/sms/' && req.method === 'GET') {
@@ -133,13 +150,34 @@ export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {
     });
   });
 
+  const webhooks: FakeSmsMobileApi['webhooks'] = new Map();
+  const push = async (apikey: string, type: string, data: Record<string, unknown>, options: { redeliver?: boolean } = {}) => {
+    const webhook = webhooks.get(apikey);
+    return webhook ? postWebhookV2(webhook.url, webhook.secret, webhookV2Event(type, data), options) : [];
+  };
+
   return {
     ...server,
     keys,
     rateLimited,
     inbox,
+    webhooks,
     modes,
     sent,
+    async receive(apikey, sms, options) {
+      const guid = randomBytes(20).toString('hex');
+      const now = new Date();
+      inbox.set(apikey, [...(inbox.get(apikey) ?? []), { number: sms.from, message: sms.message, timestamp_unix: Math.floor(now.getTime() / 1000), guid }]);
+      return push(apikey, 'sms.received', { guid, from: sms.from, message: sms.message, received_at: now.toISOString(), alias: null, device_id: 'phone-1' }, options);
+    },
+    async reportOnPhone(guid, report, options) {
+      const sms = sent.find((m) => m.guid === guid);
+      if (!sms) throw new Error(`no SMS sent with guid ${guid}`);
+      const at = new Date().toISOString();
+      return 'sent' in report
+        ? push(sms.apikey, 'sms.sent', { guid, to: sms.recipients, status: 'sent', sent_at: at, device_id: 'phone-1' }, options)
+        : push(sms.apikey, 'sms.failed', { guid, to: sms.recipients, status: 'failed', error: report.failed, failed_at: at, device_id: 'phone-1' }, options);
+    },
     async close() {
       for (const res of hanging) res.destroy();
       await server.close();

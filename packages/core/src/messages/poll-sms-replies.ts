@@ -1,30 +1,33 @@
-// Reads each SMS account's received messages since the last poll and suppresses the senders of
-// STOP replies. One account's failure (revoked key, phone offline) never stops the others.
+// Reads the received SMS of each account without a Webhook V2 secret (those get them pushed)
+// since the last poll, and handles each as a reply (recordInboundMessage: STOP suppresses, a reply
+// from a contacted person is stored and marks the contact `replied`), once by its guid.
+// One account's failure (revoked key, phone offline) never stops the others.
 import type { SmsInbox } from '../channels/smsmobileapi-inbox.js';
 import { decryptSecret } from '../crypto/secret-box.js';
 import type { Sql } from '../db/client.js';
 import { errorCodeOf } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { toE164 } from '../phone/phone-number.js';
-import { suppressPhoneNumber } from './message-ledger.js';
-import { isOptOutReply } from './opt-out.js';
+import { recordInboundMessage, type InboundOutcome } from './delivery-feedback.js';
 
-export async function pollSmsOptOuts(
+export async function pollSmsReplies(
   deps: { sql: Sql; inbox: SmsInbox; smsKeyEncryptionKey: string; logger: Logger },
-): Promise<{ accounts: number; optOuts: number }> {
+): Promise<{ accounts: number } & Partial<Record<InboundOutcome['outcome'], number>>> {
   const accounts = await deps.sql<{ id: string; key: string; after: number }[]>`
     select a.id, a.sms_api_key as key, coalesce(c.last_received_unix, 0)::int as after
-    from accounts a left join sms_reply_cursors c on c.account_id = a.id where a.sms_api_key is not null`;
-  let optOuts = 0;
+    from accounts a left join sms_reply_cursors c on c.account_id = a.id
+    where a.sms_api_key is not null and a.sms_webhook_secret is null`;
+  const outcomes: Partial<Record<InboundOutcome['outcome'], number>> = {};
   for (const account of accounts) {
     try {
       const received = await deps.inbox.receivedSince(decryptSecret(account.key, deps.smsKeyEncryptionKey), account.after);
       for (const sms of received) {
         const phone = toE164(sms.number);
-        if (phone && isOptOutReply(sms.message)) {
-          await suppressPhoneNumber(deps.sql, phone, 'STOP reply by SMS', 'sms');
-          optOuts++;
-        }
+        if (!phone) continue;
+        const { outcome } = await recordInboundMessage(deps.sql, {
+          accountId: account.id, channel: 'sms', phone, body: sms.message, receivedAt: new Date(sms.receivedUnix * 1000), externalId: sms.guid,
+        });
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
       }
       const last = Math.max(account.after, ...received.map((r) => r.receivedUnix));
       await deps.sql`
@@ -34,5 +37,5 @@ export async function pollSmsOptOuts(
       deps.logger.warn({ accountId: account.id, errorCode: errorCodeOf(err) }, 'could not read the SMS replies of an account');
     }
   }
-  return { accounts: accounts.length, optOuts };
+  return { accounts: accounts.length, ...outcomes };
 }

@@ -1,0 +1,90 @@
+// SMSMobileAPI Webhook V2, one URL per account (providers.md §1.5): the body is signed with that
+// account's secret, so it is kept raw until the signature is checked, and only then read. A
+// delivery answers 202 the first time and 200 when it was handled before (delivery is at least
+// once); its effect and its record in the event ledger commit together.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  decryptSecret, handOverContact, hasValidWebhookSignature, isFreshWebhookTimestamp, LIMITS, localDateOf, parseSmsWebhookEvent,
+  recordSmsWebhookEvent, ROUTES, smsWebhookEnvelope, TIMEOUTS_MS, type HandOverDeps,
+} from '@auto-prospect/core';
+import type { Sql } from '@auto-prospect/core/clients';
+import { dispatchMessage } from '../../jobs/dispatch.js';
+import type { Queues } from '../../jobs/queues.js';
+import { describeRoute } from '../openapi.js';
+
+const params = z.object({ accountId: z.uuid() });
+
+export interface SmsWebhookDeps {
+  sql: Sql;
+  queues: Queues;
+  handOver: HandOverDeps;
+  smsKeyEncryptionKey: string;
+  timeZone: string;
+  perMinute: number;
+}
+
+/** Registers the route in a scope of its own, where JSON bodies stay raw bytes. */
+export function registerSmsMobileApiWebhook(app: FastifyInstance, deps: SmsWebhookDeps): void {
+  void app.register((scope, _options, done) => {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, parsed) => parsed(null, body));
+    registerRoute(scope, deps);
+    done();
+  });
+}
+
+/** Unknown account, account without a secret, wrong signature: one answer, revealing none of them. */
+const unauthorized = { error: 'INVALID_SIGNATURE', message: 'the signature does not match' };
+
+async function webhookSecret(deps: SmsWebhookDeps, accountId: string): Promise<string | null> {
+  const [account] = await deps.sql<{ secret: string | null }[]>`select sms_webhook_secret as secret from accounts where id = ${accountId}`;
+  return account?.secret ? decryptSecret(account.secret, deps.smsKeyEncryptionKey) : null;
+}
+
+function registerRoute(app: FastifyInstance, deps: SmsWebhookDeps): void {
+  app.post(ROUTES.smsMobileApiWebhook, {
+    bodyLimit: LIMITS.webhookBodyBytes,
+    schema: describeRoute({
+      tag: 'webhooks', summary: 'SMSMobileAPI Webhook V2 (signed): replies, and what the phone did with a sent SMS; each event handled once',
+      params, body: smsWebhookEnvelope, bearer: false,
+    }),
+    config: { rateLimit: { max: deps.perMinute, timeWindow: 60_000 } },
+  }, async (request, reply) => {
+    const timestamp = request.headers['x-smsmobileapi-timestamp'];
+    const signature = request.headers['x-smsmobileapi-signature'];
+    const target = params.safeParse(request.params);
+    if (!target.success || typeof timestamp !== 'string' || typeof signature !== 'string') return reply.code(401).send(unauthorized);
+    if (!isFreshWebhookTimestamp(timestamp, new Date())) {
+      return reply.code(401).send({ error: 'STALE_TIMESTAMP', message: `the timestamp must be unix seconds within ${TIMEOUTS_MS.smsWebhookMaxAge / 1000} s of now` });
+    }
+    const { accountId } = target.data;
+    const secret = await webhookSecret(deps, accountId);
+    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    if (!secret || !hasValidWebhookSignature({ secret, timestamp, signature, rawBody })) return reply.code(401).send(unauthorized);
+
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody.toString('utf8'));
+    } catch {
+      return reply.code(400).send({ error: 'INVALID_JSON', message: 'the body is not JSON' });
+    }
+    const parsed = parseSmsWebhookEvent(body);
+    if (!parsed.ok) return reply.code(400).send({ error: 'INVALID_PAYLOAD', message: parsed.reason });
+    const { event } = parsed;
+
+    const result = await recordSmsWebhookEvent({
+      sql: deps.sql, today: localDateOf(new Date(), deps.timeZone), nextChannel: (tx, failed) => handOverContact(tx, deps.handOver, failed),
+    }, accountId, event);
+    // Never the text or the number: ids and what was done.
+    const line = { accountId, eventId: event.id, eventType: event.type, effect: result.effect, messageId: result.messageId };
+    if (result.duplicate) {
+      request.log.info(line, 'smsmobileapi webhook event already handled');
+      return reply.code(200).send({ eventId: event.id, duplicate: true });
+    }
+    // Committed: if this enqueue is lost, the pending-message sweep puts the job back.
+    if (result.handedOver) await dispatchMessage(deps.queues, result.handedOver);
+    request.log[result.effect === 'unknown_message' ? 'warn' : 'info']({ ...line, handedOverTo: result.handedOver?.id ?? null }, 'smsmobileapi webhook event');
+    return reply.code(202).send({ eventId: event.id });
+  });
+}
