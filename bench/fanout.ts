@@ -1,45 +1,77 @@
-// bench/fanout: a daily run fanning out 100,000 active hunts (keyset pages → daily_run_hunts rows
-// → addBulk of hunt jobs) against a bare addBulk of 100,000 jobs in the same chunks, same process.
-import { randomBytes } from 'node:crypto';
+// bench/fanout: a daily run fanning out N active hunts (keyset pages → daily_run_hunts rows →
+// addBulk of hunt jobs) against a bare addBulk of the same N jobs (same queue options, ids, data
+// and chunks), in the same process. N is 100,000 unless given (`pnpm bench fanout 10000`): the RSS
+// growth at two sizes shows whether memory follows the number of hunts.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import postgres from 'postgres';
-import { createLogger, fanOutDailyRun, JOBS, LIMITS, QUEUES } from '@auto-prospect/core';
+import { createLogger, fanOutDailyRun, JOB_IDS, JOB_OPTIONS, JOBS, LIMITS, QUEUES } from '@auto-prospect/core';
+import { createDatabase } from '@auto-prospect/core/clients';
 import { createQueues } from '@auto-prospect/worker/queues';
 import { dispatchHunts, redispatchHunts } from '@auto-prospect/worker/dispatch';
-import { measurePeaks, withBenchDatabase } from './support/bench-database.js';
+import { withBenchDatabase } from './support/bench-database.js';
+import { itemsPerSecond, ROUNDS, rssGrowthMb, sizeArgument, summary } from './support/measure.js';
 
-const HUNTS = 100_000;
+const HUNTS = sizeArgument(100_000);
 
 await withBenchDatabase(async (url) => {
-  const sql = postgres(url, { max: 4, onnotice: () => {} });
+  const sql = createDatabase(url);
   const redis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: null });
   const prefix = `bench${randomBytes(4).toString('hex')}`;
   const logger = createLogger('silent');
   const queues = createQueues(redis, prefix, logger);
-  const bare = new Queue(`${QUEUES.hunts}-bare`, { connection: redis, prefix });
+  const bare = new Queue(`${QUEUES.hunts}-bare`, { connection: redis, prefix, defaultJobOptions: { ...JOB_OPTIONS.hunts } });
+  const deps = {
+    sql, logger, dispatchHunts: (runId: string, localDate: string, ids: readonly string[]) => dispatchHunts(queues, runId, localDate, ids),
+    redispatchHunts: (runId: string, localDate: string, ids: readonly string[]) => redispatchHunts(queues, runId, localDate, ids),
+  };
+  let day = 0;
+  const nextLocalDate = () => new Date(Date.UTC(2027, 0, 1 + day++)).toISOString().slice(0, 10);
   try {
     const [account] = await sql<{ id: string }[]>`insert into accounts (email) values ('bench@example.com') returning id`;
     await sql`insert into hunts (account_id, name) select ${account!.id}, 'hunt ' || n from generate_series(1, ${HUNTS}) n`;
+    // As autovacuum would soon after a bulk load: without statistics every keyset page sorts all hunts.
+    await sql`analyze hunts`;
+    const huntIds = (await sql<{ id: string }[]>`select id from hunts order by id`).map((r) => r.id);
 
-    const bareStarted = performance.now();
-    for (let i = 0; i < HUNTS; i += LIMITS.fanoutChunk) {
-      await bare.addBulk(Array.from({ length: Math.min(LIMITS.fanoutChunk, HUNTS - i) }, (_, k) => ({
-        name: JOBS.processHunt, data: { huntId: `h${i + k}`, localDate: '2026-11-30', dailyRunId: null }, opts: { jobId: `bare-${i + k}` },
-      })));
+    // Each run starts from an empty queue (and no run rows), emptied before it, not while measured.
+    const fanOut = async () => {
+      await queues.hunts.obliterate({ force: true });
+      await sql`truncate daily_runs cascade`;
+      const started = performance.now();
+      const { hunts } = await fanOutDailyRun(deps, nextLocalDate());
+      const ms = performance.now() - started;
+      if (hunts !== HUNTS) throw new Error(`fanned out ${hunts} hunts, expected ${HUNTS}`);
+      return { items: hunts, ms };
+    };
+    const bareAddBulk = async () => {
+      await bare.obliterate({ force: true });
+      const dailyRunId = randomUUID();
+      const localDate = nextLocalDate();
+      const started = performance.now();
+      for (let i = 0; i < huntIds.length; i += LIMITS.fanoutChunk) {
+        await bare.addBulk(huntIds.slice(i, i + LIMITS.fanoutChunk).map((huntId) => ({
+          name: JOBS.processHunt, data: { huntId, localDate, dailyRunId }, opts: { jobId: JOB_IDS.hunt(dailyRunId, huntId) },
+        })));
+      }
+      return { items: huntIds.length, ms: performance.now() - started };
+    };
+
+    // Untimed first passes (also the warm-up): how far each side raises RSS. The fan-out goes first,
+    // from where the process stands after setup; the bare side then finds the heap already grown.
+    const fanOutGrowth = (await rssGrowthMb(fanOut)).growthMb;
+    const bareGrowth = (await rssGrowthMb(bareAddBulk)).growthMb;
+
+    const ratios: number[] = [];
+    const rates: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const bareRate = await itemsPerSecond(bareAddBulk);
+      const fanOutRate = await itemsPerSecond(fanOut);
+      ratios.push(bareRate / fanOutRate);
+      rates.push(fanOutRate);
     }
-    const bareMs = performance.now() - bareStarted;
-
-    global.gc?.();
-    const fullStarted = performance.now();
-    const { result, peakRssMb } = await measurePeaks(() => fanOutDailyRun({
-      sql, logger, dispatchHunts: (runId, localDate, ids) => dispatchHunts(queues, runId, localDate, ids),
-      redispatchHunts: (runId, localDate, ids) => redispatchHunts(queues, runId, localDate, ids),
-    }, '2026-11-30'));
-    const fullMs = performance.now() - fullStarted;
-    if (result.hunts !== HUNTS) throw new Error(`fanned out ${result.hunts} hunts, expected ${HUNTS}`);
-
-    console.log(`fanout: ${HUNTS} hunts in ${(fullMs / 1000).toFixed(1)} s vs bare addBulk ${(bareMs / 1000).toFixed(1)} s → ratio ${(fullMs / bareMs).toFixed(2)}; peak RSS ${peakRssMb.toFixed(0)} MB`);
+    console.log(`fanout: ${HUNTS} hunts, time ratio to a bare addBulk ${summary(ratios)} (median, range of ${ROUNDS} rounds); `
+      + `${summary(rates, 0)} hunts/s; RSS growth ${fanOutGrowth.toFixed(0)} MB (then bare addBulk ${bareGrowth.toFixed(0)} MB)`);
   } finally {
     await Promise.all([...Object.values(queues), bare].map((q) => q.obliterate({ force: true }).then(() => q.close())));
     redis.disconnect();

@@ -22,25 +22,3 @@ export async function withBenchDatabase<T>(use: (url: string) => Promise<T>): Pr
   }
 }
 
-/**
- * Samples RSS and heap while `work` runs; returns the peaks. With --expose-gc each heap sample
- * follows a full collection, so it measures what is retained, not garbage awaiting collection.
- */
-export async function measurePeaks<T>(work: () => Promise<T>): Promise<{ result: T; peakRssMb: number; peakHeapMb: number }> {
-  let peakRss = 0;
-  let peakHeap = 0;
-  const sample = () => {
-    global.gc?.();
-    const usage = process.memoryUsage();
-    peakRss = Math.max(peakRss, usage.rss);
-    peakHeap = Math.max(peakHeap, usage.heapUsed);
-  };
-  const timer = setInterval(sample, 100);
-  try {
-    const result = await work();
-    sample();
-    return { result, peakRssMb: peakRss / 2 ** 20, peakHeapMb: peakHeap / 2 ** 20 };
-  } finally {
-    clearInterval(timer);
-  }
-}

@@ -18,11 +18,15 @@ export interface FanOutDeps {
 export async function fanOutDailyRun(deps: FanOutDeps, localDate: string): Promise<{ dailyRunId: string; hunts: number }> {
   const timer = performance.now();
   const { id: dailyRunId, at: started } = await ensureDailyRun(deps.sql, localDate);
-  for (let after: string | null = null; ;) {
-    const page = await addActiveHuntsPage(deps.sql, dailyRunId, after, LIMITS.huntsPageSize);
-    if (page.last === null) break;
-    if (page.added.length > 0) await deps.dispatchHunts(dailyRunId, localDate, page.added);
-    after = page.last;
+  // The next page is read (and registered) while the current one is enqueued: two pages in memory
+  // at most. A hunt registered but not enqueued (a crash between the two) is redispatched below
+  // when the run is driven again, as before.
+  let next = addActiveHuntsPage(deps.sql, dailyRunId, null, LIMITS.huntsPageSize);
+  for (let page = await next; page.last !== null; page = await next) {
+    next = addActiveHuntsPage(deps.sql, dailyRunId, page.last, LIMITS.huntsPageSize);
+    // Both settle before going on: a failed enqueue never leaves a page query running behind it.
+    const [enqueued] = await Promise.allSettled([deps.dispatchHunts(dailyRunId, localDate, page.added), next]);
+    if (enqueued.status === 'rejected') throw enqueued.reason;
   }
   // Hunts registered by an earlier fan-out (a retry, a run driven again) still unaccounted for.
   for (let after: string | null = null; ;) {
@@ -35,3 +39,4 @@ export async function fanOutDailyRun(deps: FanOutDeps, localDate: string): Promi
   deps.logger.info({ dailyRunId, localDate, hunts, durationMs: Math.round(performance.now() - timer) }, 'daily run fanned out');
   return { dailyRunId, hunts };
 }
+

@@ -102,6 +102,27 @@ describe('ingestLobstrRun', () => {
     expect(count!.n).toBe(fresh.valid.size);
   });
 
+  it('resumes after a failed write from the last chunk written, whatever was read beyond it', async () => {
+    // 20 pages in chunks of 5: the database refuses an ad of the second chunk while the third is read.
+    const fresh = generateLobstrResults(2000, { idPrefix: '60' });
+    fake.runs.set(runId(8), { id: runId(8), squid: SQUID, status: 'done', results: fresh.results });
+    const refused = [...fresh.valid.keys()].find((id) => id >= '6000000600')!;
+    await sql.unsafe(`alter table ads add constraint refused_once check (original_ad_id <> '${refused}')`);
+
+    expect(await rejection(ingest(runId(8)))).toMatchObject({ constraint_name: 'refused_once' });
+    const [stopped] = await sql<{ pages_done: number; ads_saved: number }[]>`select pages_done, ads_saved from lobstr_runs where id = ${runId(8)}`;
+    const [firstChunk] = await sql<{ n: number }[]>`select count(*)::int as n from ads where original_ad_id like '60%'`;
+    expect(stopped).toEqual({ pages_done: 5, ads_saved: firstChunk!.n });
+
+    await sql`alter table ads drop constraint refused_once`;
+    expect(await ingest(runId(8))).toMatchObject({
+      status: 'completed', pagesDone: 20, saved: fresh.valid.size, updated: 0, duplicates: fresh.duplicates,
+      rejected: fresh.rejected.unknown_location + fresh.rejected.unknown_ad_type, rejectedReasons: fresh.rejected,
+    });
+    const [count] = await sql<{ n: number }[]>`select count(*)::int as n from ads where original_ad_id like '60%'`;
+    expect(count!.n).toBe(fresh.valid.size);
+  });
+
   it('fails for good, saying why, when the run does not exist or the key is refused', async () => {
     expect(await rejection(ingest(runId(404)))).toMatchObject({ code: 'LOBSTR_NOT_FOUND', constructor: PermanentError });
     const wrongKey = { ...deps, lobstr: createLobstrClient({ baseUrl: fake.baseUrl, apiKey: 'revoked' }) };

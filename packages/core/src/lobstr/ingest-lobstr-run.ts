@@ -1,6 +1,7 @@
 // Ingests one finished Lobstr run into the ads pool: confirm the run, page through its results
 // within Lobstr's rate limit, map and upsert them in chunks, checkpointing after each chunk so a
-// retry resumes where the last attempt stopped. Memory holds one chunk at most.
+// retry resumes where the last attempt stopped. Memory holds two chunks at most: one being read,
+// one being written.
 import { LIMITS } from '../config/worker.config.js';
 import type { Sql } from '../db/client.js';
 import { errorCodeOf, PermanentError, TransientError, WorkerError } from '../errors.js';
@@ -58,37 +59,60 @@ async function ingest(deps: IngestLobstrRunDeps, input: IngestLobstrRunInput): P
   const refs = await loadReferenceLookups(sql);
   logger.info({ lobstrRunId: runId, resumeAfterPage: progress.pagesDone }, 'ingesting lobstr run');
 
-  // Keyed by annonce_id: a duplicate within a chunk keeps the last one.
-  const chunk = new Map<string, AdRow>();
-  const flush = async () => {
-    await sql.begin(async (tx) => {
-      const counts = await upsertAds(tx, [...chunk.values()]);
-      progress.saved += counts.inserted;
-      progress.updated += counts.updated;
-      progress.unchanged += counts.unchanged;
-      await saveLobstrRunProgress(tx, runId, progress);
+  // Pages are read and mapped into the next chunk while the previous chunk is written: one chunk
+  // in each stage at most. `progress` counts what was read; a chunk's checkpoint is what was read
+  // up to its last page plus what was written up to and with it, so a retry resumes right after
+  // the last chunk written, whatever was read beyond it.
+  const written = { saved: progress.saved, updated: progress.updated, unchanged: progress.unchanged };
+  const write = async (rows: AdRow[], read: LobstrRunProgress) => {
+    const counts = await sql.begin(async (tx) => {
+      const counts = await upsertAds(tx, rows);
+      await saveLobstrRunProgress(tx, runId, {
+        ...read, saved: written.saved + counts.inserted, updated: written.updated + counts.updated, unchanged: written.unchanged + counts.unchanged,
+      });
+      return counts;
     });
-    chunk.clear();
+    written.saved += counts.inserted;
+    written.updated += counts.updated;
+    written.unchanged += counts.unchanged;
   };
 
-  for (let page = progress.pagesDone + 1, hasNext = true; hasNext; page++) {
-    const result = await lobstr.getResultsPage(runId, page, input.signal);
-    for (const raw of result.results) {
-      const mapped = mapLobstrResult(raw, refs);
-      if (!mapped.ok) {
-        progress.rejected++;
-        progress.rejectedReasons[mapped.reason] = (progress.rejectedReasons[mapped.reason] ?? 0) + 1;
-      } else {
-        if (chunk.delete(mapped.ad.original_ad_id)) progress.duplicates++;
-        chunk.set(mapped.ad.original_ad_id, mapped.ad);
+  // Keyed by annonce_id: a duplicate within a chunk keeps the last one.
+  let chunk = new Map<string, AdRow>();
+  let writing: Promise<void> = Promise.resolve();
+  try {
+    for (let page = progress.pagesDone + 1, hasNext = true; hasNext; page++) {
+      const result = await lobstr.getResultsPage(runId, page, input.signal);
+      for (const raw of result.results) {
+        const mapped = mapLobstrResult(raw, refs);
+        if (!mapped.ok) {
+          progress.rejected++;
+          progress.rejectedReasons[mapped.reason] = (progress.rejectedReasons[mapped.reason] ?? 0) + 1;
+        } else {
+          if (chunk.delete(mapped.ad.original_ad_id)) progress.duplicates++;
+          chunk.set(mapped.ad.original_ad_id, mapped.ad);
+        }
+      }
+      progress.pagesDone = page;
+      hasNext = result.hasNext;
+      if (!hasNext || chunk.size + LIMITS.lobstrResultsPageSize > LIMITS.adsUpsertChunk) {
+        const rows = [...chunk.values()];
+        chunk = new Map();
+        const read = { ...progress, rejectedReasons: { ...progress.rejectedReasons } };
+        await writing;
+        writing = write(rows, read);
+        // Its failure is thrown where it is awaited; until then it must not count as unhandled.
+        writing.catch(() => {});
       }
     }
-    progress.pagesDone = page;
-    hasNext = result.hasNext;
-    if (!hasNext || chunk.size + LIMITS.lobstrResultsPageSize > LIMITS.adsUpsertChunk) await flush();
+    await writing;
+  } catch (err) {
+    // The failure is recorded (and a retry may start) only once the write in flight has settled.
+    await writing.catch(() => {});
+    throw err;
   }
 
   const { huntsScanned } = await completeLobstrRun(sql, runId);
-  logger.info({ lobstrRunId: runId, ...progress, huntsScanned }, 'lobstr run ingested');
-  return { status: 'completed', huntsScanned, ...progress };
+  logger.info({ lobstrRunId: runId, ...progress, ...written, huntsScanned }, 'lobstr run ingested');
+  return { status: 'completed', huntsScanned, ...progress, ...written };
 }
