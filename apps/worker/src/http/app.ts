@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics.js';
 import type { Readiness } from '../readiness.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLobstrWebhook } from './routes/lobstr-webhook.js';
+import { registerVoicePartnerNotify } from './routes/voice-partner-notify.js';
 import { registerDailyRunRoutes } from './routes/daily-runs.js';
 import { registerDashboard } from './routes/dashboard.js';
 import { registerMessageRoutes } from './routes/messages.js';
@@ -93,6 +94,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registerLobstrWebhook(scope, {
       sql: deps.sql, queues: deps.queues, webhookToken: deps.env.LOBSTR_WEBHOOK_TOKEN, perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
     });
+    registerVoicePartnerNotify(scope, { sql: deps.sql, notifyToken: deps.env.VOICE_PARTNER_NOTIFY_TOKEN, perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE });
     done();
   });
   // Everything under /api requires the bearer token.
