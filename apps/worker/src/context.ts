@@ -4,8 +4,8 @@ import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import {
   CHANNEL_QUEUES, createLobstrClient, createSmsMobileApiSentLog, errorCodeOf, markUncertain, createSendPacer, createSmsMobileApiInbox, createSmsMobileApiSender, createVoicePartnerSender,
-  sendingWindow, TIMEOUTS_MS, WORKER_ROLES, type Channel, type Env,
-  type ChannelSender, type Logger, type QueueKey,
+  createVoiceRequestPace, sendingWindow, ROUTES, TIMEOUTS_MS, WORKER_ROLES, type Env,
+  type ChannelSender, type Logger, type QueueKey, type VoiceCampaignSender,
 } from '@auto-prospect/core';
 import {
   baileysSocketFactory, createDatabase, createRedis, createWhatsAppConnections, createWhatsAppSender, type Sql,
@@ -23,6 +23,7 @@ import { huntProcessor } from './processors/hunts.js';
 import { maintenanceProcessor } from './processors/maintenance.js';
 import { scrapingProcessor } from './processors/scraping.js';
 import { sendMessageProcessor } from './processors/send-message.js';
+import { sendVoiceBatchProcessor } from './processors/send-voice-batch.js';
 import { createErrorReporter } from './error-reporting.js';
 import { createMetrics } from './metrics.js';
 import { createReadiness } from './readiness.js';
@@ -68,7 +69,6 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   });
   const schedulers = createSchedulers(queues, env, logger);
   const window = sendingWindow(env.SENDING_WINDOWS, env.OUTREACH_TIMEZONE);
-  const voiceLimit = { max: env.VOICE_REQUESTS_PER_MINUTE, duration: 60_000 };
   const huntDeps = {
     sql,
     logger,
@@ -79,7 +79,8 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     spacingMs: {
       sms: env.SMS_MIN_GAP_SECONDS * 1500,
       whatsapp_text: env.WHATSAPP_MIN_GAP_SECONDS * 1500,
-      ringless_voice: voiceLimit.duration / voiceLimit.max,
+      // No spacing: an account's voice messages fall due together, to go out in one request.
+      ringless_voice: 0,
     },
     dispatch: (messages: Parameters<typeof dispatchMessages>[1]) => dispatchMessages(queues, messages),
   };
@@ -92,34 +93,46 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   // Messages whose provider call is under way in this process: at shutdown, any still unanswered
   // become `uncertain` (they may have been sent), never left claimed without an outcome.
   const inFlight = new Set<string>();
+  async function track<T>(provider: string, messageIds: readonly string[], call: () => Promise<T>): Promise<T> {
+    for (const id of messageIds) inFlight.add(id);
+    const started = performance.now();
+    let outcome = 'accepted';
+    try {
+      return await call();
+    } catch (err) {
+      outcome = errorCodeOf(err);
+      throw err;
+    } finally {
+      for (const id of messageIds) inFlight.delete(id);
+      metrics.providerCalls.observe({ provider, outcome }, (performance.now() - started) / 1000);
+    }
+  }
   const tracked = (provider: string, sender: ChannelSender): ChannelSender => ({
-    async send(message) {
-      inFlight.add(message.messageId);
-      const started = performance.now();
-      let outcome = 'accepted';
-      try {
-        return await sender.send(message);
-      } catch (err) {
-        outcome = errorCodeOf(err);
-        throw err;
-      } finally {
-        inFlight.delete(message.messageId);
-        metrics.providerCalls.observe({ provider, outcome }, (performance.now() - started) / 1000);
-      }
-    },
+    send: (message) => track(provider, [message.messageId], () => sender.send(message)),
   });
+  const voiceSender = createVoicePartnerSender({
+    baseUrl: env.VOICE_PARTNER_BASE_URL, apiKey: env.VOICE_PARTNER_API_KEY,
+    notificationEmail: env.VOICE_PARTNER_NOTIFICATION_EMAIL, timeoutMs: env.PROVIDER_TIMEOUT_MS,
+  });
+  const trackedVoice: VoiceCampaignSender = { send: (campaign) => track('voicepartner', campaign.messageIds, () => voiceSender.send(campaign)) };
   const deliverDeps = {
     ...huntDeps,
     dryRun: env.DRY_RUN,
     pacer: createSendPacer(workerRedis, env.QUEUE_PREFIX, { sms: env.SMS_MIN_GAP_SECONDS, whatsapp_text: env.WHATSAPP_MIN_GAP_SECONDS }),
     senders: {
       sms: tracked('smsmobileapi', createSmsMobileApiSender({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS })),
-      ringless_voice: tracked('voicepartner', createVoicePartnerSender({
-        baseUrl: env.VOICE_PARTNER_BASE_URL, apiKey: env.VOICE_PARTNER_API_KEY,
-        notificationEmail: env.VOICE_PARTNER_NOTIFICATION_EMAIL, timeoutMs: env.PROVIDER_TIMEOUT_MS,
-      })),
       whatsapp_text: tracked('whatsapp', createWhatsAppSender(whatsapp)),
     },
+  };
+  const notifyPath = ROUTES.voicePartnerNotify.replace(':token', encodeURIComponent(env.VOICE_PARTNER_NOTIFY_TOKEN));
+  const publicBase = env.PUBLIC_BASE_URL?.replace(/\/+$/, '');
+  const voiceDeps = {
+    ...huntDeps,
+    dryRun: env.DRY_RUN,
+    sender: trackedVoice,
+    pace: createVoiceRequestPace(workerRedis, env.QUEUE_PREFIX, { requests: env.VOICE_REQUESTS_PER_MINUTE, windowSeconds: env.VOICE_RATE_WINDOW_SECONDS }),
+    // The batch's leader names the batch in Voice Partner's callback (its parameters are undocumented).
+    notifyUrl: publicBase ? (leaderId: string) => `${publicBase}${notifyPath}?batch=${leaderId}` : null,
   };
 
   function startWorkers(): void {
@@ -144,11 +157,10 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
       inbox: env.DRY_RUN ? null : createSmsMobileApiInbox({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
       sentLog: env.DRY_RUN ? null : createSmsMobileApiSentLog({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
     }, self), deps));
-    for (const channel of Object.keys(CHANNEL_QUEUES) as Channel[]) {
-      const queue = CHANNEL_QUEUES[channel];
-      const limiter = channel === 'ringless_voice' ? { limiter: voiceLimit } : {};
-      add(queue, (self) => createWorker(queue, sendMessageProcessor(queue, deliverDeps, self), { ...deps, ...limiter }));
+    for (const queue of [CHANNEL_QUEUES.sms, CHANNEL_QUEUES.whatsapp_text]) {
+      add(queue, (self) => createWorker(queue, sendMessageProcessor(queue, deliverDeps, self), deps));
     }
+    add(CHANNEL_QUEUES.ringless_voice, (self) => createWorker(CHANNEL_QUEUES.ringless_voice, sendVoiceBatchProcessor(voiceDeps, self), deps));
   }
 
   /**

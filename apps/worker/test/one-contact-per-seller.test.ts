@@ -176,7 +176,7 @@ describe('one contact per seller', () => {
     // (3) The providers were asked at most once per phone number, over both channels.
     const calls = new Map<string, string[]>();
     for (const s of sms!.sent) calls.set(s.recipients, [...(calls.get(s.recipients) ?? []), 'sms']);
-    for (const c of voice!.campaigns) calls.set(c.phoneNumbers, [...(calls.get(c.phoneNumbers) ?? []), 'ringless_voice']);
+    for (const n of voice!.campaigns.flatMap((c) => c.numbers)) calls.set(n, [...(calls.get(n) ?? []), 'ringless_voice']);
     const calledTwice = [...calls].filter(([, channels]) => channels.length > 1).map(([phone, channels]) => ({ phone, channels }));
     expect.soft(offenders(calledTwice, (r) => r.channels.length), `phone numbers reached more than once by the providers`
       + ` (${sms!.sent.length} SMS, ${voice!.campaigns.length} voice campaigns in all)`).toEqual(NONE);

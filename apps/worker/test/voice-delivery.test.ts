@@ -15,7 +15,9 @@ beforeAll(async () => {
   voice.audios.add('audio-token-1');
   // The provider allows 5 requests a minute; the tests send a few more than that in one go.
   voice.modes.requestsPerMinute = 100;
-  world = await createTestWorld({ VOICE_PARTNER_BASE_URL: voice.baseUrl, VOICE_PARTNER_API_KEY: PLATFORM_KEY, PROVIDER_TIMEOUT_MS: '500' });
+  world = await createTestWorld({
+    VOICE_PARTNER_BASE_URL: voice.baseUrl, VOICE_PARTNER_API_KEY: PLATFORM_KEY, PROVIDER_TIMEOUT_MS: '500', VOICE_REQUESTS_PER_MINUTE: '100',
+  });
   await world.context.start();
 });
 

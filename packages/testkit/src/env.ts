@@ -15,6 +15,7 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     SMS_API_KEY_ENCRYPTION_KEY: 'a'.repeat(64),
     VOICE_PARTNER_API_KEY: 'test-voice-key',
     VOICE_PARTNER_NOTIFICATION_EMAIL: 'ops@example.test',
+    VOICE_PARTNER_NOTIFY_TOKEN: 'test-voice-notify-token-0123456789',
     WHATSAPP_ENCRYPTION_KEY: 'b'.repeat(64),
     LOG_LEVEL: 'silent',
     // Tests run at any hour; the window rules have tests of their own.

@@ -9,6 +9,7 @@ const DEMO_DEFAULTS: Record<string, string> = {
   SMS_API_KEY_ENCRYPTION_KEY: '00'.repeat(32),
   VOICE_PARTNER_API_KEY: 'local-demo-voice-key',
   VOICE_PARTNER_NOTIFICATION_EMAIL: 'demo@auto-prospect.local',
+  VOICE_PARTNER_NOTIFY_TOKEN: 'local-demo-voice-notify-token',
   WHATSAPP_ENCRYPTION_KEY: '11'.repeat(32),
   DRY_RUN: 'true',
   SENDING_WINDOWS: 'always',

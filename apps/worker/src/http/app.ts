@@ -10,6 +10,7 @@ import type { Readiness } from '../readiness.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLobstrWebhook } from './routes/lobstr-webhook.js';
 import { registerSmsMobileApiWebhook } from './routes/smsmobileapi-webhook.js';
+import { registerVoicePartnerNotify } from './routes/voice-partner-notify.js';
 import { registerDailyRunRoutes } from './routes/daily-runs.js';
 import { registerDashboard } from './routes/dashboard.js';
 import { registerMessageRoutes } from './routes/messages.js';
@@ -99,6 +100,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       sql: deps.sql, queues: deps.queues, handOver: deps.handOver, smsKeyEncryptionKey: deps.env.SMS_API_KEY_ENCRYPTION_KEY,
       timeZone: deps.env.OUTREACH_TIMEZONE, perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
     });
+    registerVoicePartnerNotify(scope, { sql: deps.sql, notifyToken: deps.env.VOICE_PARTNER_NOTIFY_TOKEN, perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE });
     done();
   });
   // Everything under /api requires the bearer token.

@@ -87,7 +87,7 @@ export function dailyRunSuite(redisOverrides: () => Record<string, string> = () 
 
       const sentOn = (channel: Channel) => expected.filter((e) => e.sent && e.channels.at(-1) === channel).length;
       expect(sms.sent).toHaveLength(sentOn('sms'));
-      expect(voice.campaigns).toHaveLength(sentOn('ringless_voice'));
+      expect(voice.campaigns.flatMap((c) => c.numbers)).toHaveLength(sentOn('ringless_voice'));
       expect(wa.sent).toHaveLength(sentOn('whatsapp_text'));
       const final = await report();
       expect(final.hunts).toEqual({ total: 9, done: 8, failed: 1 });

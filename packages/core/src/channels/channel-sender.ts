@@ -1,26 +1,25 @@
-// One small interface for every channel: the usecase hands over a message, the adapter calls
-// its provider and either returns the provider's id or throws a classified error
+// One small interface for the channels sent one message per request (ringless voice goes in
+// batches: voice-partner-sender.ts): the usecase hands over a message, the adapter calls its
+// provider and either returns the provider's id or throws a classified error
 // (DeliveryRefusedError with a blame, TransientError, RateLimitedError, UnknownOutcomeError).
 import type { Channel } from '../messages/channel.js';
+
+export type SingleSendChannel = Exclude<Channel, 'ringless_voice'>;
 
 export interface OutboundMessage {
   messageId: string;
   accountId: string;
-  channel: Channel;
+  channel: SingleSendChannel;
   /** E.164 with "+". */
   recipient: string;
   text: string | null;
-  /** Voice Partner audio token of the template (ringless voice). */
-  voiceTokenAudio: string | null;
   /** The account's decrypted SMSMobileAPI key (SMS): in memory only, never logged. */
   smsApiKey: string | null;
-  /** The account's number shown to the recipient (ringless voice). */
-  voiceSender: string | null;
   signal?: AbortSignal;
 }
 
 export interface Accepted {
-  /** The provider's id of the message (SMS GUID, Voice Partner campaign id, WhatsApp key id). */
+  /** The provider's id of the message (SMS GUID, WhatsApp key id). */
   externalId: string | null;
 }
 
@@ -28,4 +27,4 @@ export interface ChannelSender {
   send(message: OutboundMessage): Promise<Accepted>;
 }
 
-export type ChannelSenders = Readonly<Record<Channel, ChannelSender>>;
+export type ChannelSenders = Readonly<Record<SingleSendChannel, ChannelSender>>;

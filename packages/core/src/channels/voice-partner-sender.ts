@@ -1,9 +1,34 @@
 // Voice Partner ringless voicemail (providers.md §2): POST /campaign/send with a pre-recorded
-// audio token (never a URL), the mandatory notification email and the account's number as
-// sender. Failure whenever `success` is not true, whatever the HTTP status.
+// audio token (never a URL), the mandatory notification email, the account's number as sender
+// and up to 500 numbers in one comma-separated string. Failure whenever `success` is not true,
+// whatever the HTTP status. A refusal that names some of the numbers (code 9 on phoneNumbers,
+// 13, 14) is theirs alone: the caller fails them and sends the rest again.
 import { DeliveryRefusedError, type FailureBlame } from '../errors.js';
 import { providerRequest } from '../http/provider-response.js';
-import type { ChannelSender } from './channel-sender.js';
+
+export interface VoiceCampaign {
+  /** The batch's messages, for whoever tracks calls in flight; never sent. */
+  messageIds: readonly string[];
+  tokenAudio: string;
+  /** The account's number shown to the recipients. */
+  sender: string | null;
+  /** E.164, distinct. */
+  numbers: readonly string[];
+  notifyUrl: string | null;
+  signal?: AbortSignal;
+}
+
+export interface VoiceCampaignSender {
+  /** The campaign id (every number of it shares it). */
+  send(campaign: VoiceCampaign): Promise<{ campaignId: string | null }>;
+}
+
+/** Voice Partner refused some numbers of the request, named in its answer; the others were not sent. */
+export class RecipientsRefusedError extends DeliveryRefusedError {
+  constructor(code: string, message: string, readonly numbers: readonly string[]) {
+    super(code, message, 'recipient');
+  }
+}
 
 interface CampaignBody {
   success?: unknown;
@@ -31,30 +56,47 @@ function constraintFailure(body: CampaignBody): { code: string; blame: FailureBl
   return { code: 'VOICE_INVALID_REQUEST', blame: 'message' };
 }
 
-export function createVoicePartnerSender(options: { baseUrl: string; apiKey: string; notificationEmail: string; timeoutMs: number }): ChannelSender {
+/**
+ * The numbers of the request an error text names, in whatever form it prints them (+336…,
+ * 336…, 06…, spaced or not): a digit run of the text must equal one of the number's forms.
+ */
+export function namedNumbers(text: string, numbers: readonly string[]): string[] {
+  const runs = new Set(text.replace(/(\d)[ .-](?=\d)/g, '$1').match(/\d+/g) ?? []);
+  return numbers.filter((n) => {
+    const digits = n.replace(/\D/g, '');
+    return runs.has(digits) || (digits.startsWith('33') && runs.has(`0${digits.slice(2)}`));
+  });
+}
+
+export function createVoicePartnerSender(options: { baseUrl: string; apiKey: string; notificationEmail: string; timeoutMs: number }): VoiceCampaignSender {
   const url = `${options.baseUrl.replace(/\/+$/, '')}/campaign/send`;
   return {
-    async send(message) {
-      if (!message.voiceTokenAudio) throw new DeliveryRefusedError('VOICE_NO_AUDIO', 'the template has no Voice Partner audio token', 'message');
+    async send(campaign) {
       const response = await providerRequest('VOICE', url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' },
         body: JSON.stringify({
           apiKey: options.apiKey,
-          tokenAudio: message.voiceTokenAudio,
+          tokenAudio: campaign.tokenAudio,
           emailForNotification: options.notificationEmail,
-          phoneNumbers: message.recipient,
-          ...(message.voiceSender ? { sender: message.voiceSender } : {}),
+          phoneNumbers: campaign.numbers.join(','),
+          ...(campaign.sender ? { sender: campaign.sender } : {}),
+          ...(campaign.notifyUrl ? { notifyUrl: campaign.notifyUrl } : {}),
         }),
-      }, { repeatable: false, timeoutMs: options.timeoutMs, signal: message.signal });
+      }, { repeatable: false, timeoutMs: options.timeoutMs, signal: campaign.signal });
       const body = (response.body ?? {}) as CampaignBody;
       if (body.success === true) {
-        return { externalId: typeof body.campaignId === 'string' ? body.campaignId : null };
+        return { campaignId: typeof body.campaignId === 'string' ? body.campaignId : null };
       }
       const code = Number(body.code);
       const { code: errorCode, blame } = code === 9 ? constraintFailure(body) : (BY_CODE[code] ?? { code: 'VOICE_REJECTED', blame: 'message' as const });
-      const detail = [body.message, ...(body.errors ?? []).map((e) => e.message)].filter((m) => typeof m === 'string').join('; ');
-      throw new DeliveryRefusedError(errorCode, `voice partner refused the campaign (HTTP ${response.status}, code ${String(body.code)}: ${detail})`, blame);
+      const texts = [body.message, ...(body.errors ?? []).map((e) => e.message)].filter((m) => typeof m === 'string');
+      const message = `voice partner refused the campaign (HTTP ${response.status}, code ${String(body.code)}: ${texts.join('; ')})`;
+      if (blame !== 'recipient') throw new DeliveryRefusedError(errorCode, message, blame);
+      // A lone number is the one refused, named or not; among several, only named ones can be told apart.
+      const named = campaign.numbers.length === 1 ? [...campaign.numbers] : namedNumbers(texts.join(' '), campaign.numbers);
+      if (named.length === 0) throw new DeliveryRefusedError('VOICE_UNNAMED_RECIPIENT_REFUSED', `${message}; no number of the request named`, 'message');
+      throw new RecipientsRefusedError(errorCode, message, named);
     },
   };
 }

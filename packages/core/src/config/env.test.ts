@@ -10,6 +10,7 @@ const valid = {
   SMS_API_KEY_ENCRYPTION_KEY: 'a'.repeat(64),
   VOICE_PARTNER_API_KEY: 'voice-key',
   VOICE_PARTNER_NOTIFICATION_EMAIL: 'ops@example.com',
+  VOICE_PARTNER_NOTIFY_TOKEN: 'v'.repeat(32),
   WHATSAPP_ENCRYPTION_KEY: 'b'.repeat(64),
 };
 

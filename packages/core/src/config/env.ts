@@ -68,6 +68,10 @@ const envSchema = z.object({
   VOICE_PARTNER_API_KEY: secret(8),
   VOICE_PARTNER_BASE_URL: z.url().default('https://api.voicepartner.fr/v1'),
   VOICE_PARTNER_NOTIFICATION_EMAIL: z.email(),
+  /** Secret part of the notifyUrl given to Voice Partner: /webhooks/voicepartner/<token>. */
+  VOICE_PARTNER_NOTIFY_TOKEN: secret(24),
+  /** The worker's address as Voice Partner reaches it; without it no notifyUrl is sent. */
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
   WHATSAPP_ENCRYPTION_KEY: hexKey,
   SENTRY_DSN: z.url().optional(),
   OUTREACH_TIMEZONE: timeZone.default('Europe/Paris'),
@@ -83,6 +87,8 @@ const envSchema = z.object({
   WHATSAPP_DAILY_CAP: z.coerce.number().int().min(0).max(1000).default(LIMITS.whatsappDailyCapPerAccount),
   WHATSAPP_LISTEN_PERIOD_SECONDS: z.coerce.number().int().min(1).max(86_400).default(PACING.whatsappListenPeriodSeconds),
   VOICE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
+  /** The window VOICE_REQUESTS_PER_MINUTE counts over (s): the provider's minute, shorter in tests. */
+  VOICE_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   WORKER_ROLES: z
     .string()
     .transform((value) => value.split(',').map((r) => r.trim()).filter(Boolean))

@@ -121,9 +121,12 @@ export const WORKER_SETTINGS: Readonly<Partial<Record<QueueKey, { concurrency: n
   // No queue limiter: pacing and a key's 429 are per sending account (RATE_LIMIT_SCOPE), so they
   // postpone that account's jobs only.
   sms: { concurrency: 4 },
-  // Voice Partner's limit (VOICE_REQUESTS_PER_MINUTE, 5 by default) is the queue's limiter,
-  // set in the context: it holds for every worker of the queue together.
-  voice: { concurrency: 1 },
+  // Voice Partner's limit (VOICE_REQUESTS_PER_MINUTE) is paced in Redis right before each real
+  // request (messages/send-voice-batch.ts): a job whose message another job's batch already took
+  // costs nothing. This limiter never limits by count (BullMQ would count every job); it is there
+  // because BullMQ's manual rate limit (worker.rateLimit), which holds the whole queue when the
+  // platform's next request slot is not open yet, only acts on a worker that has one.
+  voice: { concurrency: 1, limiter: { max: Number.MAX_SAFE_INTEGER, duration: 1000 } },
   whatsapp: { concurrency: 2 },
 };
 
@@ -155,6 +158,12 @@ export const TIMEOUTS_MS = {
   databaseConnect: 5_000,
   /** A signed SMSMobileAPI webhook older (or further ahead) than this is refused as a replay. */
   smsWebhookMaxAge: 300_000,
+  /**
+   * A voice job whose message is in another job's batch request looks again this much later: the
+   * batch ends with the request (bounded by PROVIDER_TIMEOUT_MS), or its leader's job, run again
+   * after a crash, calls it uncertain.
+   */
+  voiceBatchRecheck: 10_000,
 } as const;
 
 export const ROUTES = {
@@ -162,6 +171,8 @@ export const ROUTES = {
   healthReady: '/health/ready',
   lobstrWebhook: '/webhooks/lobstr/:token',
   smsMobileApiWebhook: '/webhooks/smsmobileapi/:accountId',
+  /** Voice Partner's notifyUrl (GET, parameters undocumented); `batch` in the query is ours. */
+  voicePartnerNotify: '/webhooks/voicepartner/:token',
   dailyRuns: '/api/daily-runs',
   dailyRun: '/api/daily-runs/:runId',
   huntRun: '/api/hunts/:huntId/run',
@@ -213,6 +224,8 @@ export const LIMITS = {
   jobStallsAllowed: 5,
   /** Days after a WhatsApp message during which the worker still listens for its receipts and reply. */
   whatsappFeedbackDays: 14,
+  /** Numbers in one Voice Partner campaign request (providers.md §2.2). */
+  voiceNumbersPerRequest: 500,
   /** Largest JSON body accepted over HTTP. */
   httpBodyBytes: 256 * 1024,
   /** Largest webhook body (Lobstr's and SMSMobileAPI's documented payloads are under a few KB). */

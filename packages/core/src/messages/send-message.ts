@@ -43,8 +43,6 @@ export type SendMessageResult =
   | { outcome: 'failed'; code: string; blame: 'recipient' | 'paused'; handedOver: HandedOver | null }
   | { outcome: 'skipped'; status: MessageStatus };
 
-/** Codes after which the recipient must never be contacted again, by anyone. */
-const OPT_OUT_CODES = new Set(['VOICE_RECIPIENT_OPTED_OUT']);
 /** Codes that pause a channel for a while rather than until someone fixes the setup. */
 const TIMED_PAUSES: Record<string, number> = { WHATSAPP_REACHOUT_TIME_LOCK: PACING.whatsappTimeLockPauseHours * 3600_000 };
 
@@ -64,11 +62,9 @@ export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput
       await recordDryRun(sql, claimed);
       return { outcome: 'dry_run' };
     }
-    if (claimed.channel !== 'ringless_voice') {
-      const nextSlot = await deps.pacer.reserve(claimed.accountId, claimed.channel);
-      if (nextSlot) throw new NotNowError('PACING', 'the sender must wait before its next message', nextSlot);
-    }
-    ({ externalId } = await deps.senders[claimed.channel].send({ ...outbound, signal: input.signal }));
+    const nextSlot = await deps.pacer.reserve(claimed.accountId, claimed.channel);
+    if (nextSlot) throw new NotNowError('PACING', 'the sender must wait before its next message', nextSlot);
+    ({ externalId } = await deps.senders[outbound.channel].send({ ...outbound, signal: input.signal }));
   } catch (err) {
     return settleFailure(deps, claimed, err, input.finalAttempt);
   }
@@ -92,18 +88,15 @@ function prepare(deps: SendMessageDeps, m: ClaimedMessage & SendingContext): Out
   if (!m.accountExists) throw new DeliveryRefusedError('ACCOUNT_NOT_FOUND', 'the sending account no longer exists', 'message');
   if (m.suppressed) throw new DeliveryRefusedError('RECIPIENT_SUPPRESSED', 'the recipient asked never to be contacted', 'recipient');
   if (m.paused) throw new DeliveryRefusedError('CHANNEL_PAUSED', `the channel is paused for this account (${m.paused})`, 'paused');
-  if (m.channel !== 'ringless_voice' && !isMobile(m.recipientPhone)) {
-    throw new DeliveryRefusedError('RECIPIENT_NOT_MOBILE', 'SMS and WhatsApp need a mobile number', 'recipient');
-  }
+  if (m.channel === 'ringless_voice') throw new DeliveryRefusedError('VOICE_SENT_IN_BATCHES', 'ringless voice is sent by the voice queue, in batches', 'message');
+  if (!isMobile(m.recipientPhone)) throw new DeliveryRefusedError('RECIPIENT_NOT_MOBILE', 'SMS and WhatsApp need a mobile number', 'recipient');
   return {
     messageId: m.id,
     accountId: m.accountId,
     channel: m.channel,
     recipient: m.recipientPhone,
     text: m.content,
-    voiceTokenAudio: m.tokenAudio,
     smsApiKey: m.channel === 'sms' ? decryptSmsKey(m.smsApiKey, deps.smsKeyEncryptionKey) : null,
-    voiceSender: m.fixedPhone,
   };
 }
 
@@ -152,7 +145,6 @@ async function refuse(deps: SendMessageDeps, m: ClaimedMessage, code: string, me
   const ordinary = blame === 'recipient' || blame === 'paused';
   const handedOver = await failMessage(deps.sql, m, { code, message, blame }, {
     pausedUntil: pause ? new Date(Date.now() + pause) : null,
-    suppress: OPT_OUT_CODES.has(code),
     ...(ordinary && deps.nextChannel ? { nextChannel: deps.nextChannel } : {}),
   });
   if (ordinary) return { outcome: 'failed', code, blame, handedOver };
