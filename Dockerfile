@@ -15,6 +15,8 @@ RUN npm install -g --allow-scripts=pnpm pnpm@${PNPM_VERSION}
 WORKDIR /repo
 # Manifests first so the dependency layer is reused while only sources change.
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
+# The fixes the postgres driver needs (pnpm-workspace.yaml patchedDependencies).
+COPY patches patches
 COPY apps/worker/package.json apps/worker/
 COPY packages/core/package.json packages/core/
 COPY packages/testkit/package.json packages/testkit/

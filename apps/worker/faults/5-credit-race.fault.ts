@@ -31,7 +31,7 @@ describeFaults('four workers racing one account', () => {
       const row = report({
         scenario: '4 workers race 1 account, 12 credits', expected: CREDITS, lost: CREDITS - counts!.sent - counts!.uncertain,
         duplicated: counts!.doubles + providerDuplicates(run), creditsOver: await creditsOverspent(run), stuck: await stuckCount(run.sql),
-        uncertain: counts!.uncertain, recoverSeconds: recover, notes: `${arrivals.length} SMS accepted, min gap ${minGap} ms (≥ ${GAP_SECONDS * 1000} ms)`,
+        uncertain: counts!.uncertain, requeueSeconds: null, recoverSeconds: recover, notes: `${arrivals.length} SMS accepted, min gap ${minGap} ms (≥ ${GAP_SECONDS * 1000} ms)`,
       });
       expect(row).toMatchObject({ lost: 0, duplicated: 0, creditsOver: 0, stuck: 0 });
       expect(minGap).not.toBeNull();

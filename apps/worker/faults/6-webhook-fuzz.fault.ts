@@ -72,7 +72,7 @@ describeFaults('fuzzed Lobstr webhooks', () => {
       const refusedButQueued = runIds.filter((id) => !accepted.has(id)).length;
       const row = report({
         scenario: `${BODIES} fuzzed Lobstr webhooks`, expected: accepted.size, lost: [...accepted].filter((id) => !runIds.includes(id)).length,
-        duplicated: runIds.length - new Set(runIds).size + refusedButQueued, creditsOver: 0, stuck: serverErrors.length, uncertain: 0, recoverSeconds: null,
+        duplicated: runIds.length - new Set(runIds).size + refusedButQueued, creditsOver: 0, stuck: serverErrors.length, uncertain: 0, requeueSeconds: null, recoverSeconds: null,
         notes: `answers ${JSON.stringify(Object.fromEntries(statuses))}; stuck = 5xx answers; dup = jobs for refused bodies or twice`,
       });
       expect(serverErrors.slice(0, 5)).toEqual([]);

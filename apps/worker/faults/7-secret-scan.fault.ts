@@ -59,7 +59,7 @@ describeFaults('secret scan', () => {
     for (const [where, text] of haystacks) for (const [value, name] of secrets) if (text.includes(value)) found.push(`${name} in ${where}`);
     const smsKeys = [...secrets.keys()].filter((k) => k.startsWith('sms-key-')).length;
     const row = report({
-      scenario: 'secret scan (Redis + worker logs)', expected: secrets.size, lost: 0, duplicated: 0, creditsOver: 0, stuck: 0, uncertain: 0, recoverSeconds: null,
+      scenario: 'secret scan (Redis + worker logs)', expected: secrets.size, lost: 0, duplicated: 0, creditsOver: 0, stuck: 0, uncertain: 0, requeueSeconds: null, recoverSeconds: null,
       notes: `${haystacks.size - logFiles.length} Redis keys, ${logFiles.length} logs, ${smsKeys} SMS keys + env secrets + WhatsApp keys; found ${found.length}`,
     });
     expect(row.expected).toBeGreaterThan(3);

@@ -4,7 +4,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, inject } from 'vitest';
-import { ROUTES, type Channel } from '@auto-prospect/core';
+import { CHANNEL_QUEUES, JOB_IDS, ROUTES, SCHEDULERS, type Channel } from '@auto-prospect/core';
 import { loadDatabaseAuthState } from '@auto-prospect/core/clients';
 import { startFakeSmsMobileApi, startFakeVoicePartner, testEnv, type FakeSmsMobileApi, type FakeVoicePartner } from '@auto-prospect/testkit';
 import type { WorkerContext } from '../src/context.js';
@@ -61,6 +61,8 @@ export interface FaultWorld {
   trigger(): Promise<string>;
   /** Seconds until the run completed with nothing pending or sending (restarting dead workers), or null at the deadline. */
   waitFinished(timeoutMs?: number): Promise<number | null>;
+  /** Seconds from `since` until Redis again holds every job the database says is outstanding (see requeued), or null at the deadline. */
+  waitRequeued(since: number, timeoutMs?: number): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -138,6 +140,13 @@ export async function createFaultWorld(name: string, overrides: Record<string, s
       }
       return null;
     },
+    async waitRequeued(since, timeoutMs = 60_000) {
+      while (Date.now() - since < timeoutMs) {
+        if (await requeued(world.context)) return (Date.now() - since) / 1000;
+        await sleep(100);
+      }
+      return null;
+    },
     async close() {
       await Promise.allSettled(workers.map(async (worker) => {
         if (!dead(worker)) {
@@ -156,6 +165,27 @@ export async function createFaultWorld(name: string, overrides: Record<string, s
     },
   };
   return self;
+}
+
+/**
+ * Whether Redis holds the job schedulers again, a job for every message still pending or
+ * sending and one for every hunt of a run still running: all the work a flush took is back.
+ */
+async function requeued({ sql, queues }: WorkerContext): Promise<boolean> {
+  const schedulers = await Promise.all([
+    queues.fetchActiveHunts.getJobScheduler(SCHEDULERS.dailyRun),
+    queues.maintenance.getJobScheduler(SCHEDULERS.pendingMessageSweeper),
+    queues.maintenance.getJobScheduler(SCHEDULERS.smsReplyPoller),
+  ]);
+  if (schedulers.some((scheduler) => !scheduler)) return false;
+  const messages = await sql<{ id: string; channel: Channel }[]>`select id, channel from messages where status in ('pending', 'sending')`;
+  const hunts = await sql<{ runId: string; huntId: string }[]>`
+    select daily_run_id as "runId", hunt_id as "huntId" from daily_run_hunts where status = 'running'`;
+  const jobs = await Promise.all([
+    ...messages.map((m) => queues[CHANNEL_QUEUES[m.channel]].getJob(JOB_IDS.message(m.id))),
+    ...hunts.map((h) => queues.hunts.getJob(JOB_IDS.hunt(h.runId, h.huntId))),
+  ]);
+  return jobs.every(Boolean);
 }
 
 async function runState(sql: WorkerContext['sql']) {
@@ -235,7 +265,7 @@ export async function expectedContacts(): Promise<Map<string, Channel>> {
 
 /** Compares a finished (or given up) run with the clean one and measures what the row reports. */
 export async function assess(
-  run: TenantWorld, expected: Map<string, Channel>, row: { scenario: string; recoverSeconds: number | null; notes?: string },
+  run: TenantWorld, expected: Map<string, Channel>, row: { scenario: string; requeueSeconds?: number | null; recoverSeconds: number | null; notes?: string },
 ): Promise<FaultRow> {
   const contacts = await liveContacts(run);
   const problems: string[] = [];
@@ -258,7 +288,10 @@ export async function assess(
     row.notes, unexpected.length ? `unexpected contacts ${unexpected.length}: ${unexpected.slice(0, 3).join(' ')}` : '',
     problems.length ? `lost: ${problems.slice(0, 3).join('; ')}` : '', run.crashes ? `${run.crashes} worker crash(es)` : '',
   ].filter(Boolean).join('; ');
-  return { scenario: row.scenario, expected: expected.size, lost: lost + unexpected.length, duplicated, creditsOver, stuck, uncertain, recoverSeconds: row.recoverSeconds, notes };
+  return {
+    scenario: row.scenario, expected: expected.size, lost: lost + unexpected.length, duplicated, creditsOver, stuck, uncertain,
+    requeueSeconds: row.requeueSeconds ?? null, recoverSeconds: row.recoverSeconds, notes,
+  };
 }
 
 /** Provider calls accepted more than once for one (account, recipient). */

@@ -1,6 +1,6 @@
 // Global setup of the fault suite: starts the private servers, points DATABASE_URL and REDIS_URL
 // at them and runs the testkit's setup (it builds the migrated template database there), and
-// at the end prints every scenario's row, stops the servers and removes the temp dir.
+// at the end prints every scenario's row, stops the servers and removes the temp dir (unless FAULTS_KEEP).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +41,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       // Servers stay up if a scenario failed mid-way; -m fast cuts whatever is still connected.
       postgres.stop();
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      // FAULTS_KEEP=1 keeps it: the workers' logs (logs/) and the servers' to look into.
+      if (process.env.FAULTS_KEEP) console.log(`fault suite: kept ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
     }
   };
 }

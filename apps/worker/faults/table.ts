@@ -12,6 +12,8 @@ export interface FaultRow {
   stuck: number;
   /** Sends really cut (acceptable), counted apart. */
   uncertain: number;
+  /** Seconds from the fault until Redis held every outstanding job again (null: not measured). */
+  requeueSeconds: number | null;
   /** Seconds from the end of the fault to a finished run (null: not measured). */
   recoverSeconds: number | null;
   notes?: string;
@@ -19,7 +21,7 @@ export interface FaultRow {
 
 const COLUMNS: [keyof FaultRow, string][] = [
   ['scenario', 'scenario'], ['expected', 'expected'], ['lost', 'lost'], ['duplicated', 'dup'], ['creditsOver', 'credits over'],
-  ['stuck', 'stuck'], ['uncertain', 'uncertain'], ['recoverSeconds', 'recover s'], ['notes', 'notes'],
+  ['stuck', 'stuck'], ['uncertain', 'uncertain'], ['requeueSeconds', 'requeued s'], ['recoverSeconds', 'recover s'], ['notes', 'notes'],
 ];
 
 export function writeRow(dir: string, row: FaultRow): void {
@@ -36,7 +38,7 @@ export function readRows(dir: string): FaultRow[] {
 export function formatTable(rows: FaultRow[]): string {
   const cell = (row: FaultRow, key: keyof FaultRow) => {
     const value = row[key];
-    return value === null || value === undefined ? '-' : typeof value === 'number' && key === 'recoverSeconds' ? value.toFixed(1) : String(value);
+    return value === null || value === undefined ? '-' : typeof value === 'number' && key.endsWith('Seconds') ? value.toFixed(1) : String(value);
   };
   const widths = COLUMNS.map(([key, title]) => Math.max(title.length, ...rows.map((r) => cell(r, key).length)));
   const line = (values: string[]) => `| ${values.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;

@@ -152,7 +152,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     }, self), deps));
     add('hunts', (self) => createWorker('hunts', huntProcessor(huntDeps, self), { ...deps, concurrency: env.HUNT_CONCURRENCY }));
     add('maintenance', (self) => createWorker('maintenance', maintenanceProcessor({
-      sql, queues, logger, smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY, sweepPeriodMs: env.SWEEP_PERIOD_SECONDS * 1000,
+      sql, queues, logger, smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
       // In dry run no provider is called at all: no reply poll, nothing sent to look up.
       inbox: env.DRY_RUN ? null : createSmsMobileApiInbox({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
       sentLog: env.DRY_RUN ? null : createSmsMobileApiSentLog({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),

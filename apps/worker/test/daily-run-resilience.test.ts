@@ -94,6 +94,22 @@ describe('daily run resilience', () => {
     await expectEachContactAtMostOnce(w.context, '23', 12);
   });
 
+  it('finishes a run whose fan-out job Redis lost before it registered a hunt: the next sweep drives it again, however young the run', { timeout: 40_000 }, async () => {
+    const w = await dealers.world({ SMS_MIN_GAP_SECONDS: '0' });
+    await seedSmsTenant(w.context, { ads: 8, hunts: 2, limit: 4, smsCredits: 100, phonePrefix: '24' });
+    await w.context.start();
+    const fanOut = w.context.workers.find((worker) => worker.name === QUEUES.fetchActiveHunts)!;
+    await fanOut.pause();
+    await w.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
+    await w.queuePrefix.clear();
+    void fanOut.resume();
+
+    // Seconds after the trigger, far within the sweep period (60 s here).
+    await w.context.queues.maintenance.add(JOBS.sweepPendingMessages, {});
+    await expect.poll(() => runCompleted(w.context), { timeout: 30_000 }).toBe(true);
+    await expectEachContactAtMostOnce(w.context, '24', 8);
+  });
+
   it('completes after the worker process running it is killed, sending no contact twice', { timeout: 60_000 }, async () => {
     const w = await dealers.world({ SMS_MIN_GAP_SECONDS: '0.1' });
     await seedSmsTenant(w.context, { ads: 40, hunts: 1, limit: 40, smsCredits: 100, phonePrefix: '33' });

@@ -4,7 +4,7 @@ import { checkoutNamespace, redisUrl } from './environment.js';
 
 export interface TestQueuePrefix {
   prefix: string;
-  /** Deletes every key under the prefix. */
+  /** Deletes every key under the prefix, at once (as a flush would: a worker never sees half of them gone). */
   clear(): Promise<void>;
 }
 
@@ -16,12 +16,9 @@ export function createTestQueuePrefix(): TestQueuePrefix {
     async clear() {
       const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          if (keys.length > 0) await redis.del(...keys);
-          cursor = next;
-        } while (cursor !== '0');
+        // One script runs atomically; SCAN + DEL in batches let a running worker re-create keys
+        // between batches and then lose part of them (a job's hash without its list entry).
+        await redis.eval("for _, key in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', key) end", 0, `${prefix}:*`);
       } finally {
         redis.disconnect();
       }

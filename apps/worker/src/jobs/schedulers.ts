@@ -1,16 +1,17 @@
 // The repeatable jobs (daily run, sweeper, SMS reply poll) are BullMQ job schedulers, which live
 // in Redis: a flush, or a Redis restarted empty, erases them. Orchestration processes upsert them
-// at boot, then put back any that is missing every sweep period and whenever Redis comes back,
-// so losing Redis data costs at most one period. Only a missing scheduler is re-added, so
-// replicas rarely upsert at the same instant (upserting is idempotent by id anyway).
+// at boot, then check every SCHEDULER_CHECK_MS and put back any that is missing; a restored
+// sweeper runs at once, so losing Redis data costs about a second, not a sweep period. Only a
+// missing scheduler is re-added, so replicas rarely upsert at the same instant (upserting is
+// idempotent by id anyway).
 import type { RedisClient } from '@auto-prospect/core/clients';
-import { JOBS, SCHEDULERS, SMS_REPLY_POLL_CRON, type Env, type Logger } from '@auto-prospect/core';
+import { JOBS, SCHEDULER_CHECK_MS, SCHEDULERS, SMS_REPLY_POLL_CRON, type Env, type Logger } from '@auto-prospect/core';
 import type { Queues } from './queues.js';
 
 export interface Schedulers {
   /** Upserts every scheduler (at boot: applies a changed DAILY_RUN_CRON or period). */
   upsert(): Promise<void>;
-  /** From now on, restores missing schedulers every sweep period and when Redis reconnects. */
+  /** From now on, restores missing schedulers (checked every SCHEDULER_CHECK_MS while `redis` is connected). */
   keepAlive(redis: RedisClient): void;
   /** Whether each scheduler exists in Redis now, by scheduler id. */
   present(): Promise<Record<string, boolean>>;
@@ -34,13 +35,12 @@ export function createSchedulers(queues: Queues, env: Readonly<Env>, logger: Log
         logger.warn({ scheduler: definition.id }, 'job scheduler was missing (Redis lost its data?): restored');
       }
     } catch (err) {
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not check the job schedulers; trying again next period');
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not check the job schedulers; trying again');
     }
   }
 
   let timer: NodeJS.Timeout | undefined;
-  let onReady: (() => void) | undefined;
-  let redisWatched: RedisClient | undefined;
+  let checking = false;
   return {
     async upsert() {
       for (const definition of definitions) await upsert(definition);
@@ -50,15 +50,17 @@ export function createSchedulers(queues: Queues, env: Readonly<Env>, logger: Log
       return Object.fromEntries(found);
     },
     keepAlive(redis) {
-      timer = setInterval(() => void restoreMissing(), env.SWEEP_PERIOD_SECONDS * 1000);
+      timer = setInterval(() => {
+        // While Redis is away there is nothing to check (and nothing to log each second); a
+        // check that is still under way (a slow Redis) is not doubled.
+        if (checking || redis.status !== 'ready') return;
+        checking = true;
+        void restoreMissing().finally(() => (checking = false));
+      }, SCHEDULER_CHECK_MS);
       timer.unref();
-      onReady = () => void restoreMissing();
-      redisWatched = redis;
-      redis.on('ready', onReady);
     },
     stop() {
       clearInterval(timer);
-      if (onReady) redisWatched?.off('ready', onReady);
     },
   };
 }

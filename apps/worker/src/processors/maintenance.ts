@@ -14,7 +14,6 @@ export interface MaintenanceDeps {
   inbox: SmsInbox | null;
   sentLog: SmsSentLogReader | null;
   smsKeyEncryptionKey: string;
-  sweepPeriodMs: number;
 }
 
 /**
@@ -32,7 +31,7 @@ export function maintenanceProcessor(deps: MaintenanceDeps, worker: () => Worker
     handle: async (_data, { job, logger }) => {
       if (job.name === JOBS.pollSmsReplies) return deps.inbox ? pollSmsReplies({ ...deps, inbox: deps.inbox, logger }) : { skipped: 'DRY_RUN' };
       const swept = await sweepPendingMessages({ ...deps, logger });
-      const runs = await redriveLostRuns({ ...deps, logger, periodMs: deps.sweepPeriodMs });
+      const runs = await redriveLostRuns({ ...deps, logger });
       const reconciled = deps.sentLog ? await reconcileUncertainSms({ ...deps, sentLog: deps.sentLog, logger }) : { settled: 0 };
       return { ...swept, ...runs, ...reconciled };
     },

@@ -85,11 +85,14 @@ export const SCHEDULERS = {
 } as const;
 
 export const DEFAULT_DAILY_RUN_CRON = '0 9 * * 1-5';
-/**
- * How often lost jobs are restored and the schedulers re-asserted (SWEEP_PERIOD_SECONDS): what a
- * Redis that lost its data costs at most before every pending message has its job again.
- */
+/** How often the sweeper restores lost jobs (SWEEP_PERIOD_SECONDS, by default). */
 export const PENDING_MESSAGE_SWEEP_SECONDS = 60;
+/**
+ * How often an orchestration process checks that the job schedulers are still in Redis (three
+ * reads, nothing logged unless one is missing). A restored sweeper runs at once, so a Redis that
+ * lost its data has every lost job back about a second later, well within one sweep period.
+ */
+export const SCHEDULER_CHECK_MS = 1_000;
 export const SMS_REPLY_POLL_CRON = '*/5 * * * *';
 
 /** Retry policy and retention per queue, given to BullMQ as *job* options (never Worker ones). */

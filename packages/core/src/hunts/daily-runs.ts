@@ -192,13 +192,12 @@ export interface OpenDailyRun {
   localDate: string;
   /** Hunts registered with it so far (0: its fan-out has not run). */
   huntsRegistered: number;
-  startedAt: Date;
 }
 
 /** The runs of the last `days` days that are not complete. */
 export async function openDailyRuns(sql: Sql, days: number): Promise<OpenDailyRun[]> {
   return sql<OpenDailyRun[]>`
-    select r.id, r.local_date::text as "localDate", r.started_at as "startedAt",
+    select r.id, r.local_date::text as "localDate",
            (select count(*)::int from daily_run_hunts h where h.daily_run_id = r.id) as "huntsRegistered"
     from daily_runs r where r.status <> 'completed' and r.local_date >= current_date - ${days}::int order by r.local_date`;
 }
