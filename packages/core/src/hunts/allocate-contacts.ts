@@ -1,11 +1,13 @@
 // Writes a page of assignments in a bounded number of statements, inside the caller's transaction
 // (which holds the account's allocation lock): one multi-row insert of the messages, then the
 // credits, WhatsApp slots and hunt count they use, reserved at once. Check constraints make an
-// over-reservation impossible for any writer; a row the unique indexes refuse (another writer
-// was first) is simply not allocated, and nothing is reserved for it.
+// over-reservation impossible for any writer. A row the unique indexes refuse (a writer outside
+// the account's lock was first, e.g. the web app) refuses the whole page: nothing of it is
+// allocated or reserved, and the caller's next selection leaves that ad out. A plain insert
+// costs far less than one that checks every unique index for conflicts before each row.
 import { isUniqueViolation, type Queryable, type Transaction } from '../db/client.js';
 import { CHANNELS, type Channel } from '../messages/channel.js';
-import { renderTemplate } from '../templates/render-template.js';
+import { compileTemplate } from '../templates/render-template.js';
 import type { AllocationTarget } from './allocation-room.js';
 import type { Assignment } from './assign-channels.js';
 import type { PlannedChannel } from './hunt-plan.js';
@@ -32,8 +34,8 @@ export async function allocateContacts(tx: Transaction, write: AllocationWrite, 
   try {
     return await tx.savepoint((page) => writeAllocations(page, write, assignments));
   } catch (err) {
-    // The contacted_ads check refuses a whole statement (a history row another writer added since
-    // the selection): nothing of this page is allocated; the next selection leaves that ad out.
+    // A unique index or the contacted_ads check (a history row another writer added since the
+    // selection) refuses the whole statement: nothing of this page is allocated.
     if (isUniqueViolation(err)) return [];
     throw err;
   }
@@ -41,11 +43,13 @@ export async function allocateContacts(tx: Transaction, write: AllocationWrite, 
 
 async function writeAllocations(tx: Queryable, write: AllocationWrite, assignments: readonly Assignment[]): Promise<Allocated[]> {
   const { target } = write;
+  // Each channel's template is checked once, then rendered for every contact of the page.
+  const templates = new Map(write.channels.map((c) => [c.channel, { id: c.templateId, render: c.template === null ? null : compileTemplate(c.template) }]));
   const rows = assignments.map(({ candidate, channel }) => {
-    const planned = write.channels.find((c) => c.channel === channel)!;
+    const template = templates.get(channel)!;
     return {
-      adId: candidate.adId, channel, phone: candidate.phone, templateId: planned.templateId, scheduledAt: write.nextSendAt(channel),
-      content: planned.template === null ? null : renderTemplate(planned.template, candidate.values),
+      adId: candidate.adId, channel, phone: candidate.phone, templateId: template.id, scheduledAt: write.nextSendAt(channel),
+      content: template.render === null ? null : template.render(candidate.values),
     };
   });
   const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
@@ -58,7 +62,6 @@ async function writeAllocations(tx: Queryable, write: AllocationWrite, assignmen
     from unnest(${column((r) => r.adId)}::uuid[], ${column((r) => r.channel)}::channel[], ${column((r) => r.phone)}::text[],
                 ${column((r) => r.templateId)}::uuid[], ${column((r) => r.scheduledAt.toISOString())}::timestamptz[], ${column((r) => r.content)}::text[])
          as r(ad_id, channel, phone, template_id, scheduled_at, content)
-    on conflict do nothing
     returning id, ad_id as "adId", channel, scheduled_at as "sendAt"`;
 
   const used = Object.fromEntries(CHANNELS.map((c) => [c, inserted.filter((m) => m.channel === c).length])) as Record<Channel, number>;

@@ -30,11 +30,16 @@ export function formatPrice(price: number): string {
   return `${FRENCH_PRICE.format(price).replace(/[\u202f\u00a0]/g, ' ')} €`;
 }
 
-export function renderTemplate(template: string, values: TemplateValues): string {
+/** Checks the template once; the returned function renders it for many values. */
+export function compileTemplate(template: string): (values: TemplateValues) => string {
   const unknown = unknownPlaceholders(template);
   if (unknown.length > 0) throw new TemplateError(unknown);
-  return template.replace(PLACEHOLDER, (_match, double: string | undefined, single: string | undefined) => {
+  return (values) => template.replace(PLACEHOLDER, (_match, double: string | undefined, single: string | undefined) => {
     const value = values[(double ?? single) as TemplateVariable];
     return value === null || value === undefined ? '' : String(value);
   });
+}
+
+export function renderTemplate(template: string, values: TemplateValues): string {
+  return compileTemplate(template)(values);
 }

@@ -1,0 +1,60 @@
+// A hunt's day meets a writer outside the account's lock (the web app) between its selection and
+// its insert: the refused page allocates nothing, the next page is selected again and the day
+// still gets its contacts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@auto-prospect/testkit';
+import { createDatabase, type Sql } from '../db/client.js';
+import { ALWAYS_OPEN } from '../schedule/sending-window.js';
+import { allocateHuntDay } from './allocate-hunt-day.js';
+import type { AllocationTarget } from './allocation-room.js';
+import type { PlannedChannel } from './hunt-plan.js';
+
+let db: TestDatabase;
+let sql: Sql;
+let target: AllocationTarget;
+let channels: PlannedChannel[];
+
+const idOf = async (rows: Promise<readonly { id: string }[]>) => (await rows)[0]!.id;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  sql = createDatabase(db.url, { max: 2 });
+  const accountId = await idOf(sql<{ id: string }[]>`insert into accounts (email) values ('day@example.com') returning id`);
+  await sql`insert into credit_balances (account_id, sms) values (${accountId}, 10)`;
+  const huntId = await idOf(sql<{ id: string }[]>`
+    insert into hunts (account_id, name, type_id, daily_pacing_limit) values (${accountId}, 'h', (select id from ad_types where lobstr_value = 'Voiture'), 3) returning id`);
+  const templateId = await idOf(sql<{ id: string }[]>`
+    insert into message_templates (account_id, name, channel, content) values (${accountId}, 't', 'sms', 'Bonjour {vendeur_nom}') returning id`);
+  await sql`
+    insert into ads (original_ad_id, type_id, phone_number, owner_name)
+    select 'day-' || n, (select id from ad_types where lobstr_value = 'Voiture'), '+3361300000' || n, 'Jean' from generate_series(1, 5) n`;
+  target = { huntId, accountId, localDate: '2026-11-30', dailyLimit: 3, dailyRunId: null, whatsappDailyCap: 0 };
+  channels = [{ channel: 'sms', templateId, template: 'Bonjour {vendeur_nom}' }];
+});
+
+afterAll(async () => {
+  await sql.end();
+  await db.drop();
+});
+
+describe('allocateHuntDay', () => {
+  it('selects again after a page refused by a writer outside the lock, and plans its day', async () => {
+    // The first insert into messages is refused as a unique index would refuse it (a sequence is
+    // not rolled back with the refused page, so only the first one is).
+    await sql.unsafe(`
+      create sequence refused_inserts;
+      create function refuse_first_insert() returns trigger language plpgsql as $$
+      begin
+        if nextval('refused_inserts') = 1 then raise exception 'taken meanwhile' using errcode = 'unique_violation'; end if;
+        return null;
+      end $$;
+      create trigger refuse_first_insert before insert on messages for each statement execute function refuse_first_insert();`);
+    const deps = { window: ALWAYS_OPEN, spacingMs: { sms: 0, whatsapp_text: 0, ringless_voice: 0 } };
+    const { planned } = await sql.begin((tx) => allocateHuntDay(tx, deps, target, channels));
+    expect(planned).toBe(3);
+    const [row] = await sql<{ refused: string; messages: number; reserved: number; counted: number }[]>`
+      select (select last_value from refused_inserts)::text as refused, (select count(*)::int from messages) as messages,
+             (select sms_reserved from credit_balances) as reserved, (select contacts from hunt_daily_contacts) as counted`;
+    expect(row).toEqual({ refused: '2', messages: 3, reserved: 3, counted: 3 });
+  });
+});
