@@ -32,6 +32,9 @@ export async function allocateHuntDay(
   tx: Transaction, deps: AllocateHuntDayDeps, target: AllocationTarget, channels: readonly PlannedChannel[],
 ): Promise<{ planned: number; skipped: Record<string, number> }> {
   const skipped: Record<string, number> = {};
+  // Past Postgres' JIT threshold (a hunt over a large pool of ads), compiling the candidate query
+  // costs about a second, tens of times the query itself: these statements never use it.
+  await tx`set local jit = off`;
   const room = await lockAllocationRoom(tx, target);
   const write = { target, channels, countAgainstHunt: true, nextSendAt: sendSchedule(deps.window, deps.spacingMs, room.lastScheduled) };
   const order = channels.map((c) => c.channel);
