@@ -299,7 +299,8 @@ export function providerDuplicates(run: FaultWorld): number {
   const calls = new Map<string, number>();
   for (const s of run.sms.sent) calls.set(`sms:${s.apikey}:${s.recipients}`, (calls.get(`sms:${s.apikey}:${s.recipients}`) ?? 0) + 1);
   // Voice Partner's key is the platform's: the recipient alone names the contact (only one account has voice).
-  for (const c of run.voice.campaigns) calls.set(`voice:${c.phoneNumbers}`, (calls.get(`voice:${c.phoneNumbers}`) ?? 0) + 1);
+  // A campaign carries up to 500 numbers: each number accepted is one call to its recipient.
+  for (const n of run.voice.campaigns.flatMap((c) => c.numbers)) calls.set(`voice:${n}`, (calls.get(`voice:${n}`) ?? 0) + 1);
   return [...calls.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
 }
 
@@ -318,7 +319,7 @@ export async function creditsOverspent(run: FaultWorld): Promise<number> {
     if (!given) continue;
     const smsAccepted = run.sms.sent.filter((s) => s.apikey === given.smsKey).length;
     const phones = new Set(voicePhones.filter((p) => p.account_id === r.id).map((p) => p.recipient_phone));
-    const voiceAccepted = run.voice.campaigns.filter((c) => phones.has(c.phoneNumbers)).length;
+    const voiceAccepted = run.voice.campaigns.flatMap((c) => c.numbers).filter((n) => phones.has(n)).length;
     if (r.sms < 0 || r.sms_reserved < 0 || given.sms - r.sms > smsAccepted) over++;
     if (r.voice < 0 || r.voice_reserved < 0 || given.voice - r.voice > voiceAccepted) over++;
   }
