@@ -2,7 +2,7 @@
 // credit reserved → consumed once per message, usage row, lead and contacted_ads), each written
 // for the whole batch in one statement, so a batch of 500 costs a handful of round trips.
 // Failures stay per message (fail-message.ts): each may hand its contact to another channel.
-import type { Sql } from '../db/client.js';
+import type { Sql, Transaction } from '../db/client.js';
 import type { ClaimedMessage } from './message-ledger.js';
 
 /** A claimed voice message with what its request needs. */
@@ -22,7 +22,16 @@ export interface VoiceBatchMember extends ClaimedMessage {
  * are skipped, never waited for. Empty when the leader's message is not pending.
  */
 export async function claimVoiceBatch(sql: Sql, leaderId: string, limit: number): Promise<VoiceBatchMember[]> {
-  return sql<VoiceBatchMember[]>`
+  // Leaders of one account claim one after the other: two claiming at once would split the
+  // account's due messages between them (skip locked) and spend two requests where one does.
+  return sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtextextended('voice-batch:' || account_id::text, 0)) from messages where id = ${leaderId}`;
+    return claimIn(tx, leaderId, limit);
+  });
+}
+
+async function claimIn(tx: Transaction, leaderId: string, limit: number): Promise<VoiceBatchMember[]> {
+  return tx<VoiceBatchMember[]>`
     with leader as (
       select m.id, m.account_id, m.recipient_phone, t.voice_partner_token_audio as token
       from messages m left join message_templates t on t.id = m.template_id
