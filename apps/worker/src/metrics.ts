@@ -57,7 +57,7 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Sche
   }
 
   new Gauge({
-    name: 'auto_prospect_job_scheduler_present', help: 'Whether each repeatable job scheduler exists in Redis (0: lost, restored within a sweep period).',
+    name: 'auto_prospect_job_scheduler_present', help: 'Whether each repeatable job scheduler exists in Redis (0: lost, restored within about a second).',
     labelNames: ['scheduler'], registers: [registry],
     async collect() {
       for (const [scheduler, present] of Object.entries(await deps.schedulers.present())) this.set({ scheduler }, present ? 1 : 0);

@@ -26,8 +26,6 @@ export interface SendingContext {
   accountExists: boolean;
   /** The account's encrypted SMSMobileAPI key. */
   smsApiKey: string | null;
-  fixedPhone: string | null;
-  tokenAudio: string | null;
   /** The reason code of an active pause of the message's channel for the account. */
   paused: string | null;
   suppressed: boolean;
@@ -35,7 +33,7 @@ export interface SendingContext {
 
 /**
  * pending → sending, for exactly one caller, in one round trip with what sending needs (account,
- * template, pause, suppression).
+ * pause, suppression).
  */
 export async function claimMessage(sql: Sql, messageId: string): Promise<(ClaimedMessage & SendingContext) | null> {
   const [row] = await sql<(ClaimedMessage & SendingContext)[]>`
@@ -46,12 +44,10 @@ export async function claimMessage(sql: Sql, messageId: string): Promise<(Claime
     )
     select c.id, c.account_id as "accountId", c.ad_id as "adId", c.hunt_id as "huntId", c.template_id as "templateId", c.channel,
            c.content, c.recipient_phone as "recipientPhone", c.local_date::text as "localDate", c.daily_run_id as "dailyRunId",
-           a.id is not null as "accountExists", a.sms_api_key as "smsApiKey", a.fixed_phone_number as "fixedPhone",
-           t.voice_partner_token_audio as "tokenAudio", p.reason_code as paused,
+           a.id is not null as "accountExists", a.sms_api_key as "smsApiKey", p.reason_code as paused,
            exists (select 1 from suppressed_phone_numbers s where s.phone_number = c.recipient_phone) as suppressed
     from claimed c
     left join accounts a on a.id = c.account_id
-    left join message_templates t on t.id = c.template_id
     left join active_channel_pauses p on p.account_id = c.account_id and p.channel = c.channel`;
   return row ?? null;
 }
