@@ -13,7 +13,8 @@ import {
 } from '@auto-prospect/core/clients';
 import { buildApp } from './http/app.js';
 import { dispatchHunts, dispatchMessages, redispatchHunts } from './jobs/dispatch.js';
-import { createQueues, createWorker, type Queues } from './jobs/queues.js';
+import { createQueues, type Queues } from './jobs/queues.js';
+import { createWorker } from './jobs/workers.js';
 import { createSchedulers } from './jobs/schedulers.js';
 import { watchLostHunts, type LostHuntsWatch } from './jobs/lost-hunts.js';
 import { listenForWhatsAppFeedback, type WhatsAppListener } from './jobs/listen-whatsapp.js';

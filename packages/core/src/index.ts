@@ -12,7 +12,7 @@ export { toE164, isMobile, e164Digits, maskPhone } from './phone/phone-number.js
 export { loadReferenceLookups } from './lobstr/reference-lookups.js';
 export { upsertAds } from './ads/upsert-ads.js';
 export { AD_ROW_COLUMNS, type AdRow } from './ads/ad-row.js';
-export { CHANNELS, isMetered, type Channel } from './messages/channel.js';
+export { CHANNELS, isMetered, type Channel } from './channel.js';
 export type { ChannelSender, ChannelSenders, OutboundMessage, Accepted, SingleSendChannel } from './channels/channel-sender.js';
 export { createSmsMobileApiSender } from './channels/smsmobileapi-sender.js';
 export { createVoicePartnerSender, RecipientsRefusedError, type VoiceCampaign, type VoiceCampaignSender } from './channels/voice-partner-sender.js';
@@ -36,7 +36,7 @@ export { createSmsMobileApiSentLog, type SmsSentLogReader } from './channels/sms
 export { reconcileUncertainSms } from './messages/reconcile-uncertain.js';
 export { pollSmsReplies } from './messages/poll-sms-replies.js';
 export { markUncertain } from './messages/message-ledger.js';
-export { createManualContact, type ManualContactResult } from './messages/create-manual-contact.js';
+export { createManualContact, type ManualContactResult } from './hunts/create-manual-contact.js';
 export { allocateHuntDay } from './hunts/allocate-hunt-day.js';
 export { loadHuntPlan, huntExists } from './hunts/hunt-plan.js';
 export { resolveUncertainMessage, listUncertainMessages, type UncertainOutcome, type UncertainMessage, type ResolveResult } from './messages/resolve-uncertain.js';

@@ -2,7 +2,7 @@
 // batches: voice-partner-sender.ts): the usecase hands over a message, the adapter calls its
 // provider and either returns the provider's id or throws a classified error
 // (DeliveryRefusedError with a blame, TransientError, RateLimitedError, UnknownOutcomeError).
-import type { Channel } from '../messages/channel.js';
+import type { Channel } from '../channel.js';
 
 export type SingleSendChannel = Exclude<Channel, 'ringless_voice'>;
 

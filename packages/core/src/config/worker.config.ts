@@ -1,7 +1,7 @@
 // The one place for queue names, job names and ids, retry policies, timeouts, schedules, route
 // paths and default limits. Nothing else in the code base writes these as literals.
 // Plain data only: core never imports bullmq; apps/worker hands these objects to it.
-import type { Channel } from '../messages/channel.js';
+import type { Channel } from '../channel.js';
 
 export const QUEUES = {
   fetchActiveHunts: 'fetch-active-hunts',

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@auto-prospect/testkit';
 import { createDatabase, type Sql } from '../db/client.js';
-import type { Channel } from '../messages/channel.js';
+import type { Channel } from '../channel.js';
 import { allocateContacts, type AllocationWrite } from './allocate-contacts.js';
 import type { Candidate } from './select-candidates.js';
 

@@ -6,7 +6,7 @@
 // allocated or reserved, and the caller's next selection leaves that ad out. A plain insert
 // costs far less than one that checks every unique index for conflicts before each row.
 import { isUniqueViolation, type Queryable, type Transaction } from '../db/client.js';
-import { CHANNELS, type Channel } from '../messages/channel.js';
+import { CHANNELS, type Channel } from '../channel.js';
 import { compileTemplate } from '../templates/render-template.js';
 import type { AllocationTarget } from './allocation-room.js';
 import type { Assignment } from './assign-channels.js';

@@ -1,6 +1,6 @@
 // A hunt's contacts for one local day, allocated set-based inside the caller's transaction.
 import type { Transaction } from '../db/client.js';
-import type { Channel } from '../messages/channel.js';
+import type { Channel } from '../channel.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
 import { allocateContacts } from './allocate-contacts.js';
 import { lockAllocationRoom, type AllocationTarget } from './allocation-room.js';

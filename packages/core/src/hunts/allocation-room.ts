@@ -4,7 +4,7 @@
 import { LIMITS } from '../config/worker.config.js';
 import type { Queryable } from '../db/client.js';
 import { lockAccountAllocation } from '../messages/account-allocation-lock.js';
-import type { Channel } from '../messages/channel.js';
+import type { Channel } from '../channel.js';
 import type { Room } from './assign-channels.js';
 
 export interface AllocationTarget {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Channel } from '../messages/channel.js';
+import type { Channel } from '../channel.js';
 import { assignChannels } from './assign-channels.js';
 import type { Candidate } from './select-candidates.js';
 

@@ -1,6 +1,6 @@
 // The channel waterfall over a page of candidates, newest first: each takes the first channel, in
 // priority order, that can reach its phone, has not already failed for its ad, and has room left.
-import type { Channel } from '../messages/channel.js';
+import type { Channel } from '../channel.js';
 import type { Candidate } from './select-candidates.js';
 
 /** What today still allows: the hunt's remaining contacts and each channel's credits or slots. */

@@ -1,7 +1,7 @@
 // Which channels a hunt can use today, in priority order (waterfall), and why the others not.
 import type { Queryable } from '../db/client.js';
 import { decryptSecret } from '../crypto/secret-box.js';
-import type { Channel } from '../messages/channel.js';
+import type { Channel } from '../channel.js';
 import { unknownPlaceholders } from '../templates/render-template.js';
 
 export interface HuntRow {

@@ -2,7 +2,7 @@
 // account, not suppressed, reachable on a channel that still has room, one ad per seller (the
 // newest), newest first, and only as many as today can use.
 import type { Queryable } from '../db/client.js';
-import type { Channel } from '../messages/channel.js';
+import type { Channel } from '../channel.js';
 import { isMobile } from '../phone/phone-number.js';
 import { formatPrice, type TemplateValues } from '../templates/render-template.js';
 

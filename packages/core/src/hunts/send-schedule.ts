@@ -1,7 +1,7 @@
 // When each new message of an account should go: inside the sending window, one pacing gap after
 // the account's previous message on the same channel (including ones other hunts planned), so a
 // day's plan is spread instead of falling due all at once.
-import type { Channel } from '../messages/channel.js';
+import type { Channel } from '../channel.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
 
 export function sendSchedule(

@@ -2,7 +2,7 @@
 // as WhatsApp's reach-out lock): nothing goes out on it until someone fixes it or `until` passes.
 // Readers see the pauses in force through the `active_channel_pauses` view.
 import type { Queryable } from '../db/client.js';
-import type { Channel } from './channel.js';
+import type { Channel } from '../channel.js';
 
 export async function pauseChannel(
   sql: Queryable, accountId: string, channel: Channel, reason: { code: string; message: string }, until: Date | null,

@@ -5,7 +5,7 @@
 // creator's contacts; the one-live-contact indexes are the final guard.
 import { isUniqueViolation, type Queryable, type Sql } from '../db/client.js';
 import { lockAccountAllocation } from './account-allocation-lock.js';
-import { isMetered, type Channel } from './channel.js';
+import { isMetered, type Channel } from '../channel.js';
 import { MessageRejectedError, type MessageRejection } from './message-rejection.js';
 
 export interface NewMessage {

@@ -2,7 +2,7 @@
 // Every provider path (WhatsApp events, SMSMobileAPI push or poll) goes through these two
 // functions, so a receipt never moves a message backwards and a reply is handled once.
 import type { Sql, Transaction } from '../db/client.js';
-import type { Channel } from './channel.js';
+import type { Channel } from '../channel.js';
 import { suppressPhoneNumber } from './message-ledger.js';
 import { isOptOutReply } from './opt-out.js';
 

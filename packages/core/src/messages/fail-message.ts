@@ -5,7 +5,7 @@
 import type { Sql, Transaction } from '../db/client.js';
 import { whileDatabaseAway } from '../db/while-database-away.js';
 import { lockAccountAllocation } from './account-allocation-lock.js';
-import type { Channel } from './channel.js';
+import type { Channel } from '../channel.js';
 import { recordFailed, suppressPhoneNumber, type ClaimedMessage, type Failure } from './message-ledger.js';
 
 /** A contact's next message, created when this channel cannot reach the recipient. */

@@ -3,7 +3,7 @@
 // moved and does nothing. Credits and daily slots move in the same transaction as the status.
 import type { Queryable, Sql } from '../db/client.js';
 import type { FailureBlame } from '../errors.js';
-import { isMetered, type Channel } from './channel.js';
+import { isMetered, type Channel } from '../channel.js';
 import { pauseChannel } from './channel-pauses.js';
 
 export interface ClaimedMessage {

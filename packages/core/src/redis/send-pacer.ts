@@ -2,7 +2,7 @@
 // the account's own provider limit (its key's 429) postponing only that account. The next
 // allowed time lives in Redis so every worker process shares it; each step is one atomic script.
 import type { RedisClient } from './connections.js';
-import type { Channel } from '../messages/channel.js';
+import type { Channel } from '../channel.js';
 
 export interface SendPacer {
   /** Takes the next send slot now (null), or says when the next one opens. */

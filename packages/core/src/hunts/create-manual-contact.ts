@@ -1,11 +1,11 @@
 // A contact asked for by hand in the web app: the same checks, reservations and lifecycle as a
 // hunt's contacts, on the channel and template the user chose.
 import type { Sql } from '../db/client.js';
-import { loadCandidate } from '../hunts/select-candidates.js';
+import { loadCandidate } from './select-candidates.js';
 import { renderTemplate, TemplateError } from '../templates/render-template.js';
-import type { Channel } from './channel.js';
-import { createMessage } from './create-message.js';
-import type { MessageRejection } from './message-rejection.js';
+import type { Channel } from '../channel.js';
+import { createMessage } from '../messages/create-message.js';
+import type { MessageRejection } from '../messages/message-rejection.js';
 
 export interface ManualContact {
   accountId: string;
