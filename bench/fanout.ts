@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createLogger, fanOutDailyRun, JOB_IDS, JOB_OPTIONS, JOBS, LIMITS, QUEUES } from '@auto-prospect/core';
+import { createLogger, fetchActiveHunts, JOB_IDS, JOB_OPTIONS, JOBS, LIMITS, QUEUES } from '@auto-prospect/core';
 import { createDatabase } from '@auto-prospect/core/clients';
 import { createQueues } from '@auto-prospect/worker/queues';
 import { dispatchHunts, redispatchHunts } from '@auto-prospect/worker/dispatch';
@@ -20,7 +20,7 @@ await withBenchDatabase(async (url) => {
   const prefix = `bench${randomBytes(4).toString('hex')}`;
   const logger = createLogger('silent');
   const queues = createQueues(redis, prefix, logger);
-  const bare = new Queue(`${QUEUES.hunts}-bare`, { connection: redis, prefix, defaultJobOptions: { ...JOB_OPTIONS.hunts } });
+  const bare = new Queue(`${QUEUES.processHunt}-bare`, { connection: redis, prefix, defaultJobOptions: { ...JOB_OPTIONS.processHunt } });
   const deps = {
     sql, logger, dispatchHunts: (runId: string, localDate: string, ids: readonly string[]) => dispatchHunts(queues, runId, localDate, ids),
     redispatchHunts: (runId: string, localDate: string, ids: readonly string[]) => redispatchHunts(queues, runId, localDate, ids),
@@ -36,10 +36,10 @@ await withBenchDatabase(async (url) => {
 
     // Each run starts from an empty queue (and no run rows), emptied before it, not while measured.
     const fanOut = async () => {
-      await queues.hunts.obliterate({ force: true });
+      await queues.processHunt.obliterate({ force: true });
       await sql`truncate daily_runs cascade`;
       const started = performance.now();
-      const { hunts } = await fanOutDailyRun(deps, nextLocalDate());
+      const { hunts } = await fetchActiveHunts(deps, nextLocalDate());
       const ms = performance.now() - started;
       if (hunts !== HUNTS) throw new Error(`fanned out ${hunts} hunts, expected ${HUNTS}`);
       return { items: hunts, ms };

@@ -87,7 +87,7 @@ async function pipelineRate(context: WorkerContext, sms: FakeSmsMobileApi, brand
   while (performance.now() - started < MIN_SECONDS * 1000) {
     await addAds(context.sql, brand);
     const localDate = nextLocalDate();
-    const hunts = await context.queues.hunts.addBulk(dealers.map((d) => ({
+    const hunts = await context.queues.processHunt.addBulk(dealers.map((d) => ({
       name: JOBS.processHunt, data: { huntId: d.huntId, localDate, dailyRunId: null }, opts: { jobId: JOB_IDS.manualHunt(d.huntId, localDate) },
     })));
     contacts += BATCH;

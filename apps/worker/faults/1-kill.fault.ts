@@ -11,7 +11,7 @@ const sendCalls = (run: TenantWorld) => run.sms.requests.filter((r) => r.path.st
 /** Job ids active now in the fan-out and hunts queues. */
 async function activeOrchestration(run: TenantWorld): Promise<string[]> {
   const { queues } = run.world.context;
-  const jobs = [...await queues.fetchActiveHunts.getActive(), ...await queues.hunts.getActive()];
+  const jobs = [...await queues.fetchActiveHunts.getActive(), ...await queues.processHunt.getActive()];
   return jobs.map((job) => job.id!);
 }
 

@@ -183,7 +183,7 @@ async function requeued({ sql, queues }: WorkerContext): Promise<boolean> {
     select daily_run_id as "runId", hunt_id as "huntId" from daily_run_hunts where status = 'running'`;
   const jobs = await Promise.all([
     ...messages.map((m) => queues[CHANNEL_QUEUES[m.channel]].getJob(JOB_IDS.message(m.id))),
-    ...hunts.map((h) => queues.hunts.getJob(JOB_IDS.hunt(h.runId, h.huntId))),
+    ...hunts.map((h) => queues.processHunt.getJob(JOB_IDS.hunt(h.runId, h.huntId))),
   ]);
   return jobs.every(Boolean);
 }

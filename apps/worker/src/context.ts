@@ -20,7 +20,7 @@ import { watchLostHunts, type LostHuntsWatch } from './jobs/lost-hunts.js';
 import { listenForWhatsAppFeedback, type WhatsAppListener } from './jobs/listen-whatsapp.js';
 import { closeInOrder, closeRedis, within } from './lifecycle.js';
 import { fetchActiveHuntsProcessor } from './processors/fetch-active-hunts.js';
-import { huntProcessor } from './processors/hunts.js';
+import { processHuntProcessor } from './processors/process-hunt.js';
 import { maintenanceProcessor } from './processors/maintenance.js';
 import { scrapingProcessor } from './processors/scraping.js';
 import { sendMessageProcessor } from './processors/send-message.js';
@@ -151,7 +151,7 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
       dispatchHunts: (runId, localDate, huntIds) => dispatchHunts(queues, runId, localDate, huntIds),
       redispatchHunts: (runId, localDate, huntIds) => redispatchHunts(queues, runId, localDate, huntIds),
     }, self), deps));
-    add('hunts', (self) => createWorker('hunts', huntProcessor(huntDeps, self), { ...deps, concurrency: env.HUNT_CONCURRENCY }));
+    add('processHunt', (self) => createWorker('processHunt', processHuntProcessor(huntDeps, self), { ...deps, concurrency: env.HUNT_CONCURRENCY }));
     add('maintenance', (self) => createWorker('maintenance', maintenanceProcessor({
       sql, queues, logger, smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
       // In dry run no provider is called at all: no reply poll, nothing sent to look up.

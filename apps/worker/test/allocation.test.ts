@@ -50,9 +50,9 @@ let runs = 0;
 /** Runs the hunt for a local day through the hunts queue (a new job each time) and returns its result. */
 async function runHunt(context: WorkerContext, huntId: string, localDate: string) {
   const jobId = JOB_IDS.manualHunt(huntId, `${localDate}-${runs++}`);
-  const job = await context.queues.hunts.add(JOBS.processHunt, { huntId, localDate, dailyRunId: null }, { jobId });
+  const job = await context.queues.processHunt.add(JOBS.processHunt, { huntId, localDate, dailyRunId: null }, { jobId });
   await expect.poll(() => job.getState(), { timeout: 15_000 }).toBe('completed');
-  return (await context.queues.hunts.getJob(job.id!))!.returnvalue as { contactsPlanned: number; skipped: Record<string, number> };
+  return (await context.queues.processHunt.getJob(job.id!))!.returnvalue as { contactsPlanned: number; skipped: Record<string, number> };
 }
 
 async function messagesOf(context: WorkerContext, huntId: string) {

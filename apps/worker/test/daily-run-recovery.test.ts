@@ -3,7 +3,7 @@
 // database says the run is not complete, whatever finished jobs Redis still holds.
 import { UnrecoverableError, Worker } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { ensureDailyRun, fanOutDailyRun, JOB_IDS, JOBS, localDateOf, QUEUES, ROUTES, type QueueKey } from '@auto-prospect/core';
+import { ensureDailyRun, fetchActiveHunts, JOB_IDS, JOBS, localDateOf, QUEUES, ROUTES, type QueueKey } from '@auto-prospect/core';
 import { createRedis } from '@auto-prospect/core/clients';
 import { testEnv } from '@auto-prospect/testkit';
 import type { WorkerContext } from '../src/context.js';
@@ -40,7 +40,7 @@ describe('a daily run left unfinished', () => {
     await seedSmsDealer(world.context, dealers.sms, { ads: 10, phonePrefix: '61', hunts: 2, limit: 3 });
     const localDate = localDateOf(new Date(), world.context.env.OUTREACH_TIMEZONE);
     await ensureDailyRun(world.context.sql, localDate);
-    await world.context.queues.fetchActiveHunts.add(JOBS.startDailyRun, { localDate }, { jobId: JOB_IDS.dailyRun(localDate) });
+    await world.context.queues.fetchActiveHunts.add(JOBS.fetchActiveHunts, { localDate }, { jobId: JOB_IDS.dailyRun(localDate) });
     await failJobsOf(world.context, 'fetchActiveHunts', [JOB_IDS.dailyRun(localDate)]);
 
     await world.context.start();
@@ -69,12 +69,12 @@ describe('a daily run left unfinished', () => {
     const dealer = await seedSmsDealer(world.context, dealers.sms, { ads: 10, phonePrefix: '62', hunts: 2, limit: 3 });
     const localDate = localDateOf(new Date(), world.context.env.OUTREACH_TIMEZONE);
     const { queues, sql, logger } = world.context;
-    const { dailyRunId } = await fanOutDailyRun({
+    const { dailyRunId } = await fetchActiveHunts({
       sql, logger,
       dispatchHunts: (runId, date, huntIds) => dispatchHunts(queues, runId, date, huntIds),
       redispatchHunts: () => Promise.reject(new Error('a first fan-out has nothing to redispatch')),
     }, localDate);
-    await failJobsOf(world.context, 'hunts', dealer.huntIds.map((id) => JOB_IDS.hunt(dailyRunId, id)));
+    await failJobsOf(world.context, 'processHunt', dealer.huntIds.map((id) => JOB_IDS.hunt(dailyRunId, id)));
     expect(await runState(world.context)).toEqual({ status: 'running', hunts_done: 0, sent: 0 });
     // Meanwhile the dealer pauses one of them: it is still the run's to account for.
     await world.context.sql`update hunts set status = 'paused' where id = ${dealer.huntIds[1]!}`;
@@ -89,9 +89,9 @@ describe('a daily run left unfinished', () => {
     const dealer = await seedSmsDealer(world.context, dealers.sms, { ads: 10, phonePrefix: '63', hunts: 2, limit: 3 });
     await world.context.start();
     // This process stops taking hunt jobs; another one takes them and dies with them.
-    await world.context.workers.find((w) => w.name === QUEUES.hunts)!.pause();
+    await world.context.workers.find((w) => w.name === QUEUES.processHunt)!.pause();
     const { runId } = (await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth })).json<{ runId: string }>();
-    await failJobsOf(world.context, 'hunts', dealer.huntIds.map((id) => JOB_IDS.hunt(runId, id)));
+    await failJobsOf(world.context, 'processHunt', dealer.huntIds.map((id) => JOB_IDS.hunt(runId, id)));
 
     await expect.poll(async () => (await world.context.sql`select status, hunts_failed from daily_runs`)[0], { timeout: 10_000 })
       .toEqual({ status: 'completed', hunts_failed: 2 });

@@ -83,11 +83,11 @@ describe('daily run resilience', () => {
     await seedSmsTenant(w.context, { ads: 12, hunts: 3, limit: 4, smsCredits: 100, phonePrefix: '23' });
     // Planning is held back, as a busy day's hunts wait in the queue when Redis loses its data.
     await w.context.start();
-    await w.context.workers.find((worker) => worker.name === QUEUES.hunts)!.pause();
+    await w.context.workers.find((worker) => worker.name === QUEUES.processHunt)!.pause();
     await w.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
     await expect.poll(async () => (await w.context.sql<{ n: number }[]>`select hunts_total as n from daily_runs`)[0]?.n, { timeout: 15_000 }).toBe(3);
     await w.queuePrefix.clear();
-    void w.context.workers.find((worker) => worker.name === QUEUES.hunts)!.resume();
+    void w.context.workers.find((worker) => worker.name === QUEUES.processHunt)!.resume();
 
     await w.context.queues.maintenance.add(JOBS.sweepPendingMessages, {});
     await expect.poll(() => runCompleted(w.context), { timeout: 30_000 }).toBe(true);

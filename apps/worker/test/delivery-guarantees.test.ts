@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { ALWAYS_OPEN, createLogger, createSmsMobileApiSender, JOB_IDS, JOBS, sendMessage } from '@auto-prospect/core';
+import { ALWAYS_OPEN, createLogger, createSmsMobileApiSender, JOB_IDS, JOBS, sendExactlyOnce } from '@auto-prospect/core';
 import { loadDatabaseAuthState } from '@auto-prospect/core/clients';
 import { createFakeWhatsApp, startFakeSmsMobileApi, startFakeVoicePartner, type FakeSmsMobileApi, type FakeVoicePartner } from '@auto-prospect/testkit';
 import { dispatchMessage } from '../src/jobs/dispatch.js';
@@ -61,7 +61,7 @@ describe('exactly once', () => {
       pacer: { reserve: () => Promise.resolve(null), postpone: () => Promise.resolve() }, senders: { sms: smsSender, whatsapp_text: smsSender, ringless_voice: smsSender },
     };
     const messageId = (created as { messageId: string }).messageId;
-    const results = await Promise.allSettled([0, 1, 2].map(() => sendMessage(deps, { messageId, finalAttempt: false })));
+    const results = await Promise.allSettled([0, 1, 2].map(() => sendExactlyOnce(deps, { messageId, finalAttempt: false })));
     const outcomes = results.map((r) => (r.status === 'fulfilled' ? r.value.outcome : 'threw'));
     expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
     expect(sendsTo('+33611000002')).toBe(1);

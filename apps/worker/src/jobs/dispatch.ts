@@ -50,13 +50,13 @@ export async function rerunFinishedJob(queue: Queue, jobId: string): Promise<boo
 export async function dispatchDailyRun(queues: Queues, localDate: string, run: { completed: boolean }): Promise<void> {
   const jobId = JOB_IDS.dailyRun(localDate);
   if (!run.completed && (await rerunFinishedJob(queues.fetchActiveHunts, jobId))) return;
-  await queues.fetchActiveHunts.add(JOBS.startDailyRun, { localDate }, { jobId });
+  await queues.fetchActiveHunts.add(JOBS.fetchActiveHunts, { localDate }, { jobId });
 }
 
 /** One hunt job per hunt of the run, in chunks. */
 export async function dispatchHunts(queues: Queues, dailyRunId: string | null, localDate: string, huntIds: readonly string[]): Promise<void> {
   for (let i = 0; i < huntIds.length; i += LIMITS.fanoutChunk) {
-    await queues.hunts.addBulk(huntIds.slice(i, i + LIMITS.fanoutChunk).map((huntId) => ({
+    await queues.processHunt.addBulk(huntIds.slice(i, i + LIMITS.fanoutChunk).map((huntId) => ({
       name: JOBS.processHunt,
       data: { huntId, localDate, dailyRunId },
       opts: { jobId: dailyRunId ? JOB_IDS.hunt(dailyRunId, huntId) : JOB_IDS.manualHunt(huntId, localDate) },
@@ -67,6 +67,6 @@ export async function dispatchHunts(queues: Queues, dailyRunId: string | null, l
 /** Hunts a run still waits for: their ended job runs again, a missing one is added, a live one is left alone. */
 export async function redispatchHunts(queues: Queues, dailyRunId: string, localDate: string, huntIds: readonly string[]): Promise<void> {
   for (const huntId of huntIds) {
-    if (!(await rerunFinishedJob(queues.hunts, JOB_IDS.hunt(dailyRunId, huntId)))) await dispatchHunts(queues, dailyRunId, localDate, [huntId]);
+    if (!(await rerunFinishedJob(queues.processHunt, JOB_IDS.hunt(dailyRunId, huntId)))) await dispatchHunts(queues, dailyRunId, localDate, [huntId]);
   }
 }

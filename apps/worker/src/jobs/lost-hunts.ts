@@ -17,11 +17,11 @@ export function watchLostHunts(deps: { queues: Queues; env: Readonly<Env>; sql: 
   // The events are a blocking read of the queue's stream: a connection of their own.
   const connection = createRedis(deps.env, 'worker');
   connection.on('error', (err: Error) => deps.logger.warn({ err: err.message }, 'redis (queue events) connection error'));
-  const events = new QueueEvents(QUEUES.hunts, { connection, prefix: deps.env.QUEUE_PREFIX });
+  const events = new QueueEvents(QUEUES.processHunt, { connection, prefix: deps.env.QUEUE_PREFIX });
   events.on('error', (err) => deps.logger.warn({ err: err.message }, 'hunts queue events error'));
   events.on('failed', ({ jobId, failedReason }) => {
     void (async () => {
-      const job = await deps.queues.hunts.getJob(jobId);
+      const job = await deps.queues.processHunt.getJob(jobId);
       // Only a job that will not run again; a retried one is still on its way.
       if (!job || (await job.getState()) !== 'failed') return;
       const data = JOB_PAYLOADS.processHunt.safeParse(job.data);

@@ -26,7 +26,7 @@ export async function redriveLostRuns(deps: { sql: Sql; queues: Queues; logger: 
 
 async function someHuntJobMissing(deps: { sql: Sql; queues: Queues }, dailyRunId: string): Promise<boolean> {
   const waiting = await unfinishedHuntsPage(deps.sql, dailyRunId, new Date(), null, SAMPLE);
-  const jobs = await Promise.all(waiting.map((huntId) => deps.queues.hunts.getJob(JOB_IDS.hunt(dailyRunId, huntId))));
+  const jobs = await Promise.all(waiting.map((huntId) => deps.queues.processHunt.getJob(JOB_IDS.hunt(dailyRunId, huntId))));
   return jobs.some((job) => !job);
 }
 

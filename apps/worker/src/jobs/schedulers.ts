@@ -21,7 +21,7 @@ export interface Schedulers {
 export function createSchedulers(queues: Queues, env: Readonly<Env>, logger: Logger): Schedulers {
   const tz = env.OUTREACH_TIMEZONE;
   const definitions = [
-    { queue: queues.fetchActiveHunts, id: SCHEDULERS.dailyRun, repeat: { pattern: env.DAILY_RUN_CRON, tz }, name: JOBS.startDailyRun },
+    { queue: queues.fetchActiveHunts, id: SCHEDULERS.dailyRun, repeat: { pattern: env.DAILY_RUN_CRON, tz }, name: JOBS.fetchActiveHunts },
     { queue: queues.maintenance, id: SCHEDULERS.pendingMessageSweeper, repeat: { every: env.SWEEP_PERIOD_SECONDS * 1000 }, name: JOBS.sweepPendingMessages },
     { queue: queues.maintenance, id: SCHEDULERS.smsReplyPoller, repeat: { pattern: SMS_REPLY_POLL_CRON, tz }, name: JOBS.pollSmsReplies },
   ];

@@ -106,8 +106,8 @@ export function dailyRunSuite(redisOverrides: () => Record<string, string> = () 
       const metrics = (await world.context.app.inject({ method: 'GET', url: ROUTES.metrics, headers: auth })).body;
       const value = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1] ?? 0);
       expect(value(/auto_prospect_job_duration_seconds_count\{queue="channel-sms",name="send-message"\} (\d+)/)).toBeGreaterThan(0);
-      expect(value(/auto_prospect_jobs_total\{queue="daily-hunts",status="completed",error_code=""\} (\d+)/)).toBe(8);
-      expect(value(/auto_prospect_jobs_total\{queue="daily-hunts",status="failed",error_code="HUNT_MISCONFIGURED"\} (\d+)/)).toBe(1);
+      expect(value(/auto_prospect_jobs_total\{queue="process-hunt",status="completed",error_code=""\} (\d+)/)).toBe(8);
+      expect(value(/auto_prospect_jobs_total\{queue="process-hunt",status="failed",error_code="HUNT_MISCONFIGURED"\} (\d+)/)).toBe(1);
       expect(value(/bullmq_jobs\{queue="channel-sms", state="completed"\} (\d+)/)).toBeGreaterThan(0);
       expect(value(/auto_prospect_contacts\{channel="whatsapp_text",status="failed"\} (\d+)/)).toBeGreaterThan(0);
       expect(value(/auto_prospect_credits_consumed\{channel="ringless_voice"\} (\d+)/)).toBeGreaterThan(0);
@@ -135,7 +135,7 @@ export function dailyRunSuite(redisOverrides: () => Record<string, string> = () 
       expect(again.json<{ runId: string }>().runId).toBe(runId);
       const huntId = tenant.huntIds.get(1)!;
       const [localDate] = await world.context.sql<{ d: string }[]>`select local_date::text as d from daily_runs where id = ${runId}`;
-      const job = await world.context.queues.hunts.add(JOBS.processHunt, { huntId, localDate: localDate!.d, dailyRunId: runId }, { jobId: `rerun-${huntId}` });
+      const job = await world.context.queues.processHunt.add(JOBS.processHunt, { huntId, localDate: localDate!.d, dailyRunId: runId }, { jobId: `rerun-${huntId}` });
       await expect.poll(() => job.getState(), { timeout: 10_000 }).toBe('completed');
       const manual = await world.context.app.inject({ method: 'POST', url: ROUTES.huntRun.replace(':huntId', tenant.huntIds.get(2)!), headers: auth });
       expect(manual.statusCode).toBe(202);

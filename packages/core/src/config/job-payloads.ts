@@ -9,7 +9,7 @@ export const JOB_PAYLOADS = {
   ingestLobstrRun: z.object({ lobstrRunId }),
   sendMessage: z.object({ messageId: z.uuid() }),
   /** Empty when the scheduler starts it: the local date then comes from the scheduled time. */
-  startDailyRun: z.object({ localDate: localDate.optional() }),
+  fetchActiveHunts: z.object({ localDate: localDate.optional() }),
   processHunt: z.object({ huntId: z.uuid(), localDate, dailyRunId: z.uuid().nullable() }),
   sweepPendingMessages: z.object({}),
   pollSmsReplies: z.object({}),

@@ -5,7 +5,7 @@ import type { Channel } from '../channel.js';
 
 export const QUEUES = {
   fetchActiveHunts: 'fetch-active-hunts',
-  hunts: 'daily-hunts',
+  processHunt: 'process-hunt',
   sms: 'channel-sms',
   whatsapp: 'channel-whatsapp',
   voice: 'channel-voice',
@@ -20,7 +20,7 @@ export type QueueKey = keyof typeof QUEUES;
  */
 export const WORKER_ROLES = {
   scraping: ['scraping'],
-  orchestration: ['fetchActiveHunts', 'hunts', 'maintenance'],
+  orchestration: ['fetchActiveHunts', 'processHunt', 'maintenance'],
   sms: ['sms'],
   whatsapp: ['whatsapp'],
   voice: ['voice'],
@@ -45,7 +45,7 @@ export const RATE_LIMIT_SCOPE = {
 } as const satisfies Record<Channel, 'account' | 'platform'>;
 
 export const JOBS = {
-  startDailyRun: 'start-daily-run',
+  fetchActiveHunts: 'fetch-active-hunts',
   processHunt: 'process-hunt',
   sendMessage: 'send-message',
   ingestLobstrRun: 'ingest-lobstr-run',
@@ -108,7 +108,7 @@ const retention = { removeOnComplete: { age: 2 * DAY_S, count: 10_000 }, removeO
 
 export const JOB_OPTIONS: Readonly<Record<QueueKey, QueueJobOptions>> = {
   fetchActiveHunts: { attempts: 5, backoff: { type: 'exponential', delay: 10_000, jitter: 0.3 }, ...retention },
-  hunts: { attempts: 5, backoff: { type: 'exponential', delay: 5_000, jitter: 0.3 }, ...retention },
+  processHunt: { attempts: 5, backoff: { type: 'exponential', delay: 5_000, jitter: 0.3 }, ...retention },
   // Channel jobs retry only what is safe to retry (nothing reached the provider, or it said 5xx/429).
   sms: { attempts: 6, backoff: { type: 'exponential', delay: 15_000, jitter: 0.5 }, ...retention },
   whatsapp: { attempts: 4, backoff: { type: 'exponential', delay: 30_000, jitter: 0.5 }, ...retention },
@@ -125,7 +125,7 @@ export const WORKER_SETTINGS: Readonly<Partial<Record<QueueKey, { concurrency: n
   // postpone that account's jobs only.
   sms: { concurrency: 4 },
   // Voice Partner's limit (VOICE_REQUESTS_PER_MINUTE) is paced in Redis right before each real
-  // request (messages/send-voice-batch.ts): a job whose message another job's batch already took
+  // request (messages/send-voice-batch-exactly-once.ts): a job whose message another job's batch already took
   // costs nothing. This limiter never limits by count (BullMQ would count every job); it is there
   // because BullMQ's manual rate limit (worker.rateLimit), which holds the whole queue when the
   // platform's next request slot is not open yet, only acts on a worker that has one.

@@ -18,7 +18,7 @@ import {
   type ClaimedMessage, type MessageStatus, type SendingContext,
 } from './message-ledger.js';
 
-export interface SendMessageDeps {
+export interface SendExactlyOnceDeps {
   sql: Sql;
   /** Outside it, a message waits for the next opening. */
   window: SendingWindow;
@@ -30,7 +30,7 @@ export interface SendMessageDeps {
   nextChannel?: NextChannel;
 }
 
-export interface SendMessageInput {
+export interface SendExactlyOnceInput {
   messageId: string;
   /** The job's last attempt: a transient failure now fails the message for good. */
   finalAttempt: boolean;
@@ -46,7 +46,7 @@ export type SendMessageResult =
 /** Codes that pause a channel for a while rather than until someone fixes the setup. */
 const TIMED_PAUSES: Record<string, number> = { WHATSAPP_REACHOUT_TIME_LOCK: PACING.whatsappTimeLockPauseHours * 3600_000 };
 
-export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput): Promise<SendMessageResult> {
+export async function sendExactlyOnce(deps: SendExactlyOnceDeps, input: SendExactlyOnceInput): Promise<SendMessageResult> {
   const { sql } = deps;
   const claimed = await claimMessage(sql, input.messageId);
   if (!claimed) return alreadyClaimed(deps, input.messageId);
@@ -74,7 +74,7 @@ export async function sendMessage(deps: SendMessageDeps, input: SendMessageInput
   return { outcome: 'sent', externalId };
 }
 
-async function alreadyClaimed(deps: SendMessageDeps, messageId: string): Promise<SendMessageResult> {
+async function alreadyClaimed(deps: SendExactlyOnceDeps, messageId: string): Promise<SendMessageResult> {
   const status = await messageStatus(deps.sql, messageId);
   if (status === null) throw new PermanentError('MESSAGE_NOT_FOUND', `message ${messageId} does not exist`);
   if (status !== 'sending') return { outcome: 'skipped', status };
@@ -84,7 +84,7 @@ async function alreadyClaimed(deps: SendMessageDeps, messageId: string): Promise
 }
 
 /** Everything the provider call needs, checked before it is made. */
-function prepare(deps: SendMessageDeps, m: ClaimedMessage & SendingContext): OutboundMessage {
+function prepare(deps: SendExactlyOnceDeps, m: ClaimedMessage & SendingContext): OutboundMessage {
   if (!m.accountExists) throw new DeliveryRefusedError('ACCOUNT_NOT_FOUND', 'the sending account no longer exists', 'message');
   if (m.suppressed) throw new DeliveryRefusedError('RECIPIENT_SUPPRESSED', 'the recipient asked never to be contacted', 'recipient');
   if (m.paused) throw new DeliveryRefusedError('CHANNEL_PAUSED', `the channel is paused for this account (${m.paused})`, 'paused');
@@ -110,7 +110,7 @@ function decryptSmsKey(stored: string | null, key: string): string {
   }
 }
 
-async function settleFailure(deps: SendMessageDeps, m: ClaimedMessage, failure: unknown, finalAttempt: boolean): Promise<SendMessageResult> {
+async function settleFailure(deps: SendExactlyOnceDeps, m: ClaimedMessage, failure: unknown, finalAttempt: boolean): Promise<SendMessageResult> {
   const { sql, logger } = deps;
   const err = await accountScoped(deps, m, failure);
   if (err instanceof DeliveryRefusedError) return refuse(deps, m, err.code, err.message, err.blame);
@@ -131,14 +131,14 @@ async function settleFailure(deps: SendMessageDeps, m: ClaimedMessage, failure: 
  * A 429 on an account's own key or number holds back that account only: its pacing slot moves to
  * the provider's time and this job waits for it, while other accounts keep sending.
  */
-async function accountScoped(deps: SendMessageDeps, m: ClaimedMessage, err: unknown): Promise<unknown> {
+async function accountScoped(deps: SendExactlyOnceDeps, m: ClaimedMessage, err: unknown): Promise<unknown> {
   if (!(err instanceof RateLimitedError) || RATE_LIMIT_SCOPE[m.channel] !== 'account') return err;
   const resumeAt = new Date(Date.now() + err.retryAfterMs);
   await deps.pacer.postpone(m.accountId, m.channel, resumeAt);
   return new NotNowError(err.code, `${err.message}; this account's messages wait until ${resumeAt.toISOString()}`, resumeAt);
 }
 
-async function refuse(deps: SendMessageDeps, m: ClaimedMessage, code: string, message: string, blame: FailureBlame): Promise<SendMessageResult> {
+async function refuse(deps: SendExactlyOnceDeps, m: ClaimedMessage, code: string, message: string, blame: FailureBlame): Promise<SendMessageResult> {
   const pause = TIMED_PAUSES[code];
   // A contact this channel cannot take is ordinary business (the next channel may); anything
   // else needs a person, so the job fails visibly.

@@ -2,10 +2,10 @@ import type { Worker } from 'bullmq';
 import { JOB_PAYLOADS, processHunt, type ProcessHuntDeps } from '@auto-prospect/core';
 import { defineProcessor } from '../jobs/job-boundary.js';
 
-/** daily-hunts queue: one job per hunt and local date. */
-export function huntProcessor(deps: ProcessHuntDeps, worker: () => Worker | undefined) {
+/** process-hunt queue: one job per hunt and local date. */
+export function processHuntProcessor(deps: ProcessHuntDeps, worker: () => Worker | undefined) {
   return defineProcessor({
-    queue: 'hunts',
+    queue: 'processHunt',
     schema: JOB_PAYLOADS.processHunt,
     logger: deps.logger,
     worker,

@@ -29,7 +29,7 @@ import {
   releaseVoiceBatch, voiceMessageState, type VoiceBatchMember,
 } from './voice-batch-ledger.js';
 
-export interface SendVoiceBatchDeps {
+export interface SendVoiceBatchExactlyOnceDeps {
   sql: Sql;
   window: SendingWindow;
   sender: VoiceCampaignSender;
@@ -58,7 +58,7 @@ export type SendVoiceBatchResult =
 const OPT_OUT_CODES = new Set(['VOICE_RECIPIENT_OPTED_OUT']);
 const INTERRUPTED = { code: 'INTERRUPTED_DURING_SEND', message: 'a previous attempt stopped while Voice Partner may have accepted the batch' };
 
-export async function sendVoiceBatch(deps: SendVoiceBatchDeps, input: SendVoiceBatchInput): Promise<SendVoiceBatchResult> {
+export async function sendVoiceBatchExactlyOnce(deps: SendVoiceBatchExactlyOnceDeps, input: SendVoiceBatchInput): Promise<SendVoiceBatchResult> {
   const { sql } = deps;
   const batch = await claimVoiceBatch(sql, input.messageId, LIMITS.voiceNumbersPerRequest);
   if (batch.length === 0) return alreadyTaken(deps, input.messageId);
@@ -118,7 +118,7 @@ export async function sendVoiceBatch(deps: SendVoiceBatchDeps, input: SendVoiceB
   }
 }
 
-async function alreadyTaken(deps: SendVoiceBatchDeps, messageId: string): Promise<SendVoiceBatchResult> {
+async function alreadyTaken(deps: SendVoiceBatchExactlyOnceDeps, messageId: string): Promise<SendVoiceBatchResult> {
   const interrupted = await markInterruptedBatchUncertain(deps.sql, messageId, INTERRUPTED);
   if (interrupted > 0) throw new UnknownOutcomeError(INTERRUPTED.code, `${INTERRUPTED.message} (${interrupted} message(s) now uncertain)`);
   const state = await voiceMessageState(deps.sql, messageId);
@@ -142,7 +142,7 @@ function refusal(m: VoiceBatchMember): Failure | null {
 const ordinary = (blame: FailureBlame) => blame === 'recipient' || blame === 'paused';
 
 /** Fails each message for good (with what follows: suppression, pause, hand-over). */
-async function fail(deps: SendVoiceBatchDeps, members: readonly VoiceBatchMember[], failure: Failure): Promise<void> {
+async function fail(deps: SendVoiceBatchExactlyOnceDeps, members: readonly VoiceBatchMember[], failure: Failure): Promise<void> {
   const handOver = ordinary(failure.blame) ? deps.handOver : undefined;
   for (const m of members) {
     const next = await failMessage(deps.sql, m, failure, { suppress: OPT_OUT_CODES.has(failure.code), ...(handOver ? { nextChannel: handOver.nextChannel } : {}) });
@@ -151,7 +151,7 @@ async function fail(deps: SendVoiceBatchDeps, members: readonly VoiceBatchMember
 }
 
 /** The failure of a request for every member still in it; returns the failure the job must report, if any. */
-async function settleFailure(deps: SendVoiceBatchDeps, members: readonly VoiceBatchMember[], err: unknown, finalAttempt: boolean): Promise<Failure | null> {
+async function settleFailure(deps: SendVoiceBatchExactlyOnceDeps, members: readonly VoiceBatchMember[], err: unknown, finalAttempt: boolean): Promise<Failure | null> {
   const { sql } = deps;
   if (err instanceof DeliveryRefusedError) {
     const failure = { code: err.code, message: err.message, blame: err.blame };

@@ -1,17 +1,17 @@
 // A channel job's whole work: send the message and, when this channel cannot reach the
 // recipient, hand the contact to the hunt's next usable channel the same day (created with the
 // failure, dispatched once it is committed).
-import { sendMessage, type SendMessageDeps, type SendMessageResult } from '../messages/send-message.js';
+import { sendExactlyOnce, type SendExactlyOnceDeps, type SendMessageResult } from '../messages/send-exactly-once.js';
 import { handOverContact, type HandOverDeps } from './hand-over-contact.js';
 import type { ProcessHuntDeps } from './process-hunt.js';
 
-export type DeliverMessageDeps = SendMessageDeps & HandOverDeps & Pick<ProcessHuntDeps, 'dispatch'>;
+export type SendMessageDeps = SendExactlyOnceDeps & HandOverDeps & Pick<ProcessHuntDeps, 'dispatch'>;
 
-export async function deliverMessage(
-  deps: DeliverMessageDeps,
+export async function sendMessage(
+  deps: SendMessageDeps,
   input: { messageId: string; finalAttempt: boolean; signal?: AbortSignal },
 ): Promise<SendMessageResult> {
-  const result = await sendMessage({ ...deps, nextChannel: (tx, failed) => handOverContact(tx, deps, failed) }, input);
+  const result = await sendExactlyOnce({ ...deps, nextChannel: (tx, failed) => handOverContact(tx, deps, failed) }, input);
   if (result.outcome === 'failed' && result.handedOver) {
     // Handed over within the day it was planned for: it goes ahead of the account's later messages.
     await deps.dispatch([{ ...result.handedOver, priority: 1 }]);

@@ -6,7 +6,7 @@ import type { Sql } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { addActiveHuntsPage, ensureDailyRun, sealDailyRunHunts, unfinishedHuntsPage } from './daily-runs.js';
 
-export interface FanOutDeps {
+export interface FetchActiveHuntsDeps {
   sql: Sql;
   logger: Logger;
   /** Enqueues one hunt job per id (deterministic ids per hunt and local date). */
@@ -15,7 +15,7 @@ export interface FanOutDeps {
   redispatchHunts(dailyRunId: string, localDate: string, huntIds: readonly string[]): Promise<void>;
 }
 
-export async function fanOutDailyRun(deps: FanOutDeps, localDate: string): Promise<{ dailyRunId: string; hunts: number }> {
+export async function fetchActiveHunts(deps: FetchActiveHuntsDeps, localDate: string): Promise<{ dailyRunId: string; hunts: number }> {
   const timer = performance.now();
   const { id: dailyRunId, at: started } = await ensureDailyRun(deps.sql, localDate);
   // The next page is read (and registered) while the current one is enqueued: two pages in memory
