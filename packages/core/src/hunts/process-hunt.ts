@@ -10,15 +10,8 @@ import type { Channel } from '../channel.js';
 import { allocateHuntDay, countSkipped, type AllocateHuntDayDeps } from './allocate-hunt-day.js';
 import type { AllocationTarget } from './allocation-room.js';
 import { recordRunHunt } from './daily-runs.js';
+import type { PendingDispatch } from '../messages/pending-dispatch.js';
 import { CONFIGURATION_ERRORS, loadHuntPlan } from './hunt-plan.js';
-
-export interface PendingDispatch {
-  id: string;
-  channel: Channel;
-  sendAt: Date | null;
-  /** BullMQ priority (1 = first): the message's rank in its account's queue for the channel. */
-  priority: number;
-}
 
 export interface ProcessHuntDeps extends AllocateHuntDayDeps {
   sql: Sql;

@@ -1,34 +1,10 @@
-// One live Baileys socket per WhatsApp account, reused across jobs. Across worker processes a
-// Redis lease makes sure only one process holds an account's socket (a second connection would
-// be answered by WhatsApp with 440 "replaced"); a job for that account elsewhere is postponed
-// until the holder lets go, which it does after a quiet period.
-import { randomUUID } from 'node:crypto';
-import type { RedisClient } from '../redis/connections.js';
-import type { Sql } from '../db/client.js';
-import { NotNowError, TransientError } from '../errors.js';
-import { within } from '../async/within.js';
-import type { Logger } from '../logging/logger.js';
+// What the rest of the worker does with WhatsApp accounts: send, listen, link, log out. The
+// sockets themselves live in the connection pool (one per account across processes).
+import { NotNowError } from '../errors.js';
 import { e164Digits } from '../phone/phone-number.js';
-import { acquireLease } from '../redis/lease.js';
-import { AccountConnection, type AccountConnectionDeps } from './account-connection.js';
-import { loadDatabaseAuthState } from './auth-state.js';
+import { createConnectionPool, type WhatsAppConnectionsOptions } from './connection-pool.js';
 import { createRecentSends } from './whatsapp-feedback.js';
 import { sendText } from './whatsapp-send-text.js';
-import type { WhatsAppSocketFactory } from './whatsapp-socket.js';
-
-export interface WhatsAppConnectionsOptions {
-  sql: Sql;
-  redis: RedisClient;
-  /** Key prefix of the leases (the queue prefix). */
-  prefix: string;
-  encryptionKey: string;
-  logger: Logger;
-  socketFactory: WhatsAppSocketFactory;
-  /** A socket unused this long is closed and its lease freed. */
-  idleMs?: number;
-  leaseMs?: number;
-  connectTimeoutMs?: number;
-}
 
 export type LinkResult = { qr: string } | { pairingCode: string } | { alreadyLinked: true };
 
@@ -49,64 +25,11 @@ export interface WhatsAppConnections {
 }
 
 export function createWhatsAppConnections(options: WhatsAppConnectionsOptions): WhatsAppConnections {
-  const { sql, redis, logger } = options;
-  const leaseMs = options.leaseMs ?? 30_000;
-  const connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
-  const owner = randomUUID();
-  const connections = new Map<string, Promise<AccountConnection>>();
   const recentSends = createRecentSends();
-  const leaseKey = (accountId: string) => `${options.prefix}:whatsapp-lease:${accountId}`;
-  const connectionDeps: AccountConnectionDeps = {
-    sql, logger, socketFactory: options.socketFactory, idleMs: options.idleMs ?? 60_000,
-    sentRecently: recentSends.has,
-    async onGone(conn) {
-      if ((await connections.get(conn.accountId)) === conn) connections.delete(conn.accountId);
-      await conn.lease.release();
-    },
-  };
-
-  async function connect(accountId: string): Promise<AccountConnection> {
-    const lease = await acquireLease(redis, leaseKey(accountId), owner, leaseMs, () => {
-      logger.warn({ accountId }, 'lost the WhatsApp lease; closing the socket');
-      void connections.get(accountId)?.then((conn) => conn.close());
-    });
-    if (!lease) {
-      throw new NotNowError('WHATSAPP_SOCKET_ELSEWHERE', 'another worker process holds this account\'s WhatsApp socket', new Date(Date.now() + 2_000 + Math.random() * 3_000));
-    }
-    try {
-      const auth = await loadDatabaseAuthState(sql, accountId, options.encryptionKey);
-      return new AccountConnection(connectionDeps, accountId, auth, lease);
-    } catch (err) {
-      await lease.release();
-      throw err;
-    }
-  }
-
-  function connection(accountId: string): Promise<AccountConnection> {
-    let pending = connections.get(accountId);
-    if (!pending) {
-      pending = connect(accountId);
-      connections.set(accountId, pending);
-      pending.catch(() => connections.delete(accountId));
-    }
-    return pending;
-  }
-
-  async function openConnection(accountId: string): Promise<AccountConnection> {
-    const conn = await connection(accountId);
-    try {
-      await within(connectTimeoutMs, conn.opened, () => new TransientError('WHATSAPP_CONNECT_TIMEOUT', 'WhatsApp did not connect in time'));
-    } catch (err) {
-      if (err instanceof TransientError && err.code === 'WHATSAPP_CONNECT_TIMEOUT') await conn.close();
-      throw err;
-    }
-    conn.touch();
-    return conn;
-  }
-
+  const pool = createConnectionPool(options, recentSends.has);
   return {
     async send(accountId, recipientE164, text) {
-      const conn = await openConnection(accountId);
+      const conn = await pool.openConnection(accountId);
       const sent = await sendText(conn, recipientE164, text);
       if (sent.externalId) recentSends.remember(sent.externalId);
       conn.touch();
@@ -115,7 +38,7 @@ export function createWhatsAppConnections(options: WhatsAppConnectionsOptions): 
 
     async listen(accountId) {
       try {
-        await openConnection(accountId);
+        await pool.openConnection(accountId);
         return true;
       } catch (err) {
         if (err instanceof NotNowError) return false;
@@ -124,7 +47,7 @@ export function createWhatsAppConnections(options: WhatsAppConnectionsOptions): 
     },
 
     async link(accountId, phoneNumber) {
-      const conn = await connection(accountId);
+      const conn = await pool.connection(accountId);
       if (conn.isOpen) return { alreadyLinked: true };
       const firstQr = conn.nextQr();
       const result = await Promise.race([
@@ -135,14 +58,11 @@ export function createWhatsAppConnections(options: WhatsAppConnectionsOptions): 
     },
 
     async logout(accountId) {
-      const conn = await openConnection(accountId);
+      const conn = await pool.openConnection(accountId);
       // WhatsApp answers with a 401 close, which clears the creds and marks the session.
       await conn.socket.logout();
     },
 
-    async closeAll() {
-      const all = await Promise.allSettled([...connections.values()]);
-      await Promise.all(all.flatMap((r) => (r.status === 'fulfilled' ? [r.value.close()] : [])));
-    },
+    closeAll: () => pool.closeAll(),
   };
 }
