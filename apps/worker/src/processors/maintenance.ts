@@ -17,15 +17,15 @@ export interface MaintenanceDeps {
 }
 
 /**
- * maintenance-sweeps queue: puts back the send job of any message that lost it and the fan-out
- * of any recent unfinished run that lost its jobs, settles
- * uncertain SMS from the provider's sent log (each sweep), and reads SMS replies (accounts without a webhook).
- * All are small and periodic, so they share one queue.
+ * maintenance-sweeps queue. The sweep puts back the send job of any message that lost it and the
+ * fan-out of any recent unfinished run that lost its jobs, and settles uncertain SMS from the
+ * provider's sent log; the poll reads SMS replies (accounts without a webhook). Both are small
+ * and periodic, so they share one queue.
  */
 export function maintenanceProcessor(deps: MaintenanceDeps, worker: () => Worker | undefined) {
   return defineProcessor({
     queue: 'maintenance',
-    schema: JOB_PAYLOADS.sweepPendingMessages,
+    schema: JOB_PAYLOADS.maintenance,
     logger: deps.logger,
     worker,
     handle: async (_data, { job, logger }) => {

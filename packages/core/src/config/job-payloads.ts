@@ -11,8 +11,8 @@ export const JOB_PAYLOADS = {
   /** Empty when the scheduler starts it: the local date then comes from the scheduled time. */
   fetchActiveHunts: z.object({ localDate: localDate.optional() }),
   processHunt: z.object({ huntId: z.uuid(), localDate, dailyRunId: z.uuid().nullable() }),
-  sweepPendingMessages: z.object({}),
-  pollSmsReplies: z.object({}),
+  /** Both maintenance jobs (the sweep and the SMS reply poll) carry nothing. */
+  maintenance: z.object({}),
 } as const;
 
 export type IngestLobstrRunPayload = z.infer<typeof JOB_PAYLOADS.ingestLobstrRun>;

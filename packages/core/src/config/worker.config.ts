@@ -211,7 +211,7 @@ export const LIMITS = {
   whatsappDailyCapPerAccount: 20,
   /** Lobstr allows at most 100 results per page. */
   lobstrResultsPageSize: 100,
-  /** Ads per upsert statement: ~40 columns × 500 rows stays far below Postgres' 65,535 parameters. */
+  /** Ads per upsert statement: 500 rows × AD_ROW_COLUMNS (34) stays far below Postgres' 65,535 parameters. */
   adsUpsertChunk: 500,
   /** Most contacts one hunt plans in one day, whatever its limit (null = unlimited). */
   huntCandidatesMax: 1000,
