@@ -5,7 +5,7 @@
 export const MIN_SIDE_MS = 5_000;
 export const ROUNDS = 3;
 
-export const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** "1.23 (1.10–1.31)": the median and the range of the rounds. */
 export function summary(values: readonly number[], digits = 2): string {

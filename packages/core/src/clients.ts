@@ -1,8 +1,8 @@
 // Factories that open connections. Kept apart from the main entry point so that importing
 // types, schemas and domain logic never connects to anything.
-export { createDatabase, type Sql, type Queryable, type DatabaseOptions } from './db/client.js';
-export { createRedis, type RedisRole, type RedisClient } from './redis/connections.js';
-export { createWhatsAppConnections, type WhatsAppConnections, type LinkResult } from './whatsapp/whatsapp-connections.js';
+export { createDatabase, type Sql } from './db/client.js';
+export { createRedis, type RedisClient } from './redis/connections.js';
+export { createWhatsAppConnections, type WhatsAppConnections } from './whatsapp/whatsapp-connections.js';
 export { createWhatsAppSender } from './whatsapp/whatsapp-sender.js';
-export { baileysSocketFactory, type WhatsAppSocket, type WhatsAppSocketFactory } from './whatsapp/whatsapp-socket.js';
-export { loadDatabaseAuthState, type DatabaseAuthState } from './whatsapp/auth-state.js';
+export { baileysSocketFactory, type WhatsAppSocketFactory } from './whatsapp/whatsapp-socket.js';
+export { loadDatabaseAuthState } from './whatsapp/auth-state.js';

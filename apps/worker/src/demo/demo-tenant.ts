@@ -3,7 +3,7 @@
 import { encryptSecret } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 
-export const DEMO_ACCOUNT_IDS = [
+const DEMO_ACCOUNT_IDS = [
   'd0000000-0000-4000-8000-000000000001',
   'd0000000-0000-4000-8000-000000000002',
   'd0000000-0000-4000-8000-000000000003',

@@ -34,7 +34,7 @@ export async function dispatchMessages(queues: Queues, messages: readonly Pendin
  * Runs a finished job again under its own id (a job id blocks a new job while the old one is
  * kept): full attempts, as a new job would have. Returns false when there is no finished job.
  */
-export async function rerunFinishedJob(queue: Queue, jobId: string): Promise<boolean> {
+async function rerunFinishedJob(queue: Queue, jobId: string): Promise<boolean> {
   const job = await queue.getJob(jobId);
   const state = job && (await job.getState());
   if (!job || (state !== 'failed' && state !== 'completed')) return false;

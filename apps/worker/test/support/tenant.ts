@@ -4,7 +4,7 @@ import type { Channel } from '@auto-prospect/core';
 import type { WorkerContext } from '../../src/context.js';
 import { linkWhatsApp, seedAccount, seedTemplate, type SeededAccount } from './seed.js';
 
-export const CITIES = { paris: { zip: '75015', lat: 48.8412, lng: 2.3003 }, lyon: { zip: '69001', lat: 45.7676, lng: 4.8344 }, marseille: { zip: '13001', lat: 43.2999, lng: 5.3841 } };
+const CITIES = { paris: { zip: '75015', lat: 48.8412, lng: 2.3003 }, lyon: { zip: '69001', lat: 45.7676, lng: 4.8344 }, marseille: { zip: '13001', lat: 43.2999, lng: 5.3841 } };
 type City = keyof typeof CITIES;
 const CITY_ORDER: City[] = ['paris', 'lyon', 'marseille'];
 const BRANDS = ['Renault', 'Peugeot', 'Toyota', 'BMW'];
@@ -48,7 +48,7 @@ export interface HuntSpec {
   brokenSmsTemplate?: boolean;
 }
 
-export const HUNTS: HuntSpec[] = [
+const HUNTS: HuntSpec[] = [
   { n: 1, account: 'A', type: 'Voiture', city: 'paris', radius: 50, limit: 10, channels: ['ringless_voice', 'whatsapp_text', 'sms'] },
   { n: 2, account: 'A', type: 'Voiture', city: 'lyon', radius: 50, brands: ['Renault'], limit: 5, channels: ['sms'] },
   { n: 3, account: 'A', type: 'Moto', city: null, radius: 0, limit: null, channels: ['whatsapp_text'] },

@@ -14,6 +14,3 @@ export const JOB_PAYLOADS = {
   /** Both maintenance jobs (the sweep and the SMS reply poll) carry nothing. */
   maintenance: z.object({}),
 } as const;
-
-export type IngestLobstrRunPayload = z.infer<typeof JOB_PAYLOADS.ingestLobstrRun>;
-export type SendMessagePayload = z.infer<typeof JOB_PAYLOADS.sendMessage>;

@@ -28,7 +28,7 @@ function causeCode(err: unknown): string | undefined {
 }
 
 /** Retry-After in ms (seconds or an HTTP date), or the fallback. */
-export function retryAfterMs(headers: Headers, fallbackMs: number): number {
+function retryAfterMs(headers: Headers, fallbackMs: number): number {
   const value = headers.get('retry-after');
   if (!value) return fallbackMs;
   const seconds = Number(value);

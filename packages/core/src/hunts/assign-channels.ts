@@ -19,7 +19,7 @@ const NO_ROOM: Record<Channel, string> = { sms: 'INSUFFICIENT_CREDITS', ringless
 
 export const noRoomReason = (channel: Channel) => `${NO_ROOM[channel]}:${channel}`;
 
-export function canReach(channel: Channel, candidate: Pick<Candidate, 'mobile'>): boolean {
+function canReach(channel: Channel, candidate: Pick<Candidate, 'mobile'>): boolean {
   return channel === 'ringless_voice' || candidate.mobile;
 }
 

@@ -31,7 +31,7 @@ export type CreateMessageResult = { created: true; messageId: string } | { creat
  * Reserves and inserts inside the caller's transaction; throws MessageRejectedError so the
  * caller's transaction (or savepoint) rolls the reservation back.
  */
-export async function reserveAndInsertMessage(tx: Queryable, m: NewMessage): Promise<string> {
+async function reserveAndInsertMessage(tx: Queryable, m: NewMessage): Promise<string> {
   await lockAccountAllocation(tx, m.accountId);
   const [blocked] = await tx<{ reason: MessageRejection }[]>`
     select 'SUPPRESSED' as reason from suppressed_phone_numbers where phone_number = ${m.recipientPhone}

@@ -48,7 +48,7 @@ const PAIRING_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTVWXYZ';
 const boom = (message: string, statusCode: number) => Object.assign(new Error(message), { isBoom: true, output: { statusCode } });
 const digitsOf = (n: string) => n.replace(/@.*$/, '').replace(/\D/g, '');
 
-export class FakeWASocket {
+class FakeWASocket {
   readonly ev: { on(event: string, listener: Listener): void; off(event: string, listener: Listener): void; removeAllListeners(event?: string): void };
   private readonly emitter = new EventEmitter();
   private closed = false;
