@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
-export const apiError = z.object({ error: z.string().describe('stable code, e.g. INVALID_BODY, NOT_FOUND'), message: z.string() });
+const apiError = z.object({ error: z.string().describe('stable code, e.g. INVALID_BODY, NOT_FOUND'), message: z.string() });
 
 /** What each error status means, wherever a route answers it. */
 const MEANINGS = {
@@ -22,7 +22,7 @@ export function errors<const S extends readonly Exclude<keyof typeof MEANINGS, '
 }
 
 /** What a route answers when an input part fails its schema: a code and, unless fixed here, zod's reasons. */
-export interface Refusal {
+interface Refusal {
   error: string;
   message?: string;
   /** 400 unless said otherwise (a webhook refuses an unknown account like a bad signature: 401). */
