@@ -148,6 +148,41 @@ describe('OpenAPI', () => {
     expect(doc.paths[openapiPath(ROUTES.messages)]!.post!.requestBody).toBeDefined();
     expect(doc.paths[openapiPath(ROUTES.dailyRun)]!.get!.security).toEqual([{ bearer: [] }]);
   });
+
+  it('documents what every route answers: its successes, and its errors with the {error, message} body', async () => {
+    type Operation = { security?: unknown; responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> };
+    const doc = (await world.context.app.inject({ url: `${ROUTES.docs}/json`, headers: { authorization: `Bearer ${SECRET}` } })).json<{ paths: Record<string, Record<string, Operation>> }>();
+    const errorBody = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } }, required: ['error', 'message'] };
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ route: `${method} ${path}`, operation })));
+    expect(operations.length).toBeGreaterThanOrEqual(17);
+    for (const { route, operation } of operations) {
+      const statuses = Object.keys(operation.responses ?? {});
+      expect([route, statuses.some((status) => status.startsWith('2'))]).toEqual([route, true]);
+      // Every route documents the error body for the errors it answers itself and for any other.
+      const errors = statuses.filter((status) => status.startsWith('4') || status === 'default');
+      expect([route, errors]).toEqual([route, expect.arrayContaining(['default', ...(operation.security ? ['401', '429'] : [])]) as string[]]);
+      for (const status of errors) expect([route, status, operation.responses![status]!.content?.['application/json']?.schema]).toMatchObject([route, status, errorBody]);
+    }
+  });
+});
+
+describe('refused input', () => {
+  it("answers the route's own code with a reason, before the handler runs", async () => {
+    const refused = async (method: 'GET' | 'POST', url: string, body?: unknown) => {
+      const response = await call(method, url, body === undefined ? {} : { body });
+      return [response.statusCode, response.json<{ error: string; message: string }>()];
+    };
+    const uuid = '00000000-0000-4000-8000-000000000000';
+    expect(await refused('GET', ROUTES.dailyRun.replace(':runId', 'x'))).toEqual([400, { error: 'INVALID_RUN_ID', message: 'runId must be a UUID' }]);
+    expect(await refused('POST', ROUTES.huntRun.replace(':huntId', 'x'))).toEqual([400, { error: 'INVALID_HUNT_ID', message: 'huntId must be a UUID' }]);
+    expect(await refused('GET', ROUTES.job.replace(':queue', 'nope').replace(':jobId', 'x'))).toEqual([400, { error: 'INVALID_JOB', message: 'unknown queue or malformed job id' }]);
+    expect(await refused('GET', ROUTES.whatsappLink.replace(':accountId', 'x'))).toEqual([400, { error: 'INVALID_ACCOUNT_ID', message: 'accountId must be a UUID' }]);
+    expect(await refused('POST', ROUTES.whatsappLink.replace(':accountId', account.id), { phoneNumber: 'abc', extra: 1 }))
+      .toEqual([400, { error: 'INVALID_BODY', message: 'phoneNumber must be a valid phone number; body Unrecognized key: "extra"' }]);
+    expect(await refused('GET', `${ROUTES.messages}?status=sent`)).toEqual([400, { error: 'INVALID_QUERY', message: expect.stringContaining('status') as string }]);
+    expect(await refused('POST', ROUTES.messageResolve.replace(':messageId', 'x'), { outcome: 'sent' })).toEqual([400, { error: 'INVALID_MESSAGE_ID', message: 'messageId must be a UUID' }]);
+    expect(await refused('POST', ROUTES.messageResolve.replace(':messageId', uuid), { outcome: 'maybe' })).toEqual([400, { error: 'INVALID_BODY', message: expect.stringContaining('outcome') as string }]);
+  });
 });
 
 describe('authentication', () => {

@@ -1,12 +1,12 @@
-// Authentication hooks, run `onRequest`: a request without the secret is refused before its body
-// is read or parsed.
+// Authentication hooks. The API's run `onRequest`: a request without the secret is refused before
+// its body is read or parsed.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /** Constant-time comparison of two secrets of any length. */
-export function sameSecret(given: string, expected: string): boolean {
+function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
@@ -21,6 +21,16 @@ export function requireBearer(secret: string) {
     if (!token || !sameSecret(token, secret)) {
       await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'UNAUTHORIZED', message: 'a valid bearer token is required' });
     }
+  };
+}
+
+/**
+ * For webhooks whose caller can send no header: the secret is the :token in their URL. Run
+ * `preValidation`, so a wrong token is 401 whatever the body (an unreadable one is still 400).
+ */
+export function requireUrlToken(secret: string) {
+  return async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply): Promise<void> => {
+    if (!sameSecret(request.params.token, secret)) await reply.code(401).send({ error: 'INVALID_TOKEN', message: 'unknown webhook token' });
   };
 }
 

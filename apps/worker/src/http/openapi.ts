@@ -1,30 +1,15 @@
-// The OpenAPI document (/docs) is generated from the same zod schemas the handlers validate with,
-// so the documentation cannot drift from what is enforced.
+// The OpenAPI document (/docs) is generated from the same zod schemas Fastify validates inputs and
+// serializes answers with, so the documentation cannot drift from what is enforced.
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { requireBrowserSecret } from './auth.js';
-import type { FastifyInstance, FastifySchema } from 'fastify';
-import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { ROUTES } from '@auto-prospect/core';
+import { requireBrowserSecret } from './auth.js';
 
-/** JSON Schema of a zod schema, for documentation. */
-export function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  // The dialect marker is for standalone documents; inside OpenAPI it is noise.
-  const document: Record<string, unknown> = { ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) };
-  delete document.$schema;
-  return document;
-}
-
-/** A route's documentation: what it does, its inputs, and whether it needs the bearer token. */
-export function describeRoute(doc: { tag: string; summary: string; params?: z.ZodType; querystring?: z.ZodType; body?: z.ZodType; bearer?: boolean }): FastifySchema {
-  return {
-    tags: [doc.tag],
-    summary: doc.summary,
-    ...(doc.params ? { params: jsonSchema(doc.params) } : {}),
-    ...(doc.querystring ? { querystring: jsonSchema(doc.querystring) } : {}),
-    ...(doc.body ? { body: jsonSchema(doc.body) } : {}),
-    ...(doc.bearer === false ? {} : { security: [{ bearer: [] }] }),
-  };
+/** A route's documentation: what it does, and whether it needs the bearer token; its schemas sit beside it. */
+export function describeRoute(doc: { tag: string; summary: string; bearer?: boolean }): { tags: string[]; summary: string; security?: { bearer: string[] }[] } {
+  return { tags: [doc.tag], summary: doc.summary, ...(doc.bearer === false ? {} : { security: [{ bearer: [] }] }) };
 }
 
 /** The API docs are behind the API secret (Basic in a browser) unless `docsPublic`. */
@@ -34,6 +19,7 @@ export function registerOpenApi(app: FastifyInstance, access: { apiSecret: strin
       info: { title: 'Auto-Prospect worker', version: '1.0.0', description: 'Daily outreach, Lobstr ingestion and operations API.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    transform: jsonSchemaTransform,
   });
   const requireSecret = requireBrowserSecret(access.apiSecret, 'auto-prospect docs');
   void app.register(swaggerUi, {
@@ -41,6 +27,4 @@ export function registerOpenApi(app: FastifyInstance, access: { apiSecret: strin
     // The plugin takes callback-style hooks.
     ...(access.docsPublic ? {} : { uiHooks: { onRequest: (request, reply, done) => void requireSecret(request, reply).then(() => done(), done) } }),
   });
-  // Route schemas document; zod validates inside each handler and answers {error, message}.
-  app.setValidatorCompiler(() => () => true);
 }

@@ -2,11 +2,13 @@
 // constant time. The run is recorded in Postgres before it is enqueued, so a retried or repeated
 // webhook never ingests a run twice even after its job was removed from Redis.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { admitLobstrRun, JOB_IDS, JOBS, LIMITS, ROUTES } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from '../../jobs/queues.js';
-import { sameSecret } from '../auth.js';
+import { requireUrlToken } from '../auth.js';
+import { errors } from '../errors.js';
 import { describeRoute } from '../openapi.js';
 
 /** Lobstr ids ("hashes") are 32 lowercase hex characters (providers.md §3). */
@@ -19,23 +21,23 @@ const webhookBody = z.looseObject({
   squid: z.looseObject({ id: z.string().regex(LOBSTR_HASH, 'must be a 32-character squid hash') }).optional(),
 });
 
-export function registerLobstrWebhook(app: FastifyInstance, deps: { sql: Sql; queues: Queues; webhookToken: string; perMinute: number }): void {
-  app.post<{ Params: { token: string } }>(ROUTES.lobstrWebhook, {
+export function registerLobstrWebhook(instance: FastifyInstance, deps: { sql: Sql; queues: Queues; webhookToken: string; perMinute: number }): void {
+  instance.withTypeProvider<ZodTypeProvider>().post(ROUTES.lobstrWebhook, {
     bodyLimit: LIMITS.webhookBodyBytes,
-    schema: describeRoute({ tag: 'webhooks', summary: 'Lobstr run webhook: run.done is ingested once', params: z.object({ token: z.string() }), body: webhookBody, bearer: false }),
+    schema: {
+      ...describeRoute({ tag: 'webhooks', summary: 'Lobstr run webhook: run.done is ingested once', bearer: false }),
+      params: z.object({ token: z.string() }), body: webhookBody,
+      response: {
+        200: z.object({ ignored: z.literal(true), event: z.string() }).describe('another event than run.done'),
+        202: z.object({ runId: z.string() }), ...errors(400, 401, 429),
+      },
+    },
+    preValidation: requireUrlToken(deps.webhookToken),
     // The URL holds the secret: keep it out of request logs.
     logLevel: 'warn',
-    config: { rateLimit: { max: deps.perMinute, timeWindow: 60_000 } },
+    config: { rateLimit: { max: deps.perMinute, timeWindow: 60_000 }, invalid: { body: { error: 'INVALID_PAYLOAD' } } },
   }, async (request, reply) => {
-    if (!sameSecret(request.params.token, deps.webhookToken)) {
-      return reply.code(401).send({ error: 'INVALID_TOKEN', message: 'unknown webhook token' });
-    }
-    const body = webhookBody.safeParse(request.body);
-    if (!body.success) {
-      const reason = body.error.issues.map((i) => `${i.path.join('.') || 'body'} ${i.message}`).join('; ');
-      return reply.code(400).send({ error: 'INVALID_PAYLOAD', message: reason });
-    }
-    const { id: runId, event, squid } = body.data;
+    const { id: runId, event, squid } = request.body;
     if (event !== 'run.done') return reply.code(200).send({ ignored: true, event });
 
     if ((await admitLobstrRun(deps.sql, runId, squid?.id ?? null)) === 'enqueue') {

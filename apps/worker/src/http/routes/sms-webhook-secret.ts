@@ -2,26 +2,33 @@
 // set up in the provider's dashboard), encrypted like sms_api_key; from then on its replies are
 // pushed, not polled. `null` removes it (back to polling). The secret is never sent back.
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { encryptSecret, ROUTES } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
+import { errors } from '../errors.js';
 import { describeRoute } from '../openapi.js';
 
-const params = z.object({ accountId: z.uuid() });
+const params = z.object({ accountId: z.uuid('must be a UUID') });
 const body = z.object({ secret: z.string().trim().min(1).max(500).nullable() }).strict();
 
-export function registerSmsWebhookSecretRoute(app: FastifyInstance, deps: { sql: Sql; smsKeyEncryptionKey: string }): void {
-  app.put(ROUTES.smsWebhookSecret, {
-    schema: describeRoute({ tag: 'accounts', summary: "Stores (or, with null, removes) the account's SMSMobileAPI Webhook V2 secret", params, body }),
+export function registerSmsWebhookSecretRoute(instance: FastifyInstance, deps: { sql: Sql; smsKeyEncryptionKey: string }): void {
+  instance.withTypeProvider<ZodTypeProvider>().put(ROUTES.smsWebhookSecret, {
+    schema: {
+      ...describeRoute({ tag: 'accounts', summary: "Stores (or, with null, removes) the account's SMSMobileAPI Webhook V2 secret" }), params, body,
+      response: { 204: z.undefined().describe('Stored (or removed)'), ...errors(400, 401, 404, 429) },
+    },
+    config: {
+      invalid: {
+        params: { error: 'INVALID_ACCOUNT_ID' },
+        body: { error: 'INVALID_BODY', message: 'secret must be a non-empty string of at most 500 characters, or null' },
+      },
+    },
   }, async (request, reply) => {
-    const account = params.safeParse(request.params);
-    const input = body.safeParse(request.body);
-    if (!account.success) return reply.code(400).send({ error: 'INVALID_ACCOUNT_ID', message: 'accountId must be a UUID' });
-    if (!input.success) return reply.code(400).send({ error: 'INVALID_BODY', message: 'secret must be a non-empty string of at most 500 characters, or null' });
-    const { secret } = input.data;
+    const { secret } = request.body;
     const updated = await deps.sql`
       update accounts set sms_webhook_secret = ${secret === null ? null : encryptSecret(secret, deps.smsKeyEncryptionKey)}
-      where id = ${account.data.accountId}`;
+      where id = ${request.params.accountId}`;
     if (updated.count === 0) return reply.code(404).send({ error: 'NOT_FOUND', message: 'no such account' });
     return reply.code(204).send();
   });

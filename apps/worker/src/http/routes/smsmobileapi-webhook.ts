@@ -3,6 +3,7 @@
 // delivery answers 202 the first time and 200 when it was handled before (delivery is at least
 // once); its effect and its record in the event ledger commit together.
 import type { FastifyInstance } from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   decryptSecret, handOverContact, hasValidWebhookSignature, isFreshWebhookTimestamp, LIMITS, localDateOf, parseSmsWebhookEvent,
@@ -11,6 +12,7 @@ import {
 import type { Sql } from '@auto-prospect/core/clients';
 import { dispatchMessage } from '../../jobs/dispatch.js';
 import type { Queues } from '../../jobs/queues.js';
+import { errors } from '../errors.js';
 import { describeRoute } from '../openapi.js';
 
 const params = z.object({ accountId: z.uuid() });
@@ -24,11 +26,15 @@ export interface SmsWebhookDeps {
   perMinute: number;
 }
 
-/** Registers the route in a scope of its own, where JSON bodies stay raw bytes. */
+/**
+ * Registers the route in a scope of its own, where JSON bodies stay raw bytes: the envelope schema
+ * only documents the body, which is read (parseSmsWebhookEvent) once the signature holds.
+ */
 export function registerSmsMobileApiWebhook(app: FastifyInstance, deps: SmsWebhookDeps): void {
   void app.register((scope, _options, done) => {
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, parsed) => parsed(null, body));
+    scope.setValidatorCompiler<z.ZodType>((route) => (route.httpPart === 'body' ? () => true : validatorCompiler(route)));
     registerRoute(scope, deps);
     done();
   });
@@ -43,24 +49,28 @@ async function webhookSecret(deps: SmsWebhookDeps, accountId: string): Promise<s
 }
 
 function registerRoute(app: FastifyInstance, deps: SmsWebhookDeps): void {
-  app.post(ROUTES.smsMobileApiWebhook, {
+  app.withTypeProvider<ZodTypeProvider>().post(ROUTES.smsMobileApiWebhook, {
     bodyLimit: LIMITS.webhookBodyBytes,
-    schema: describeRoute({
-      tag: 'webhooks', summary: 'SMSMobileAPI Webhook V2 (signed): replies, and what the phone did with a sent SMS; each event handled once',
-      params, body: smsWebhookEnvelope, bearer: false,
-    }),
-    config: { rateLimit: { max: deps.perMinute, timeWindow: 60_000 } },
+    schema: {
+      ...describeRoute({ tag: 'webhooks', summary: 'SMSMobileAPI Webhook V2 (signed): replies, and what the phone did with a sent SMS; each event handled once', bearer: false }),
+      params, body: smsWebhookEnvelope,
+      response: {
+        200: z.object({ eventId: z.string(), duplicate: z.literal(true) }).describe('handled before'), 202: z.object({ eventId: z.string() }),
+        ...errors(400, 401, 429),
+      },
+    },
+    config: { rateLimit: { max: deps.perMinute, timeWindow: 60_000 }, invalid: { params: { status: 401, ...unauthorized } } },
   }, async (request, reply) => {
     const timestamp = request.headers['x-smsmobileapi-timestamp'];
     const signature = request.headers['x-smsmobileapi-signature'];
-    const target = params.safeParse(request.params);
-    if (!target.success || typeof timestamp !== 'string' || typeof signature !== 'string') return reply.code(401).send(unauthorized);
+    if (typeof timestamp !== 'string' || typeof signature !== 'string') return reply.code(401).send(unauthorized);
     if (!isFreshWebhookTimestamp(timestamp, new Date())) {
       return reply.code(401).send({ error: 'STALE_TIMESTAMP', message: `the timestamp must be unix seconds within ${TIMEOUTS_MS.smsWebhookMaxAge / 1000} s of now` });
     }
-    const { accountId } = target.data;
+    const { accountId } = request.params;
     const secret = await webhookSecret(deps, accountId);
-    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const raw: unknown = request.body;
+    const rawBody = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
     if (!secret || !hasValidWebhookSignature({ secret, timestamp, signature, rawBody })) return reply.code(401).send(unauthorized);
 
     let body: unknown;
