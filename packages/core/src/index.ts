@@ -42,5 +42,6 @@ export { within } from './async/within.js';
 export { accountsAwaitingWhatsAppFeedback, whatsAppSessionStatus } from './whatsapp/whatsapp-sessions.js';
 export { businessTotals } from './reporting/business-totals.js';
 export { isFreshWebhookTimestamp, hasValidWebhookSignature, parseSmsWebhookEvent, smsWebhookEnvelope } from './channels/smsmobileapi-webhook.js';
+export { storeSmsWebhookSecret, smsWebhookSecretOf } from './channels/smsmobileapi-webhook-secret.js';
 export { recordSmsWebhookEvent } from './messages/record-sms-webhook-event.js';
 export { SMS_FAILED_ON_PHONE } from './messages/fail-sent-sms.js';

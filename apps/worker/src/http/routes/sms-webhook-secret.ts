@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { encryptSecret, ROUTES } from '@auto-prospect/core';
+import { ROUTES, storeSmsWebhookSecret } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import { errors } from '../errors.js';
 import { describeRoute } from '../openapi.js';
@@ -25,11 +25,8 @@ export function registerSmsWebhookSecretRoute(instance: FastifyInstance, deps: {
       },
     },
   }, async (request, reply) => {
-    const { secret } = request.body;
-    const updated = await deps.sql`
-      update accounts set sms_webhook_secret = ${secret === null ? null : encryptSecret(secret, deps.smsKeyEncryptionKey)}
-      where id = ${request.params.accountId}`;
-    if (updated.count === 0) return reply.code(404).send({ error: 'NOT_FOUND', message: 'no such account' });
+    const stored = await storeSmsWebhookSecret(deps.sql, request.params.accountId, request.body.secret, deps.smsKeyEncryptionKey);
+    if (!stored) return reply.code(404).send({ error: 'NOT_FOUND', message: 'no such account' });
     return reply.code(204).send();
   });
 }

@@ -6,8 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
-  decryptSecret, handOverContact, hasValidWebhookSignature, isFreshWebhookTimestamp, LIMITS, localDateOf, parseSmsWebhookEvent,
-  recordSmsWebhookEvent, ROUTES, smsWebhookEnvelope, TIMEOUTS_MS, type HandOverDeps,
+  handOverContact, hasValidWebhookSignature, isFreshWebhookTimestamp, LIMITS, localDateOf, parseSmsWebhookEvent,
+  recordSmsWebhookEvent, ROUTES, smsWebhookEnvelope, smsWebhookSecretOf, TIMEOUTS_MS, type HandOverDeps,
 } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import { dispatchMessage } from '../../jobs/dispatch.js';
@@ -43,11 +43,6 @@ export function registerSmsMobileApiWebhook(app: FastifyInstance, deps: SmsWebho
 /** Unknown account, account without a secret, wrong signature: one answer, revealing none of them. */
 const unauthorized = { error: 'INVALID_SIGNATURE', message: 'the signature does not match' };
 
-async function webhookSecret(deps: SmsWebhookDeps, accountId: string): Promise<string | null> {
-  const [account] = await deps.sql<{ secret: string | null }[]>`select sms_webhook_secret as secret from accounts where id = ${accountId}`;
-  return account?.secret ? decryptSecret(account.secret, deps.smsKeyEncryptionKey) : null;
-}
-
 function registerRoute(app: FastifyInstance, deps: SmsWebhookDeps): void {
   app.withTypeProvider<ZodTypeProvider>().post(ROUTES.smsMobileApiWebhook, {
     bodyLimit: LIMITS.webhookBodyBytes,
@@ -68,7 +63,7 @@ function registerRoute(app: FastifyInstance, deps: SmsWebhookDeps): void {
       return reply.code(401).send({ error: 'STALE_TIMESTAMP', message: `the timestamp must be unix seconds within ${TIMEOUTS_MS.smsWebhookMaxAge / 1000} s of now` });
     }
     const { accountId } = request.params;
-    const secret = await webhookSecret(deps, accountId);
+    const secret = await smsWebhookSecretOf(deps.sql, accountId, deps.smsKeyEncryptionKey);
     const raw: unknown = request.body;
     const rawBody = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
     if (!secret || !hasValidWebhookSignature({ secret, timestamp, signature, rawBody })) return reply.code(401).send(unauthorized);
