@@ -77,52 +77,72 @@ export function mapLobstrResult(raw: Raw, refs: ReferenceLookups): MappedResult 
 
   const details = jsonObject(raw.details);
   const more = jsonObject(raw.more_details);
-  const price = digits(raw.price);
-  const oldPrice = digits(more.old_price);
-  const priceMin = digits(more.car_price_min);
-  const priceMax = digits(more.car_price_max);
-  const phone = toE164(raw.phone);
-  const subtypeLabel = text(details['Type de véhicule']);
-  const first = Date.parse(text(raw.first_publication_date) ?? '');
-  const last = Date.parse(text(raw.last_publication_date) ?? '');
-
   return {
     ok: true,
     ad: {
       original_ad_id: originalAdId,
       type_id: typeId,
-      subtype_id: subtypeLabel ? (refs.subTypes.get(`${typeId}|${normalizeLabel(subtypeLabel)}`) ?? null) : null,
-      brand_id: lookup(refs.brands, raw.brand ?? details.Marque),
-      fuel_id: lookup(refs.fuels, raw.fuel ?? details.Carburant ?? more.fuel),
-      gear_box_id: lookup(refs.gearBoxes, raw.gearbox ?? details['Boîte de vitesse']),
-      driving_licence_id: lookup(refs.drivingLicences, raw.cycle_licence ?? details.Permis),
-      vehicle_seats_id: lookup(refs.vehicleSeats, raw.seats ?? details['Nombre de place(s)']),
-      vehicle_state_id: lookup(refs.vehicleStates, raw.condition ?? details['État du véhicule']),
       location_id: locationId,
-      url: text(raw.url),
-      title: text(raw.title),
-      description: text(raw.description),
-      price,
-      picture: text(raw.picture),
-      pictures: text(raw.pictures)?.split(',').map((p) => p.trim()).filter(Boolean) ?? null,
-      phone_number: phone,
-      has_phone: phone !== null,
-      phone_is_mobile: phone === null ? null : isMobile(phone),
-      owner_name: text(raw.owner_name),
-      accept_salesmen: !flag(raw.no_salesmen),
-      model: text(raw.model ?? details['Modèle'] ?? more.model),
-      model_year: year(raw.regdate ?? details['Année modèle']),
-      mileage: digits(raw.mileage ?? details['Kilométrage']),
-      entry_year: year(raw.issuance_date ?? details['Date de première mise en circulation']),
-      initial_publication_date: parisCalendarDate(raw.first_publication_date),
-      last_publication_date: parisCalendarDate(raw.last_publication_date),
-      has_been_reposted: !Number.isNaN(first) && !Number.isNaN(last) && first !== last,
-      has_been_boosted: flag(raw.is_boosted ?? raw.booster),
-      is_urgent: flag(raw.urgent),
-      price_has_dropped: price !== null && oldPrice !== null && price < oldPrice,
-      price_min: priceMin,
-      price_max: priceMax,
-      is_low_price: price !== null && priceMin !== null && priceMax !== null && price < priceMin + (priceMax - priceMin) / 3,
+      ...vehicleColumns(raw, details, more, refs, typeId),
+      ...listingColumns(raw),
+      ...priceColumns(raw, more),
     },
   };
+}
+
+/** What the vehicle is: top-level fields (added by Lobstr in 2026), else older exports' details and more_details. */
+function vehicleColumns(raw: Raw, details: Raw, more: Raw, refs: ReferenceLookups, typeId: number) {
+  const subtypeLabel = text(details['Type de véhicule']);
+  return {
+    subtype_id: subtypeLabel ? (refs.subTypes.get(`${typeId}|${normalizeLabel(subtypeLabel)}`) ?? null) : null,
+    brand_id: lookup(refs.brands, raw.brand ?? details.Marque),
+    fuel_id: lookup(refs.fuels, raw.fuel ?? details.Carburant ?? more.fuel),
+    gear_box_id: lookup(refs.gearBoxes, raw.gearbox ?? details['Boîte de vitesse']),
+    driving_licence_id: lookup(refs.drivingLicences, raw.cycle_licence ?? details.Permis),
+    vehicle_seats_id: lookup(refs.vehicleSeats, raw.seats ?? details['Nombre de place(s)']),
+    vehicle_state_id: lookup(refs.vehicleStates, raw.condition ?? details['État du véhicule']),
+    model: text(raw.model ?? details['Modèle'] ?? more.model),
+    model_year: year(raw.regdate ?? details['Année modèle']),
+    mileage: digits(raw.mileage ?? details['Kilométrage']),
+    entry_year: year(raw.issuance_date ?? details['Date de première mise en circulation']),
+  } satisfies Partial<AdRow>;
+}
+
+/** The listing itself: its text and pictures, the seller, and its publication history. */
+function listingColumns(raw: Raw) {
+  const phone = toE164(raw.phone);
+  const first = Date.parse(text(raw.first_publication_date) ?? '');
+  const last = Date.parse(text(raw.last_publication_date) ?? '');
+  return {
+    url: text(raw.url),
+    title: text(raw.title),
+    description: text(raw.description),
+    picture: text(raw.picture),
+    pictures: text(raw.pictures)?.split(',').map((p) => p.trim()).filter(Boolean) ?? null,
+    phone_number: phone,
+    has_phone: phone !== null,
+    phone_is_mobile: phone === null ? null : isMobile(phone),
+    owner_name: text(raw.owner_name),
+    accept_salesmen: !flag(raw.no_salesmen),
+    initial_publication_date: parisCalendarDate(raw.first_publication_date),
+    last_publication_date: parisCalendarDate(raw.last_publication_date),
+    has_been_reposted: !Number.isNaN(first) && !Number.isNaN(last) && first !== last,
+    has_been_boosted: flag(raw.is_boosted ?? raw.booster),
+    is_urgent: flag(raw.urgent),
+  } satisfies Partial<AdRow>;
+}
+
+/** The price, against the previous one and the car's price range (low: in the lower third of it). */
+function priceColumns(raw: Raw, more: Raw) {
+  const price = digits(raw.price);
+  const oldPrice = digits(more.old_price);
+  const priceMin = digits(more.car_price_min);
+  const priceMax = digits(more.car_price_max);
+  return {
+    price,
+    price_has_dropped: price !== null && oldPrice !== null && price < oldPrice,
+    price_min: priceMin,
+    price_max: priceMax,
+    is_low_price: price !== null && priceMin !== null && priceMax !== null && price < priceMin + (priceMax - priceMin) / 3,
+  } satisfies Partial<AdRow>;
 }
