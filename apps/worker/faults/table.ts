@@ -35,7 +35,7 @@ export function readRows(dir: string): FaultRow[] {
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as FaultRow);
 }
 
-export function formatTable(rows: FaultRow[]): string {
+function formatTable(rows: FaultRow[]): string {
   const cell = (row: FaultRow, key: keyof FaultRow) => {
     const value = row[key];
     return value === null || value === undefined ? '-' : typeof value === 'number' && key.endsWith('Seconds') ? value.toFixed(1) : String(value);

@@ -1,7 +1,7 @@
 export * from './config/worker.config.js';
 export { parseEnv, ConfigError, type Env } from './config/env.js';
 export { createLogger, maskPhones, type Logger } from './logging/logger.js';
-export { encryptSecret, decryptSecret } from './crypto/secret-box.js';
+export { encryptSecret } from './crypto/secret-box.js';
 export * from './errors.js';
 export * from './config/job-payloads.js';
 export { createLobstrClient, type LobstrClient } from './lobstr/lobstr-client.js';

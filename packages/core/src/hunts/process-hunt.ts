@@ -6,7 +6,6 @@
 import type { Sql } from '../db/client.js';
 import { PermanentError, WorkerError, errorCodeOf } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
-import type { Channel } from '../channel.js';
 import { allocateHuntDay, countSkipped, type AllocateHuntDayDeps } from './allocate-hunt-day.js';
 import type { AllocationTarget } from './allocation-room.js';
 import { recordRunHunt } from './daily-runs.js';

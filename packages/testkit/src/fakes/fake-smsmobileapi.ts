@@ -10,7 +10,6 @@ import { routeSmsMobileApi } from './smsmobileapi-routes.js';
 import { createSmsMobileApiState, type SmsMobileApiState } from './smsmobileapi-state.js';
 import type { WebhookV2Delivery } from './smsmobileapi-webhook-v2.js';
 
-export type { FakeReceivedSms, FakeSmsKeyState, FakeSmsMobileApiModes, FakeSmsSent } from './smsmobileapi-state.js';
 
 export interface FakeSmsMobileApi extends FakeServer, Omit<SmsMobileApiState, 'faults'> {
   /** An SMS reaches the key's phone: kept for /getsms/ and pushed as `sms.received` if a webhook is set. */

@@ -10,7 +10,7 @@ import { sendJson, startFakeServer, type FakeServer } from '../fake-server.js';
 import { answerCampaignSend } from './voice-partner-send.js';
 import { createVoicePartnerState, type FakeVoiceCampaign, type VoicePartnerState } from './voice-partner-state.js';
 
-export type { FakeVoiceCampaign, FakeVoicePartnerModes } from './voice-partner-state.js';
+export type { FakeVoiceCampaign } from './voice-partner-state.js';
 
 export interface FakeVoicePartner extends FakeServer, Omit<VoicePartnerState, 'recent' | 'faults'> {
   /** Base URL to give the client, ending in /v1. */
