@@ -60,8 +60,10 @@ await withBenchDatabase(async (url) => {
       ratios.push(fullRate / rawRate);
       rates.push(fullRate);
     }
-    console.log(`ingest: ${RESULTS} results (${rows.length} ads written), rate ratio to a raw chunked INSERT ${summary(ratios)} (median, range of ${ROUNDS} rounds); `
-      + `${summary(rates, 0)} ads/s; RSS growth ${fullGrowth.toFixed(0)} MB (then raw INSERT ${rawGrowth.toFixed(0)} MB)`);
+    console.log(`ingest: ${RESULTS} results (${rows.length} ads written), `
+      + `rate ratio to a raw chunked INSERT ${summary(ratios)} (median, range of ${ROUNDS} rounds); `
+      + `${summary(rates, 0)} ads/s; `
+      + `RSS growth ${fullGrowth.toFixed(0)} MB (then raw INSERT ${rawGrowth.toFixed(0)} MB)`);
   } finally {
     await fake.close();
     await sql.end();

@@ -33,16 +33,19 @@ async function seedDealers(sql: postgres.Sql, env: { SMS_API_KEY_ENCRYPTION_KEY:
     const smsKey = `bench-${brand}-${i}`;
     sms.keys.set(smsKey, 'valid');
     const [account] = await sql<{ id: string }[]>`
-      insert into accounts (email, sms_api_key) values (${`${smsKey}@example.com`}, ${encryptSecret(smsKey, env.SMS_API_KEY_ENCRYPTION_KEY)}) returning id`;
+      insert into accounts (email, sms_api_key)
+      values (${`${smsKey}@example.com`}, ${encryptSecret(smsKey, env.SMS_API_KEY_ENCRYPTION_KEY)}) returning id`;
     await sql`insert into credit_balances (account_id, sms) values (${account!.id}, 1000000)`;
     const [template] = await sql<{ id: string }[]>`
-      insert into message_templates (account_id, name, channel, content) values (${account!.id}, 't', 'sms', 'Bonjour {vendeur_nom}, {titre_annonce} à {prix}') returning id`;
+      insert into message_templates (account_id, name, channel, content)
+      values (${account!.id}, 't', 'sms', 'Bonjour {vendeur_nom}, {titre_annonce} à {prix}') returning id`;
     const [hunt] = await sql<{ id: string }[]>`
       insert into hunts (account_id, name, type_id, daily_pacing_limit, outreach_settings, template_ids)
       values (${account!.id}, 'bench', (select id from ad_types where lobstr_value = 'Voiture'), ${limit},
               ${sql.json({ sms: true })}, ${sql.json({ sms: template!.id })})
       returning id`;
-    await sql`insert into brands_hunts (hunt_id, brand_id) select ${hunt!.id}, id from brands where lobstr_value = ${brand}`;
+    await sql`
+      insert into brands_hunts (hunt_id, brand_id) select ${hunt!.id}, id from brands where lobstr_value = ${brand}`;
     dealers.push({ accountId: account!.id, smsKey, huntId: hunt!.id });
   }
   return dealers;
@@ -54,8 +57,10 @@ async function addAds(sql: postgres.Sql, brand: string): Promise<void> {
   const first = adSerial;
   adSerial += BATCH;
   await sql`
-    insert into ads (original_ad_id, type_id, brand_id, phone_number, has_phone, title, owner_name, price, last_publication_date)
-    select 'bench-' || n, (select id from ad_types where lobstr_value = 'Voiture'), (select id from brands where lobstr_value = ${brand}),
+    insert into ads (original_ad_id, type_id, brand_id, phone_number, has_phone, title, owner_name, price,
+                     last_publication_date)
+    select 'bench-' || n, (select id from ad_types where lobstr_value = 'Voiture'),
+           (select id from brands where lobstr_value = ${brand}),
            '+3361' || lpad(n::text, 7, '0'), true, 'Clio', 'Jean', 9000, '2026-01-01'::date + (n / ${BATCH})::int
     from generate_series(${first}::int, ${first + BATCH - 1}::int) n`;
   await sql`analyze ads`;
@@ -65,8 +70,10 @@ let day = 0;
 const nextLocalDate = () => new Date(Date.UTC(2027, 0, 1 + day++)).toISOString().slice(0, 10);
 
 async function sentCount(sql: postgres.Sql, dealers: Dealer[]): Promise<number> {
+  const accountIds = dealers.map((d) => d.accountId);
   const [row] = await sql<{ n: number }[]>`
-    select count(*)::int as n from messages where status = 'sent' and account_id = any(${sql.array(dealers.map((d) => d.accountId))}::uuid[])`;
+    select count(*)::int as n from messages
+    where status = 'sent' and account_id = any(${sql.array(accountIds)}::uuid[])`;
   return row!.n;
 }
 
@@ -184,9 +191,12 @@ await withBenchDatabase(async (url) => {
     const one = median(rounds.map((r) => r.one / r.baseline));
     const spread = median(rounds.map((r) => r.ten / r.baseline));
     console.log(`pipeline: baseline (HTTP call + one UPDATE per job, concurrency ${concurrency}) ${baseline.toFixed(0)} jobs/s`);
-    console.log(`pipeline: 1 account × ${BATCH} contacts per batch: ${median(rounds.map((r) => r.one)).toFixed(0)} contacts/s, ratio ${one.toFixed(2)}`);
-    console.log(`pipeline: 10 accounts × ${BATCH / 10} contacts per batch: ${median(rounds.map((r) => r.ten)).toFixed(0)} contacts/s, ratio ${spread.toFixed(2)}`);
-    console.log(`pipeline: allocation of a ${BATCH}-contact hunt: ${median(rounds.map((r) => r.allocation)).toFixed(3)} ms per contact`);
+    console.log(`pipeline: 1 account × ${BATCH} contacts per batch: `
+      + `${median(rounds.map((r) => r.one)).toFixed(0)} contacts/s, ratio ${one.toFixed(2)}`);
+    console.log(`pipeline: 10 accounts × ${BATCH / 10} contacts per batch: `
+      + `${median(rounds.map((r) => r.ten)).toFixed(0)} contacts/s, ratio ${spread.toFixed(2)}`);
+    console.log(`pipeline: allocation of a ${BATCH}-contact hunt: `
+      + `${median(rounds.map((r) => r.allocation)).toFixed(3)} ms per contact`);
   } finally {
     await context.close();
     redis.disconnect();

@@ -67,7 +67,8 @@ await withBenchDatabase(async (url) => {
     const jobs = Object.values(await context.queues.scraping.getJobCounts()).reduce((a, b) => a + b, 0);
     if (recorded!.n < accepted || jobs !== recorded!.n) throw new Error(`${accepted} accepted, ${recorded!.n} runs recorded, ${jobs} jobs`);
 
-    console.log(`webhook: req/s ratio to a bare Fastify route at ${CONNECTIONS} connections (median, range of ${ROUNDS} rounds): `
+    console.log(`webhook: req/s ratio to a bare Fastify route at ${CONNECTIONS} connections `
+      + `(median, range of ${ROUNDS} rounds): `
       + `run.done ${summary(rows.done)} with p99 ${summary(rows.p99, 0)} ms (bare ${summary(rows.bareP99, 0)} ms); `
       + `ignored event ${summary(rows.ignored)}; wrong token ${summary(rows.wrongToken)}`);
   } finally {

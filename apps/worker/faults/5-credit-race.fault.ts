@@ -21,8 +21,11 @@ describeFaults('four workers racing one account', () => {
       const recover = await run.waitFinished(120_000);
 
       const [counts] = await run.sql<{ sent: number; uncertain: number; doubles: number }[]>`
-        select count(*) filter (where status = 'sent')::int as sent, count(*) filter (where status = 'uncertain')::int as uncertain,
-               (select coalesce(sum(n - 1), 0)::int from (select count(*) as n from messages where status <> 'failed' group by account_id, ad_id) d) as doubles
+        select count(*) filter (where status = 'sent')::int as sent,
+               count(*) filter (where status = 'uncertain')::int as uncertain,
+               (select coalesce(sum(n - 1), 0)::int
+                from (select count(*) as n from messages where status <> 'failed' group by account_id, ad_id) d
+               ) as doubles
         from messages`;
       // No fault here: every send request is one of the account's accepted SMS.
       const arrivals = run.sms.requests.filter((r) => r.path.startsWith('/sendsms')).map((r) => r.receivedAt).sort((a, b) => a - b);

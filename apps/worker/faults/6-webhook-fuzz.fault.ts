@@ -55,7 +55,8 @@ describeFaults('fuzzed Lobstr webhooks', () => {
     const run = await createFaultWorld('webhook fuzz', { WORKER_ROLES: 'orchestration' });
     try {
       await run.startWorkers(1);
-      const url = `${await run.workers[0]!.url}${ROUTES.lobstrWebhook.replace(':token', testEnv().LOBSTR_WEBHOOK_TOKEN!)}`;
+      const base = await run.workers[0]!.url;
+      const url = `${base}${ROUTES.lobstrWebhook.replace(':token', testEnv().LOBSTR_WEBHOOK_TOKEN!)}`;
       const statuses = new Map<number, number>();
       const accepted = new Set<string>();
       const serverErrors: string[] = [];
@@ -73,7 +74,8 @@ describeFaults('fuzzed Lobstr webhooks', () => {
       const row = report({
         scenario: `${BODIES} fuzzed Lobstr webhooks`, expected: accepted.size, lost: [...accepted].filter((id) => !runIds.includes(id)).length,
         duplicated: runIds.length - new Set(runIds).size + refusedButQueued, creditsOver: 0, stuck: serverErrors.length, uncertain: 0, requeueSeconds: null, recoverSeconds: null,
-        notes: `answers ${JSON.stringify(Object.fromEntries(statuses))}; stuck = 5xx answers; dup = jobs for refused bodies or twice`,
+        notes: `answers ${JSON.stringify(Object.fromEntries(statuses))}; stuck = 5xx answers; ` +
+          'dup = jobs for refused bodies or twice',
       });
       expect(serverErrors.slice(0, 5)).toEqual([]);
       expect(row).toMatchObject({ lost: 0, duplicated: 0, stuck: 0 });

@@ -60,7 +60,8 @@ describeFaults('secret scan', () => {
     const smsKeys = [...secrets.keys()].filter((k) => k.startsWith('sms-key-')).length;
     const row = report({
       scenario: 'secret scan (Redis + worker logs)', expected: secrets.size, lost: 0, duplicated: 0, creditsOver: 0, stuck: 0, uncertain: 0, requeueSeconds: null, recoverSeconds: null,
-      notes: `${haystacks.size - logFiles.length} Redis keys, ${logFiles.length} logs, ${smsKeys} SMS keys + env secrets + WhatsApp keys; found ${found.length}`,
+      notes: `${haystacks.size - logFiles.length} Redis keys, ${logFiles.length} logs, ` +
+        `${smsKeys} SMS keys + env secrets + WhatsApp keys; found ${found.length}`,
     });
     expect(row.expected).toBeGreaterThan(3);
     expect(logFiles.length).toBeGreaterThan(0);

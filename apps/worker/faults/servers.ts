@@ -35,7 +35,9 @@ export interface PostgresServer {
 /** A Postgres server handle; initialise() creates the cluster once (trust auth, loopback only). */
 export function postgresServer(dir: string, port: number): PostgresServer & { initialise(): void } {
   const dataDir = join(dir, 'pg');
-  const options = `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dataDir} -c fsync=off -c max_connections=300`;
+  const options =
+    `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=${dataDir} ` +
+    '-c fsync=off -c max_connections=300';
   return {
     port,
     dataDir,

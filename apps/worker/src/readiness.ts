@@ -47,7 +47,10 @@ async function warningsOf(sql: Sql, schedulers: Schedulers): Promise<string[]> {
   const [run, present] = await Promise.all([oldestUnfinishedDailyRun(sql), schedulers.present()]);
   const warnings = Object.entries(present).filter(([, found]) => !found).map(([id]) => `job scheduler ${id} is missing`);
   if (run && run.runningSeconds * 1000 > TIMEOUTS_MS.dailyRunLate) {
-    warnings.unshift(`daily run of ${run.localDate} is late: still not complete ${Math.round(run.runningSeconds / 60)} min after it began`);
+    warnings.unshift(
+      `daily run of ${run.localDate} is late: ` +
+        `still not complete ${Math.round(run.runningSeconds / 60)} min after it began`,
+    );
   }
   return warnings;
 }

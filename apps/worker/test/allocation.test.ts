@@ -23,7 +23,8 @@ async function seedAds(context: WorkerContext, brand: string, ads: AdSpec[]): Pr
   for (const ad of ads) {
     const [row] = await context.sql<{ id: string }[]>`
       insert into ads (original_ad_id, type_id, brand_id, phone_number, has_phone, title, last_publication_date)
-      values (${`alloc-${adCounter++}`}, (select id from ad_types where lobstr_value = 'Voiture'), (select id from brands where lobstr_value = ${brand}),
+      values (${`alloc-${adCounter++}`}, (select id from ad_types where lobstr_value = 'Voiture'),
+              (select id from brands where lobstr_value = ${brand}),
               ${ad.phone}, true, 'Clio', '2026-11-01'::date + ${ad.day}::int)
       returning id`;
     byId.set(row!.id, ad);
@@ -35,13 +36,17 @@ async function seedHunt(context: WorkerContext, account: SeededAccount, brand: s
   const templateIds: Record<string, string> = {};
   if (channels.includes('sms')) templateIds.sms = await seedTemplate(context.sql, account.id, 'sms');
   if (channels.includes('ringless_voice')) templateIds.ringlessVoice = await seedTemplate(context.sql, account.id, 'ringless_voice', 'audio-1');
+  const settings = {
+    sms: channels.includes('sms'), whatsapp: false, ringlessVoice: channels.includes('ringless_voice'),
+  };
   const [hunt] = await context.sql<{ id: string }[]>`
     insert into hunts (account_id, name, type_id, daily_pacing_limit, outreach_settings, template_ids)
     values (${account.id}, 'hunt', (select id from ad_types where lobstr_value = 'Voiture'), ${limit},
-            ${context.sql.json({ sms: channels.includes('sms'), whatsapp: false, ringlessVoice: channels.includes('ringless_voice') })},
+            ${context.sql.json(settings)},
             ${context.sql.json(templateIds)})
     returning id`;
-  await context.sql`insert into brands_hunts (hunt_id, brand_id) select ${hunt!.id}, id from brands where lobstr_value = ${brand}`;
+  await context.sql`
+    insert into brands_hunts (hunt_id, brand_id) select ${hunt!.id}, id from brands where lobstr_value = ${brand}`;
   return hunt!.id;
 }
 
@@ -57,14 +62,16 @@ async function runHunt(context: WorkerContext, huntId: string, localDate: string
 
 async function messagesOf(context: WorkerContext, huntId: string) {
   return context.sql<{ adId: string; channel: Channel; localDate: string }[]>`
-    select ad_id as "adId", channel, local_date::text as "localDate" from messages where hunt_id = ${huntId} order by local_date, scheduled_at, id`;
+    select ad_id as "adId", channel, local_date::text as "localDate" from messages where hunt_id = ${huntId}
+    order by local_date, scheduled_at, id`;
 }
 
 const mobile = (n: number) => `+3361${String(2000000 + n)}`;
 const landline = (n: number) => `+3314${String(2000000 + n)}`;
 
 describe('allocation fills the day', () => {
-  it('an SMS-only hunt whose newest matches are landlines still contacts its limit from the reachable ones', async () => {
+  it('an SMS-only hunt whose newest matches are landlines ' +
+    'still contacts its limit from the reachable ones', async () => {
     const account = await seedAccount(world.context, { smsCredits: 100 });
     const ads = await seedAds(world.context, 'Renault', [
       ...Array.from({ length: 30 }, (_, i) => ({ phone: landline(i), day: 20 })),
@@ -95,7 +102,8 @@ describe('allocation fills the day', () => {
     expect(onChannel('ringless_voice')).toEqual([25, 24, 23]);
     expect(onChannel('sms')).toEqual([13, 12, 11, 10, 9, 8, 7]);
     expect(result.skipped['INSUFFICIENT_CREDITS:ringless_voice']).toBe(3);
-    const [credits] = await world.context.sql`select sms_reserved, ringless_voice_reserved from credit_balances where account_id = ${account.id}`;
+    const [credits] = await world.context.sql`
+      select sms_reserved, ringless_voice_reserved from credit_balances where account_id = ${account.id}`;
     expect(credits).toEqual({ sms_reserved: 7, ringless_voice_reserved: 3 });
   });
 
@@ -123,7 +131,8 @@ describe('allocation fills the day', () => {
     expect(await sellerAds()).toEqual([{ day: 12, localDate: '2026-11-30' }, { day: 10, localDate: '2026-12-02' }]);
   });
 
-  it('reaches a foreign mobile written without the flag (libphonenumber decides), never a foreign landline', async () => {
+  it('reaches a foreign mobile written without the flag (libphonenumber decides), ' +
+    'never a foreign landline', async () => {
     const account = await seedAccount(world.context, { smsCredits: 100 });
     const ads = await seedAds(world.context, 'BMW', [{ phone: '+32470123456', day: 1 }, { phone: '+3222345678', day: 2 }]);
     const huntId = await seedHunt(world.context, account, 'BMW', 5, ['sms']);

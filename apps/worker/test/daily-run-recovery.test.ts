@@ -59,7 +59,9 @@ describe('a daily run left unfinished', () => {
     expect(await (await world.context.queues.fetchActiveHunts.getJob(JOB_IDS.dailyRun(localDate)))!.getState()).toBe('completed');
 
     // The database is reset (its runs and contacts gone); Redis still remembers the day's job.
-    await world.context.sql`truncate daily_runs, messages, contacted_ads, leads, credit_transactions, hunt_daily_contacts, account_daily_sends cascade`;
+    await world.context.sql`
+      truncate daily_runs, messages, contacted_ads, leads, credit_transactions, hunt_daily_contacts, account_daily_sends
+      cascade`;
     await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
     await expect.poll(() => runState(world.context), { timeout: 20_000 }).toEqual({ status: 'completed', hunts_done: 1, sent: 3 });
   });

@@ -94,7 +94,8 @@ describe('daily run resilience', () => {
     await expectEachContactAtMostOnce(w.context, '23', 12);
   });
 
-  it('finishes a run whose fan-out job Redis lost before it registered a hunt: the next sweep drives it again, however young the run', { timeout: 40_000 }, async () => {
+  it('finishes a run whose fan-out job Redis lost before it registered a hunt: ' +
+    'the next sweep drives it again, however young the run', { timeout: 40_000 }, async () => {
     const w = await dealers.world({ SMS_MIN_GAP_SECONDS: '0' });
     await seedSmsTenant(w.context, { ads: 8, hunts: 2, limit: 4, smsCredits: 100, phonePrefix: '24' });
     await w.context.start();

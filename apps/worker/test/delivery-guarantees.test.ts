@@ -101,7 +101,8 @@ describe('credits under concurrency', () => {
     for (const id of ids) expect(await settled(world.context.sql, id, 30_000)).toMatchObject({ status: 'sent' });
     expect(await credits(world.context.sql, account.id)).toMatchObject({ sms: 0, sms_reserved: 0 });
     const [usage] = await world.context.sql<{ rows: number; messages: number }[]>`
-      select count(*)::int as rows, count(distinct message_id)::int as messages from credit_transactions where account_id = ${account.id} and type = 'usage'`;
+      select count(*)::int as rows, count(distinct message_id)::int as messages from credit_transactions
+      where account_id = ${account.id} and type = 'usage'`;
     expect(usage).toEqual({ rows: 50, messages: 50 });
     expect(sms.sent.filter((s) => s.apikey === account.smsKey)).toHaveLength(50);
   });
@@ -152,7 +153,8 @@ describe('secrets', () => {
 });
 
 describe('DRY_RUN', () => {
-  it('runs the lifecycle without calling any provider, the reply poll and sweep included, or consuming credit', async () => {
+  it('runs the lifecycle without calling any provider, the reply poll and sweep included, ' +
+    'or consuming credit', async () => {
     const dry = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms.url, DRY_RUN: 'true' });
     try {
       await dry.context.start();

@@ -57,7 +57,8 @@ describe('error reporting', () => {
     for (const secret of ['88776655', '+33688776655', account.smsKey!, world.context.env.SMS_API_KEY_ENCRYPTION_KEY]) expect(event).not.toContain(secret);
   });
 
-  it('carries the code of a job failed for good by the boundary itself (invalid data) to Sentry and /metrics', async () => {
+  it('carries the code of a job failed for good by the boundary itself (invalid data) ' +
+    'to Sentry and /metrics', async () => {
     const before = events().length;
     const job = await world.context.queues.sms.add(JOBS.sendMessage, { messageId: 'not-a-message-id' }, { jobId: 'invalid-data-job', attempts: 3 });
     await expect.poll(() => job.getState()).toBe('failed');
@@ -116,7 +117,9 @@ describe('error reporting', () => {
   ])('reports %s, masked, and the process exits', async (_name, fault) => {
     const before = events().length;
     const dsn = `http://publickey@127.0.0.1:${new URL(sentry.url).port}/1`;
-    const script = `const m = await import(${JSON.stringify(pathToFileURL(errorReportingJs).href)}); m.createErrorReporter(${JSON.stringify(dsn)}); ${fault}`;
+    const script =
+      `const m = await import(${JSON.stringify(pathToFileURL(errorReportingJs).href)}); ` +
+      `m.createErrorReporter(${JSON.stringify(dsn)}); ${fault}`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).not.toBe(0);

@@ -66,7 +66,8 @@ describe('fairness between accounts', () => {
     const delayed = await world.context.queues.sms.getDelayed();
     expect(delayed.map((job) => job.attemptsMade)).toEqual(Array.from({ length: 20 }, () => 0));
     const [wait] = await world.context.sql<{ seconds: number }[]>`
-      select extract(epoch from min(scheduled_at) - now())::int as seconds from messages where account_id = ${limited.id}`;
+      select extract(epoch from min(scheduled_at) - now())::int as seconds from messages
+      where account_id = ${limited.id}`;
     expect(wait!.seconds).toBeGreaterThan(30);
   });
 });

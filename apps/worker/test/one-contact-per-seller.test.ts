@@ -77,8 +77,10 @@ async function seed(): Promise<void> {
     // Even hunts: voice first (priority 1), SMS as fallback; odd hunts: SMS only.
     const voiceFirst = h % 2 === 0;
     await sql`
-      insert into hunts (account_id, status, name, type_id, location_id, radius_in_km, daily_pacing_limit, outreach_settings, template_ids)
-      values (${account.id}, 'active', ${`overlapping hunt ${h}`}, ${ref!.typeId}, ${ref!.locationId}, 50, ${DAILY_LIMIT},
+      insert into hunts (account_id, status, name, type_id, location_id, radius_in_km, daily_pacing_limit,
+                         outreach_settings, template_ids)
+      values (${account.id}, 'active', ${`overlapping hunt ${h}`}, ${ref!.typeId}, ${ref!.locationId}, 50,
+              ${DAILY_LIMIT},
               ${sql.json({ ringlessVoice: voiceFirst, sms: true, whatsapp: false })},
               ${sql.json({ ringlessVoice: voiceTemplate, sms: smsTemplate })})`;
   }
@@ -91,7 +93,10 @@ async function runState(): Promise<{ run: string | null; active: number; byStatu
   return { run: run?.status ?? null, active: (byStatus.pending ?? 0) + (byStatus.sending ?? 0), byStatus };
 }
 
-/** Polls until the run is completed and nothing is pending or sending; fails with the state and the workers' last lines. */
+/**
+ * Polls until the run is completed and nothing is pending or sending; fails with the state and the
+ * workers' last lines.
+ */
 async function waitForTheDay(): Promise<void> {
   const deadline = Date.now() + RUN_DEADLINE_MS;
   let state = await runState();
@@ -155,7 +160,8 @@ describe('one contact per seller', () => {
     // (1) At most one live message per (account, ad).
     const adDoubles = await sql<{ ad: string; live: number; messages: string[] }[]>`
       select a.original_ad_id as ad, count(*)::int as live,
-             array_agg(m.channel::text || ':' || m.status::text || ' by ' || coalesce(h.name, '-') order by m.created_at) as messages
+             array_agg(m.channel::text || ':' || m.status::text || ' by ' || coalesce(h.name, '-')
+                       order by m.created_at) as messages
       from messages m join ads a on a.id = m.ad_id left join hunts h on h.id = m.hunt_id
       where m.status <> 'failed'
       group by m.account_id, a.original_ad_id having count(*) > 1
@@ -164,9 +170,11 @@ describe('one contact per seller', () => {
 
     // (2) At most one live message per (account, phone, local day), whatever the ad.
     const phoneDoubles = await sql<{ phone: string; day: string; live: number; ads: number; messages: string[] }[]>`
-      select m.recipient_phone as phone, coalesce(m.local_date, (m.created_at at time zone 'Europe/Paris')::date)::text as day,
+      select m.recipient_phone as phone,
+             coalesce(m.local_date, (m.created_at at time zone 'Europe/Paris')::date)::text as day,
              count(*)::int as live, count(distinct m.ad_id)::int as ads,
-             array_agg(a.original_ad_id || ' ' || m.channel::text || ':' || m.status::text order by m.created_at) as messages
+             array_agg(a.original_ad_id || ' ' || m.channel::text || ':' || m.status::text
+                       order by m.created_at) as messages
       from messages m join ads a on a.id = m.ad_id
       where m.status <> 'failed'
       group by m.account_id, m.recipient_phone, 2 having count(*) > 1

@@ -34,7 +34,8 @@ async function readyStatus(url: string): Promise<{ status: number; body: { faili
 }
 
 describe('the service process', () => {
-  it('is ready with Redis and Postgres, answers 503 naming Redis once Redis stops, and exits 0 on SIGTERM', async () => {
+  it('is ready with Redis and Postgres, answers 503 naming Redis once Redis stops, ' +
+    'and exits 0 on SIGTERM', async () => {
     const redisUrl = await startPrivateRedis();
     const worker = startWorkerProcess(testEnv({ DATABASE_URL: db.url, REDIS_URL: redisUrl, LOG_LEVEL: 'info' }));
     const url = await worker.url;

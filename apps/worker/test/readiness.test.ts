@@ -43,7 +43,8 @@ describe('health routes', () => {
       const warnings = async () => (await started.app.inject(ROUTES.healthReady)).json<{ warnings: string[] }>().warnings;
       expect(await warnings()).toEqual([]);
 
-      await started.sql`insert into daily_runs (local_date, started_at) values ('2026-01-02', now() - interval '3 hours')`;
+      await started.sql`
+        insert into daily_runs (local_date, started_at) values ('2026-01-02', now() - interval '3 hours')`;
       await started.queues.maintenance.removeJobScheduler(SCHEDULERS.pendingMessageSweeper);
       const ready = await started.app.inject(ROUTES.healthReady);
       expect(ready.statusCode).toBe(200);

@@ -35,7 +35,9 @@ describe('SMS delivery', () => {
     expect(await settled(world.context.sql, id)).toMatchObject({ status: 'sent', credit_state: 'consumed', external_id: sms.sent.at(-1)!.guid });
     expect(sms.sent.at(-1)).toMatchObject({ apikey: account.smsKey, recipients: '+33612345678', message: 'Bonjour Jean' });
     expect(await credits(world.context.sql, account.id)).toMatchObject({ sms: 9, sms_reserved: 0 });
-    expect(await world.context.sql`select amount, balance_after from credit_transactions where message_id = ${id} and type = 'usage'`).toEqual([{ amount: -1, balance_after: 9 }]);
+    expect(await world.context.sql`
+      select amount, balance_after from credit_transactions where message_id = ${id} and type = 'usage'`)
+      .toEqual([{ amount: -1, balance_after: 9 }]);
     expect(await world.context.sql`select stage from leads where account_id = ${account.id}`).toEqual([{ stage: 'contacted' }]);
     expect(await world.context.sql`select channel from contacted_ads where account_id = ${account.id}`).toEqual([{ channel: 'sms' }]);
   });
@@ -47,7 +49,8 @@ describe('SMS delivery', () => {
 
     expect(await settled(world.context.sql, id)).toMatchObject({ status: 'failed', error_code: 'SMS_KEY_REVOKED', credit_state: 'released' });
     expect(await credits(world.context.sql, revoked.id)).toMatchObject({ sms: 10, sms_reserved: 0 });
-    expect(await world.context.sql`select reason_code, paused_until from account_channel_pauses where account_id = ${revoked.id}`)
+    expect(await world.context.sql`
+      select reason_code, paused_until from account_channel_pauses where account_id = ${revoked.id}`)
       .toEqual([{ reason_code: 'SMS_KEY_REVOKED', paused_until: null }]);
     const job = await world.context.queues.sms.getJob(JOB_IDS.message(id));
     expect(job!.failedReason).toMatch(/^SMS_KEY_REVOKED/);
@@ -127,7 +130,8 @@ describe('SMS delivery', () => {
     const poll = () => world.context.queues.maintenance.add(JOBS.pollSmsReplies, {}).then((job) => expect.poll(() => job.getState()).toBe('completed'));
     await poll();
     const suppressed = async () => (await world.context.sql<{ phone_number: string }[]>`
-      select phone_number from suppressed_phone_numbers where source_channel = 'sms' order by 1`).map((r) => r.phone_number);
+      select phone_number from suppressed_phone_numbers where source_channel = 'sms'
+      order by 1`).map((r) => r.phone_number);
     expect(await suppressed()).toEqual(['+33612121212', '+33614141414']);
     const [cursor] = await world.context.sql<{ last: string }[]>`select last_received_unix::text as last from sms_reply_cursors where account_id = ${account.id}`;
     expect(Number(cursor!.last)).toBe(now - 10);

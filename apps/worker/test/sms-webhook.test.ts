@@ -47,7 +47,10 @@ const webhookUrl = (accountId: string) => {
   return `http://127.0.0.1:${port}${ROUTES.smsMobileApiWebhook.replace(':accountId', accountId)}`;
 };
 
-/** An account with a valid key and a Webhook V2 endpoint: its secret stored encrypted, and set in the provider's dashboard. */
+/**
+ * An account with a valid key and a Webhook V2 endpoint: its secret stored encrypted, and set in the
+ * provider's dashboard.
+ */
 async function webhookAccount(options: { storeSecret?: boolean } = {}): Promise<SeededAccount & { secret: string }> {
   const account = await seedAccount(world.context, { smsCredits: 10, voiceCredits: 10 });
   sms.keys.set(account.smsKey!, 'valid');
@@ -59,7 +62,8 @@ async function webhookAccount(options: { storeSecret?: boolean } = {}): Promise<
 }
 
 async function storeSecret(accountId: string, secret: string): Promise<void> {
-  await world.context.sql`update accounts set sms_webhook_secret = ${encryptSecret(secret, world.context.env.SMS_API_KEY_ENCRYPTION_KEY)} where id = ${accountId}`;
+  const encrypted = encryptSecret(secret, world.context.env.SMS_API_KEY_ENCRYPTION_KEY);
+  await world.context.sql`update accounts set sms_webhook_secret = ${encrypted} where id = ${accountId}`;
 }
 
 /** A hunt's SMS sent today (SMS first, voice next), as the daily run leaves it. */
@@ -69,7 +73,8 @@ async function sentSms(account: SeededAccount, phone: string): Promise<{ id: str
   const voiceTemplate = await seedTemplate(sql, account.id, 'ringless_voice', 'audio-1');
   const [hunt] = await sql<{ id: string }[]>`
     insert into hunts (account_id, name, daily_pacing_limit, outreach_settings, template_ids)
-    values (${account.id}, 'hunt', 10, ${sql.json({ sms: true, ringlessVoice: true })}, ${sql.json({ sms: smsTemplate, ringlessVoice: voiceTemplate })})
+    values (${account.id}, 'hunt', 10, ${sql.json({ sms: true, ringlessVoice: true })},
+            ${sql.json({ sms: smsTemplate, ringlessVoice: voiceTemplate })})
     returning id`;
   const adId = await seedAd(sql, phone);
   const created = await createMessage(sql, {
@@ -84,14 +89,17 @@ async function sentSms(account: SeededAccount, phone: string): Promise<{ id: str
 }
 
 const inbound = (accountId: string) => world.context.sql`
-  select phone_number, body, external_id, answers_message_id, opt_out from inbound_messages where account_id = ${accountId}`;
+  select phone_number, body, external_id, answers_message_id, opt_out from inbound_messages
+  where account_id = ${accountId}`;
 const events = (accountId: string) => world.context.sql`
   select event_type from provider_webhook_events where provider = 'smsmobileapi' and account_id = ${accountId}`;
 const message = async (id: string) => (await world.context.sql`
-  select status, error_code, error_message, credit_state, handset_sent_at, replied_at from messages where id = ${id}`)[0]!;
+  select status, error_code, error_message, credit_state, handset_sent_at, replied_at from messages
+  where id = ${id}`)[0]!;
 
 describe('POST /webhooks/smsmobileapi/:accountId', () => {
-  it('handles a signed sms.received once: the contact replied; a redelivery answers 200 and changes nothing', async () => {
+  it('handles a signed sms.received once: the contact replied; ' +
+    'a redelivery answers 200 and changes nothing', async () => {
     const account = await webhookAccount();
     const sent = await sentSms(account, '+33611000901');
 
@@ -122,7 +130,8 @@ describe('POST /webhooks/smsmobileapi/:accountId', () => {
     expect(await message(sent.id)).toMatchObject({ status: 'sent', handset_sent_at: expect.any(Date) as Date, credit_state: 'consumed' });
   });
 
-  it('fails an SMS on sms.failed: credit refunded once, contact handed over to voice the same day and sent', async () => {
+  it('fails an SMS on sms.failed: credit refunded once, ' +
+    'contact handed over to voice the same day and sent', async () => {
     const account = await webhookAccount();
     const sent = await sentSms(account, '+33611000904');
     expect(await credits(world.context.sql, account.id)).toMatchObject({ sms: 9, sms_reserved: 0 });
@@ -131,7 +140,8 @@ describe('POST /webhooks/smsmobileapi/:accountId', () => {
     expect(deliveries.map((d) => d.status)).toEqual([202, 200]);
 
     expect(await message(sent.id)).toMatchObject({ status: 'failed', error_code: SMS_FAILED_ON_PHONE, error_message: 'RESULT_ERROR_GENERIC_FAILURE', credit_state: 'refunded' });
-    expect(await world.context.sql`select type, amount, balance_after from credit_transactions where message_id = ${sent.id} order by created_at`)
+    expect(await world.context.sql`
+      select type, amount, balance_after from credit_transactions where message_id = ${sent.id} order by created_at`)
       .toEqual([{ type: 'usage', amount: -1, balance_after: 9 }, { type: 'refund', amount: 1, balance_after: 10 }]);
     expect(await world.context.sql`select 1 from contacted_ads where ad_id = ${sent.adId} and channel = 'sms'`).toEqual([]);
     expect(await world.context.sql`select stage from leads where ad_id = ${sent.adId}`).toEqual([{ stage: 'contacted' }]);
@@ -156,7 +166,8 @@ describe('POST /webhooks/smsmobileapi/:accountId', () => {
     ]));
   });
 
-  it('refuses a bad signature, a stale timestamp, a malformed body and unknown accounts; nothing is written', async () => {
+  it('refuses a bad signature, a stale timestamp, a malformed body and unknown accounts; ' +
+    'nothing is written', async () => {
     const account = await webhookAccount();
     const sent = await sentSms(account, '+33611000906');
     const withoutSecret = await webhookAccount({ storeSecret: false });
@@ -191,7 +202,8 @@ describe('POST /webhooks/smsmobileapi/:accountId', () => {
   });
 
   it('handles a reply the poll already read once, by its guid; the poll leaves webhook accounts alone', async () => {
-    // The dashboard has the endpoint but the worker not yet the secret: the push is refused and the poll reads the reply.
+    // The dashboard has the endpoint but the worker not yet the secret: the push is refused and the
+    // poll reads the reply.
     const account = await webhookAccount({ storeSecret: false });
     const sent = await sentSms(account, '+33611000907');
     const [refused] = await sms.receive(account.smsKey!, { from: '+33611000907', message: 'Combien ?' });
@@ -232,9 +244,11 @@ describe('POST /webhooks/smsmobileapi/:accountId', () => {
     expect((await sms.receive(account.smsKey!, { from: '+33611000909', message: 'Bonjour' }))[0]!.status).toBe(401);
   });
 
-  it('reports an account whose stored secret cannot be decrypted as a 500; no secret, number or text leaks anywhere', async () => {
+  it('reports an account whose stored secret cannot be decrypted as a 500; ' +
+    'no secret, number or text leaks anywhere', async () => {
     const account = await webhookAccount();
-    await world.context.sql`update accounts set sms_webhook_secret = 'not-encrypted-with-our-key' where id = ${account.id}`;
+    await world.context.sql`
+      update accounts set sms_webhook_secret = 'not-encrypted-with-our-key' where id = ${account.id}`;
     const [broken] = await sms.receive(account.smsKey!, { from: '+33611000908', message: 'Mon texte secret 908' });
     expect([broken!.status, broken!.body]).toEqual([500, { error: 'INTERNAL_ERROR', message: 'internal error' }]);
     await expect.poll(() => sentry.requests.filter((r) => r.path.includes('/envelope')).length, { timeout: 10_000 }).toBeGreaterThan(0);

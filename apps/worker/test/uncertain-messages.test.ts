@@ -17,12 +17,15 @@ async function uncertainMessage(context: WorkerContext, input: { accountId: stri
   const adId = await seedAd(context.sql, input.phone);
   const localDate = localDateOf(new Date(), context.env.OUTREACH_TIMEZONE);
   const [row] = await context.sql<{ id: string }[]>`
-    insert into messages (account_id, ad_id, hunt_id, template_id, channel, content, recipient_phone, local_date, status, credit_state, error_code)
-    values (${input.accountId}, ${adId}, ${input.huntId ?? null}, ${input.templateId ?? null}, ${input.channel}, 'Bonjour !', ${input.phone}, ${localDate},
-            'uncertain', 'reserved', 'INTERRUPTED_DURING_SEND')
+    insert into messages (account_id, ad_id, hunt_id, template_id, channel, content, recipient_phone, local_date,
+                          status, credit_state, error_code)
+    values (${input.accountId}, ${adId}, ${input.huntId ?? null}, ${input.templateId ?? null}, ${input.channel},
+            'Bonjour !', ${input.phone}, ${localDate}, 'uncertain', 'reserved', 'INTERRUPTED_DURING_SEND')
     returning id`;
   const reserved = input.channel === 'sms' ? 'sms_reserved' : 'ringless_voice_reserved';
-  await context.sql`update credit_balances set ${context.sql(reserved)} = ${context.sql(reserved)} + 1 where account_id = ${input.accountId}`;
+  await context.sql`
+    update credit_balances set ${context.sql(reserved)} = ${context.sql(reserved)} + 1
+    where account_id = ${input.accountId}`;
   return row!.id;
 }
 

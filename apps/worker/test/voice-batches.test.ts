@@ -41,16 +41,21 @@ async function voiceAccount(context: WorkerContext, voiceCredits: number) {
 /** Due pending voice messages (credit reserved, as allocation leaves them), without their jobs. */
 async function pendingVoice(context: WorkerContext, owner: { account: SeededAccount; templateId: string; huntId: string }, phones: readonly string[]): Promise<string[]> {
   const { sql } = context;
+  const localDate = localDateOf(new Date(), context.env.OUTREACH_TIMEZONE);
   const rows = await sql<{ id: string }[]>`
     with ad as (
       insert into ads (original_ad_id, phone_number, has_phone, title)
-      select 'voice-batch-' || gen_random_uuid(), phone, true, 'Clio 4' from unnest(${sql.array([...phones])}::text[]) phone
+      select 'voice-batch-' || gen_random_uuid(), phone, true, 'Clio 4'
+      from unnest(${sql.array([...phones])}::text[]) phone
       returning id, phone_number
     )
     insert into messages (account_id, ad_id, hunt_id, template_id, channel, recipient_phone, local_date, credit_state)
-    select ${owner.account.id}, id, ${owner.huntId}, ${owner.templateId}, 'ringless_voice', phone_number, ${localDateOf(new Date(), context.env.OUTREACH_TIMEZONE)}, 'reserved'
+    select ${owner.account.id}, id, ${owner.huntId}, ${owner.templateId}, 'ringless_voice', phone_number, ${localDate},
+           'reserved'
     from ad returning id`;
-  await sql`update credit_balances set ringless_voice_reserved = ringless_voice_reserved + ${rows.length} where account_id = ${owner.account.id}`;
+  await sql`
+    update credit_balances set ringless_voice_reserved = ringless_voice_reserved + ${rows.length}
+    where account_id = ${owner.account.id}`;
   return rows.map((r) => r.id);
 }
 
@@ -59,7 +64,8 @@ const dispatch = (context: WorkerContext, ids: readonly string[]) =>
 
 async function statuses(context: WorkerContext, ids: readonly string[]): Promise<Record<string, number>> {
   const rows = await context.sql<{ status: string; n: number }[]>`
-    select status, count(*)::int as n from messages where id = any(${context.sql.array([...ids])}::uuid[]) group by status`;
+    select status, count(*)::int as n from messages where id = any(${context.sql.array([...ids])}::uuid[])
+    group by status`;
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
@@ -67,7 +73,8 @@ const phones = (prefix: string, count: number) => Array.from({ length: count }, 
 const campaignRequests = () => voice.requests.filter((r) => r.path === '/v1/campaign/send');
 
 describe('ringless voice in batches', () => {
-  it('sends 2,000 due contacts of 4 accounts in at most 8 requests, within 5 requests per window for two workers, each recorded once', { timeout: 120_000 }, async () => {
+  it('sends 2,000 due contacts of 4 accounts in at most 8 requests, ' +
+    'within 5 requests per window for two workers, each recorded once', { timeout: 120_000 }, async () => {
     Object.assign(voice.modes, { requestsPerMinute: 5, windowMs: 2_000 });
     const before = { requests: campaignRequests().length, campaigns: voice.campaigns.length, rateLimited: voice.rateLimited };
     const w = await world({ VOICE_REQUESTS_PER_MINUTE: '5', VOICE_RATE_WINDOW_SECONDS: '2', WORKER_ROLES: 'voice' });
@@ -90,14 +97,18 @@ describe('ringless voice in batches', () => {
     expect(new Set(numbers).size).toBe(2000);
     const campaignOf = new Map(campaigns.flatMap((c) => c.numbers.map((n) => [n, c.campaignId] as const)));
     const rows = await w.context.sql<{ recipient_phone: string; external_id: string; credit_state: string }[]>`
-      select recipient_phone, external_id, credit_state from messages where id = any(${w.context.sql.array(ids)}::uuid[])`;
+      select recipient_phone, external_id, credit_state from messages
+      where id = any(${w.context.sql.array(ids)}::uuid[])`;
     for (const row of rows) expect(row).toEqual({ recipient_phone: row.recipient_phone, external_id: campaignOf.get(row.recipient_phone), credit_state: 'consumed' });
     const [usage] = await w.context.sql<{ n: number; messages: number }[]>`
       select count(*)::int as n, count(distinct message_id)::int as messages from credit_transactions
       where type = 'usage' and message_id = any(${w.context.sql.array(ids)}::uuid[])`;
     expect(usage).toEqual({ n: 2000, messages: 2000 });
     for (const o of owners) expect(await credits(w.context.sql, o.account.id)).toMatchObject({ ringless_voice: 100, ringless_voice_reserved: 0 });
-    const [leads] = await w.context.sql<{ n: number }[]>`select count(*)::int as n from leads where account_id = any(${w.context.sql.array(owners.map((o) => o.account.id))}::uuid[]) and stage = 'contacted'`;
+    const accountIds = owners.map((o) => o.account.id);
+    const [leads] = await w.context.sql<{ n: number }[]>`
+      select count(*)::int as n from leads
+      where account_id = any(${w.context.sql.array(accountIds)}::uuid[]) and stage = 'contacted'`;
     expect(leads!.n).toBe(2000);
   });
 
@@ -119,7 +130,8 @@ describe('ringless voice in batches', () => {
     expect(voice.rateLimited - before.rateLimited).toBe(0);
   });
 
-  it('fails the two numbers Voice Partner refuses by name, hands them to SMS, and sends the rest in a follow-up request without them', { timeout: 60_000 }, async () => {
+  it('fails the two numbers Voice Partner refuses by name, hands them to SMS, ' +
+    'and sends the rest in a follow-up request without them', { timeout: 60_000 }, async () => {
     Object.assign(voice.modes, { requestsPerMinute: 100, windowMs: 60_000 });
     const before = campaignRequests().length;
     const w = await world({ VOICE_REQUESTS_PER_MINUTE: '100' });
@@ -137,11 +149,14 @@ describe('ringless voice in batches', () => {
     expect(requests[0]).toHaveLength(10);
     expect(requests[1]!.sort()).toEqual(phones('9', 8).sort());
     const failed = await w.context.sql<{ recipient_phone: string; error_code: string; credit_state: string; ad_id: string }[]>`
-      select recipient_phone, error_code, credit_state, ad_id from messages where id = any(${w.context.sql.array(ids)}::uuid[]) and status = 'failed' order by 1`;
+      select recipient_phone, error_code, credit_state, ad_id from messages
+      where id = any(${w.context.sql.array(ids)}::uuid[]) and status = 'failed' order by 1`;
     expect(failed.map((f) => [f.recipient_phone, f.error_code, f.credit_state])).toEqual(invalid.map((p) => [p, 'VOICE_INVALID_NUMBER', 'released']));
     // Handed over to the hunt's next channel, and sent there.
+    const adIds = failed.map((f) => f.ad_id);
     await expect.poll(async () => w.context.sql`
-      select status from messages where channel = 'sms' and ad_id = any(${w.context.sql.array(failed.map((f) => f.ad_id))}::uuid[])`, { timeout: 20_000 })
+      select status from messages
+      where channel = 'sms' and ad_id = any(${w.context.sql.array(adIds)}::uuid[])`, { timeout: 20_000 })
       .toEqual([{ status: 'sent' }, { status: 'sent' }]);
     expect(await credits(w.context.sql, owner.account.id)).toMatchObject({ ringless_voice: 12, ringless_voice_reserved: 0 });
   });
@@ -170,15 +185,19 @@ describe('ringless voice in batches', () => {
     }
   });
 
-  it('a batch whose run died is called uncertain by its leader\'s job, even when the leader has its outcome and only the sweeper knows to run it', { timeout: 60_000 }, async () => {
+  it('a batch whose run died is called uncertain by its leader\'s job, even when the leader has its outcome ' +
+    'and only the sweeper knows to run it', { timeout: 60_000 }, async () => {
     const before = campaignRequests().length;
     const w = await world({ VOICE_REQUESTS_PER_MINUTE: '100', SWEEP_PERIOD_SECONDS: '1' });
     const owner = await voiceAccount(w.context, 10);
     const [leader, ...members] = await pendingVoice(w.context, owner, phones('6', 3));
     // As a run leaves it when its process dies during the follow-up request: the leader's own
     // number was refused (failed), the others were claimed by its job and are still `sending`.
-    await w.context.sql`update messages set status = 'failed', error_code = 'VOICE_INVALID_NUMBER' where id = ${leader!}`;
-    await w.context.sql`update messages set status = 'sending', voice_batch_leader = ${leader!} where id = any(${w.context.sql.array(members)}::uuid[])`;
+    await w.context.sql`
+      update messages set status = 'failed', error_code = 'VOICE_INVALID_NUMBER' where id = ${leader!}`;
+    await w.context.sql`
+      update messages set status = 'sending', voice_batch_leader = ${leader!}
+      where id = any(${w.context.sql.array(members)}::uuid[])`;
     await dispatch(w.context, members);
     await w.context.start();
 

@@ -79,13 +79,15 @@ describe('WhatsApp receipts', () => {
 });
 
 describe('WhatsApp replies', () => {
-  it('a reply that arrives while the socket is closed is heard at the next listen, stored once, and marks the contact replied', async () => {
+  it('a reply that arrives while the socket is closed is heard at the next listen, ' +
+    'stored once, and marks the contact replied', async () => {
     const account = await linkedAccount();
     const { id, digits } = await sendTo(account);
     await accountSocketClosed(account);
     wa.reply(account.whatsappDigits, digits, 'Oui toujours dispo, appelez-moi');
     await expect.poll(() => row(id), { timeout: 10_000 }).toMatchObject({ status: 'replied', replied: true });
-    const stored = await world.context.sql`select channel, phone_number, body, opt_out from inbound_messages where answers_message_id = ${id}`;
+    const stored = await world.context.sql`
+      select channel, phone_number, body, opt_out from inbound_messages where answers_message_id = ${id}`;
     expect(stored).toEqual([{ channel: 'whatsapp_text', phone_number: `+${digits}`, body: 'Oui toujours dispo, appelez-moi', opt_out: false }]);
     expect(logs).not.toContain('appelez-moi');
   });

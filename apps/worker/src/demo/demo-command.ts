@@ -19,7 +19,8 @@ async function activeMessages(runId: string): Promise<number> {
 function printSummary(report: DailyRunReport, credits: { account: string; sms: number; smsReserved: number; voice: number; voiceReserved: number }[]): void {
   const line = (...cells: (string | number)[]) => cells.map((c, i) => String(c).padEnd(i === 0 ? 18 : 10)).join(' ');
   const out: string[] = [
-    `daily run ${report.id} for ${report.localDate}: ${report.status} in ${((performance.now() - started) / 1000).toFixed(1)} s (DRY_RUN: no provider called)`,
+    `daily run ${report.id} for ${report.localDate}: ${report.status} ` +
+      `in ${((performance.now() - started) / 1000).toFixed(1)} s (DRY_RUN: no provider called)`,
     `hunts: ${report.hunts.total} total, ${report.hunts.done} done, ${report.hunts.failed} failed`,
     '',
     line('channel', 'planned', 'dry-run', 'sent', 'failed', 'pending'),
@@ -44,7 +45,9 @@ try {
   let report = await dailyRunReport(context.sql, runId);
   let active = await activeMessages(runId);
   // Never silent: where the run stands every few seconds, and what is stuck if it gives up.
-  const progress = () => `run ${report?.status ?? 'missing'}, hunts ${report?.hunts.done ?? 0}+${report?.hunts.failed ?? 0} of ${report?.hunts.total ?? '?'}, ` +
+  const progress = () =>
+    `run ${report?.status ?? 'missing'}, ` +
+    `hunts ${report?.hunts.done ?? 0}+${report?.hunts.failed ?? 0} of ${report?.hunts.total ?? '?'}, ` +
     `${active} message(s) still to send`;
   let nextNote = Date.now() + 5_000;
   while ((report?.status !== 'completed' || active > 0) && Date.now() < deadline) {
@@ -59,7 +62,8 @@ try {
     throw new Error(`the daily run did not finish within 2 minutes (${progress()}); see the worker's log lines above`);
   }
   const credits = await context.sql<{ account: string; sms: number; smsReserved: number; voice: number; voiceReserved: number }[]>`
-    select a.name as account, b.sms, b.sms_reserved as "smsReserved", b.ringless_voice as voice, b.ringless_voice_reserved as "voiceReserved"
+    select a.name as account, b.sms, b.sms_reserved as "smsReserved",
+           b.ringless_voice as voice, b.ringless_voice_reserved as "voiceReserved"
     from credit_balances b join accounts a on a.id = b.account_id order by a.name`;
   printSummary(report, credits);
 } finally {

@@ -15,7 +15,10 @@ export async function waitForDependencies(readiness: Readiness, logger: Logger):
     if (report.ready) return;
     const postgres = report.checks.postgres;
     if (postgres?.code && POSTGRES_SETUP_ERRORS.has(postgres.code)) {
-      throw new Error(`postgres: ${postgres.error ?? postgres.code}; fix DATABASE_URL, or create the database (createdb) and run \`pnpm db:migrate\``);
+      throw new Error(
+        `postgres: ${postgres.error ?? postgres.code}; fix DATABASE_URL, ` +
+          'or create the database (createdb) and run `pnpm db:migrate`',
+      );
     }
     if (Date.now() - started > TIMEOUTS_MS.dependenciesAtBoot) throw new Error(`dependencies not ready: ${report.failing.join(', ')}`);
     // Connections take a moment to open: only a wait that lasts is worth a warning.

@@ -94,7 +94,8 @@ export function dailyRunSuite(redisOverrides: () => Record<string, string> = () 
       expect(final.contacts.sms!.sent).toBe(sentOn('sms'));
       expect(final.contacts.whatsapp_text).toMatchObject({ sent: sentOn('whatsapp_text'), delivered: sentOn('whatsapp_text'), read: 0, replied: 0 });
 
-      const [failedHunt] = await world.context.sql`select error_code from daily_run_hunts where hunt_id = ${tenant.huntIds.get(10)!}`;
+      const [failedHunt] = await world.context.sql`
+        select error_code from daily_run_hunts where hunt_id = ${tenant.huntIds.get(10)!}`;
       expect(failedHunt).toEqual({ error_code: 'HUNT_MISCONFIGURED' });
       const one = expected.find((e) => e.channels.at(-1) === 'sms' && e.sent)!;
       const ad = ads[one.ad]!;

@@ -27,13 +27,16 @@ export async function seedAccount(
     values (${`${unique()}@dealer.fr`}, 'Garage', '+33612000000', ${whatsappDigits},
             ${smsKey === null ? null : encryptSecret(smsKey, env.SMS_API_KEY_ENCRYPTION_KEY)})
     returning id`;
-  await sql`insert into credit_balances (account_id, sms, ringless_voice) values (${row!.id}, ${options.smsCredits ?? 10}, ${options.voiceCredits ?? 10})`;
+  await sql`
+    insert into credit_balances (account_id, sms, ringless_voice)
+    values (${row!.id}, ${options.smsCredits ?? 10}, ${options.voiceCredits ?? 10})`;
   return { id: row!.id, smsKey, whatsappDigits };
 }
 
 export async function seedAd(sql: Sql, phone: string): Promise<string> {
   const [row] = await sql<{ id: string }[]>`
-    insert into ads (original_ad_id, phone_number, has_phone, title) values (${unique()}, ${phone}, true, 'Clio 4') returning id`;
+    insert into ads (original_ad_id, phone_number, has_phone, title)
+    values (${unique()}, ${phone}, true, 'Clio 4') returning id`;
   return row!.id;
 }
 
@@ -96,6 +99,7 @@ export async function settled(sql: Sql, id: string, timeout = 15_000): Promise<M
 
 export async function credits(sql: Sql, accountId: string) {
   const [row] = await sql<{ sms: number; sms_reserved: number; ringless_voice: number; ringless_voice_reserved: number }[]>`
-    select sms, sms_reserved, ringless_voice, ringless_voice_reserved from credit_balances where account_id = ${accountId}`;
+    select sms, sms_reserved, ringless_voice, ringless_voice_reserved from credit_balances
+    where account_id = ${accountId}`;
   return row!;
 }

@@ -58,15 +58,18 @@ export async function seedSmsDealer(
   await context.sql`
     insert into ads (original_ad_id, type_id, location_id, phone_number, has_phone, title, last_publication_date)
     select ${spec.phonePrefix} || '-' || n, (select id from ad_types where lobstr_value = 'Voiture'),
-           (select id from locations where zipcode = ${zipcode} limit 1), ${`+336${spec.phonePrefix}`} || lpad(n::text, 6, '0'), true, 'Clio', '2026-11-20'
+           (select id from locations where zipcode = ${zipcode} limit 1),
+           ${`+336${spec.phonePrefix}`} || lpad(n::text, 6, '0'), true, 'Clio', '2026-11-20'
     from generate_series(1, ${spec.ads}) n`;
   const huntIds: string[] = [];
   for (let h = 0; h < (spec.hunts ?? 1); h++) {
     const [hunt] = await context.sql<{ id: string }[]>`
-      insert into hunts (account_id, name, type_id, location_id, radius_in_km, daily_pacing_limit, outreach_settings, template_ids)
+      insert into hunts (account_id, name, type_id, location_id, radius_in_km, daily_pacing_limit,
+                         outreach_settings, template_ids)
       values (${account.id}, ${`hunt ${h}`}, (select id from ad_types where lobstr_value = 'Voiture'),
               (select id from locations where zipcode = ${zipcode} limit 1), 20, ${spec.limit ?? spec.ads},
-              ${context.sql.json({ sms: true, whatsapp: false, ringlessVoice: false })}, ${context.sql.json({ sms: templateId })})
+              ${context.sql.json({ sms: true, whatsapp: false, ringlessVoice: false })},
+              ${context.sql.json({ sms: templateId })})
       returning id`;
     huntIds.push(hunt!.id);
   }

@@ -130,14 +130,20 @@ export async function seedTenant(context: WorkerContext, ads: FixtureAd[]): Prom
   const adIds = new Map<string, number>();
   for (const ad of ads) {
     const [row] = await sql<{ id: string }[]>`
-      insert into ads (original_ad_id, type_id, brand_id, location_id, price, phone_number, has_phone, accept_salesmen, title,
-                       last_publication_date, created_at)
-      values (${`e2e-${ad.i}`}, (select id from ad_types where lobstr_value = ${ad.type}), (select id from brands where lobstr_value = ${ad.brand}),
-              (select id from locations where zipcode = ${CITIES[ad.city].zip} limit 1), ${ad.price}, ${ad.phone}, ${ad.phone !== null},
-              ${ad.acceptSalesmen}, ${`Annonce ${ad.i}`}, '2026-11-01'::date + ${Math.floor(ad.i / 20)}::int, now() + ${ad.i} * interval '1 second')
+      insert into ads (original_ad_id, type_id, brand_id, location_id, price, phone_number, has_phone, accept_salesmen,
+                       title, last_publication_date, created_at)
+      values (${`e2e-${ad.i}`}, (select id from ad_types where lobstr_value = ${ad.type}),
+              (select id from brands where lobstr_value = ${ad.brand}),
+              (select id from locations where zipcode = ${CITIES[ad.city].zip} limit 1),
+              ${ad.price}, ${ad.phone}, ${ad.phone !== null}, ${ad.acceptSalesmen}, ${`Annonce ${ad.i}`},
+              '2026-11-01'::date + ${Math.floor(ad.i / 20)}::int, now() + ${ad.i} * interval '1 second')
       returning id`;
     adIds.set(row!.id, ad.i);
-    if (ad.suppressed && ad.phone) await sql`insert into suppressed_phone_numbers (phone_number, reason) values (${ad.phone}, 'STOP') on conflict do nothing`;
+    if (ad.suppressed && ad.phone) {
+      await sql`
+        insert into suppressed_phone_numbers (phone_number, reason) values (${ad.phone}, 'STOP')
+        on conflict do nothing`;
+    }
   }
 
   const huntIds = new Map<number, string>();
@@ -147,19 +153,30 @@ export async function seedTenant(context: WorkerContext, ads: FixtureAd[]): Prom
     for (const channel of spec.channels) {
       const key = channel === 'sms' ? 'sms' : channel === 'whatsapp_text' ? 'whatsapp' : 'ringlessVoice';
       templateIds[key] = await seedTemplate(sql, account.id, channel, channel === 'ringless_voice' ? 'audio-e2e' : null);
-      if (spec.brokenSmsTemplate && channel === 'sms') await sql`update message_templates set content = 'Bonjour {prenom}' where id = ${templateIds[key]}`;
-      else if (channel !== 'ringless_voice') await sql`update message_templates set content = 'Bonjour {vendeur_nom}, votre {titre_annonce} à {prix}' where id = ${templateIds[key]}`;
+      if (spec.brokenSmsTemplate && channel === 'sms') {
+        await sql`update message_templates set content = 'Bonjour {prenom}' where id = ${templateIds[key]}`;
+      } else if (channel !== 'ringless_voice') {
+        await sql`
+          update message_templates set content = 'Bonjour {vendeur_nom}, votre {titre_annonce} à {prix}'
+          where id = ${templateIds[key]}`;
+      }
     }
     const settings = { sms: spec.channels.includes('sms'), whatsapp: spec.channels.includes('whatsapp_text'), ringlessVoice: spec.channels.includes('ringless_voice') };
+    const location = spec.city
+      ? sql`(select id from locations where zipcode = ${CITIES[spec.city].zip} limit 1)`
+      : null;
     const [row] = await sql<{ id: string }[]>`
-      insert into hunts (account_id, status, name, type_id, location_id, radius_in_km, daily_pacing_limit, outreach_settings, template_ids, price_max)
-      values (${account.id}, ${spec.paused ? 'paused' : 'active'}, ${`Hunt ${spec.n}`}, (select id from ad_types where lobstr_value = ${spec.type}),
-              ${spec.city ? sql`(select id from locations where zipcode = ${CITIES[spec.city].zip} limit 1)` : null}, ${spec.radius}, ${spec.limit},
+      insert into hunts (account_id, status, name, type_id, location_id, radius_in_km, daily_pacing_limit,
+                         outreach_settings, template_ids, price_max)
+      values (${account.id}, ${spec.paused ? 'paused' : 'active'}, ${`Hunt ${spec.n}`},
+              (select id from ad_types where lobstr_value = ${spec.type}), ${location}, ${spec.radius}, ${spec.limit},
               ${sql.json(settings)}, ${sql.json(templateIds)}, ${spec.priceMax ?? null})
       returning id`;
     huntIds.set(spec.n, row!.id);
     if (spec.brands) {
-      await sql`insert into brands_hunts (hunt_id, brand_id) select ${row!.id}, id from brands where lobstr_value = any(${sql.array(spec.brands)})`;
+      await sql`
+        insert into brands_hunts (hunt_id, brand_id)
+        select ${row!.id}, id from brands where lobstr_value = any(${sql.array(spec.brands)})`;
     }
   }
   return { accounts, huntIds, adIds };

@@ -16,7 +16,9 @@ export interface UpsertCounts {
 // Built once from the column list (fixed identifiers, no input): every scraped column but the key.
 const SCRAPED = AD_ROW_COLUMNS.filter((c) => c !== 'original_ad_id');
 const REFRESH = SCRAPED.map((c) => `${c} = excluded.${c}`).join(', ');
-const CHANGED = `(${SCRAPED.map((c) => `ads.${c}`).join(', ')}) is distinct from (${SCRAPED.map((c) => `excluded.${c}`).join(', ')})`;
+const STORED = SCRAPED.map((c) => `ads.${c}`).join(', ');
+const INCOMING = SCRAPED.map((c) => `excluded.${c}`).join(', ');
+const CHANGED = `(${STORED}) is distinct from (${INCOMING})`;
 
 export async function upsertAds(sql: Queryable, rows: readonly AdRow[]): Promise<UpsertCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };

@@ -91,7 +91,9 @@ export function createVoicePartnerSender(options: { baseUrl: string; apiKey: str
       const code = Number(body.code);
       const { code: errorCode, blame } = code === 9 ? constraintFailure(body) : (BY_CODE[code] ?? { code: 'VOICE_REJECTED', blame: 'message' as const });
       const texts = [body.message, ...(body.errors ?? []).map((e) => e.message)].filter((m) => typeof m === 'string');
-      const message = `voice partner refused the campaign (HTTP ${response.status}, code ${String(body.code)}: ${texts.join('; ')})`;
+      const message =
+        `voice partner refused the campaign (HTTP ${response.status}, ` +
+        `code ${String(body.code)}: ${texts.join('; ')})`;
       if (blame !== 'recipient') throw new DeliveryRefusedError(errorCode, message, blame);
       // A lone number is the one refused, named or not; among several, only named ones can be told apart.
       const named = campaign.numbers.length === 1 ? [...campaign.numbers] : namedNumbers(texts.join(' '), campaign.numbers);

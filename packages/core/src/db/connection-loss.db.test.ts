@@ -25,7 +25,8 @@ afterAll(async () => {
   await db.drop();
 });
 
-it('a transaction whose connection is cut rejects, the process survives, and the pool serves once Postgres is back', async () => {
+it('a transaction whose connection is cut rejects, the process survives, ' +
+  'and the pool serves once Postgres is back', async () => {
   const url = new URL(db.url);
   url.port = String(proxy.port);
   const sql = createDatabase(url.toString(), { max: 1 });

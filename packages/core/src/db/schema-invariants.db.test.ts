@@ -16,8 +16,11 @@ beforeAll(async () => {
   db = await createTestDatabase();
   sql = createDatabase(db.url, { max: 2 });
   accountId = await idOf(sql`insert into accounts (email) values ('dealer@example.com') returning id`);
-  adId = await idOf(sql`insert into ads (original_ad_id, phone_number, has_phone) values ('3066299454', '+33612345678', true) returning id`);
-  huntId = await idOf(sql`insert into hunts (account_id, name, daily_pacing_limit) values (${accountId}, 'Clio', 2) returning id`);
+  adId = await idOf(sql`
+    insert into ads (original_ad_id, phone_number, has_phone)
+    values ('3066299454', '+33612345678', true) returning id`);
+  huntId = await idOf(sql`
+    insert into hunts (account_id, name, daily_pacing_limit) values (${accountId}, 'Clio', 2) returning id`);
   await sql`insert into credit_balances (account_id, sms, ringless_voice) values (${accountId}, 1, 0)`;
 });
 
@@ -45,9 +48,11 @@ const UNIQUE_VIOLATION = '23505';
 const CHECK_VIOLATION = '23514';
 
 describe('database invariants', () => {
-  it('one message per (account, ad, channel), and one live message per (account, ad) whatever the channel', async () => {
+  it('one message per (account, ad, channel), ' +
+    'and one live message per (account, ad) whatever the channel', async () => {
     const insert = (channel: 'sms' | 'whatsapp_text') => sql`
-      insert into messages (account_id, ad_id, channel, credit_state) values (${accountId}, ${adId}, ${channel}, ${channel === 'sms' ? 'reserved' : 'none'})`;
+      insert into messages (account_id, ad_id, channel, credit_state)
+      values (${accountId}, ${adId}, ${channel}, ${channel === 'sms' ? 'reserved' : 'none'})`;
     await insert('sms');
     expect(await failureCode(insert('sms'))).toBe(UNIQUE_VIOLATION);
     expect(await failureCode(insert('whatsapp_text'))).toBe(UNIQUE_VIOLATION);
@@ -59,7 +64,8 @@ describe('database invariants', () => {
   it('one live message per (account, phone, local day), even about different ads', async () => {
     const [first, second] = [await idOf(sql`insert into ads (original_ad_id) values ('seller-1') returning id`), await idOf(sql`insert into ads (original_ad_id) values ('seller-2') returning id`)];
     const insert = (ad: string, localDate: string) => sql`
-      insert into messages (account_id, ad_id, channel, recipient_phone, local_date) values (${accountId}, ${ad}, 'whatsapp_text', '+33699000001', ${localDate})`;
+      insert into messages (account_id, ad_id, channel, recipient_phone, local_date)
+      values (${accountId}, ${ad}, 'whatsapp_text', '+33699000001', ${localDate})`;
     await insert(first, '2026-11-30');
     expect(await failureCode(insert(second, '2026-11-30'))).toBe(UNIQUE_VIOLATION);
     await insert(second, '2026-12-01');
@@ -71,7 +77,8 @@ describe('database invariants', () => {
     expect(await failureCode(sql`insert into messages (account_id, ad_id, channel) values (${accountId}, ${ad}, 'whatsapp_text')`)).toBe(UNIQUE_VIOLATION);
   });
 
-  it('knows whether a French phone is mobile exactly as libphonenumber does, for ads written without the flag', async () => {
+  it('knows whether a French phone is mobile exactly as libphonenumber does, ' +
+    'for ads written without the flag', async () => {
     const phones = Array.from({ length: 900 }, (_, i) => `+33${100 + i}123456`).filter((p) => toE164(p) === p);
     const rows = await sql<{ phone: string; mobile: boolean }[]>`
       select p as phone, french_phone_is_mobile(p) as mobile from unnest(${sql.array(phones)}::text[]) p`;
@@ -102,11 +109,15 @@ describe('database invariants', () => {
   it('metered messages track their credit and WhatsApp never does', async () => {
     const ad2 = await idOf(sql`insert into ads (original_ad_id) values ('x-2') returning id`);
     expect(await failureCode(sql`insert into messages (account_id, ad_id, channel) values (${accountId}, ${ad2}, 'ringless_voice')`)).toBe(CHECK_VIOLATION);
-    expect(await failureCode(sql`insert into messages (account_id, ad_id, channel, credit_state) values (${accountId}, ${ad2}, 'whatsapp_text', 'reserved')`)).toBe(CHECK_VIOLATION);
+    expect(await failureCode(sql`
+      insert into messages (account_id, ad_id, channel, credit_state)
+      values (${accountId}, ${ad2}, 'whatsapp_text', 'reserved')`)).toBe(CHECK_VIOLATION);
   });
 
   it("a hunt's daily contact count cannot exceed its limit", async () => {
-    await sql`insert into hunt_daily_contacts (hunt_id, local_date, contacts, daily_limit) values (${huntId}, '2026-11-30', 2, 2)`;
+    await sql`
+      insert into hunt_daily_contacts (hunt_id, local_date, contacts, daily_limit)
+      values (${huntId}, '2026-11-30', 2, 2)`;
     expect(await failureCode(sql`update hunt_daily_contacts set contacts = contacts + 1 where hunt_id = ${huntId}`)).toBe(CHECK_VIOLATION);
   });
 

@@ -22,7 +22,8 @@ beforeAll(async () => {
   await sql`insert into credit_balances (account_id, sms) values (${accountId}, 10)`;
   const huntId = await idOf(sql<{ id: string }[]>`insert into hunts (account_id, name, daily_pacing_limit) values (${accountId}, 'h', 10) returning id`);
   const templateId = await idOf(sql<{ id: string }[]>`
-    insert into message_templates (account_id, name, channel, content) values (${accountId}, 't', 'sms', 'Bonjour {vendeur_nom}') returning id`);
+    insert into message_templates (account_id, name, channel, content)
+    values (${accountId}, 't', 'sms', 'Bonjour {vendeur_nom}') returning id`);
   write = {
     target: { huntId, accountId, localDate: '2026-11-30', dailyLimit: 10, dailyRunId: null, whatsappDailyCap: 0 },
     channels: [{ channel: 'sms', templateId, template: 'Bonjour {vendeur_nom}' }],
@@ -60,9 +61,12 @@ describe('allocateContacts', () => {
     expect(message).toEqual({ content: 'Bonjour Jean', status: 'pending', credit_state: 'reserved' });
   });
 
-  it('allocates nothing of a page that contains an ad another writer holds a live message for, without throwing', async () => {
+  it('allocates nothing of a page that contains an ad another writer holds a live message for, ' +
+    'without throwing', async () => {
     const taken = await newAd();
-    await sql`insert into messages (account_id, ad_id, channel, recipient_phone, local_date) values (${write.target.accountId}, ${taken.adId}, 'whatsapp_text', ${taken.phone}, '2026-11-29')`;
+    await sql`
+      insert into messages (account_id, ad_id, channel, recipient_phone, local_date)
+      values (${write.target.accountId}, ${taken.adId}, 'whatsapp_text', ${taken.phone}, '2026-11-29')`;
     expect(await allocate([await newAd(), taken])).toEqual([]);
     expect(await reserved()).toEqual({ sms: 2, hunt: 2 });
     // The next page, without it, goes through.
@@ -72,7 +76,9 @@ describe('allocateContacts', () => {
 
   it('allocates nothing of a page that contains an ad contacted meanwhile, without throwing', async () => {
     const contacted = await newAd();
-    await sql`insert into contacted_ads (ad_id, account_id, channel) values (${contacted.adId}, ${write.target.accountId}, 'sms')`;
+    await sql`
+      insert into contacted_ads (ad_id, account_id, channel)
+      values (${contacted.adId}, ${write.target.accountId}, 'sms')`;
     expect(await allocate([await newAd(), contacted])).toEqual([]);
     expect(await reserved()).toEqual({ sms: 3, hunt: 3 });
   });

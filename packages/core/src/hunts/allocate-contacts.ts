@@ -55,12 +55,14 @@ async function writeAllocations(tx: Queryable, write: AllocationWrite, assignmen
   const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
   // One statement of the same shape whatever the page's size (columns as arrays): prepared once.
   const inserted = await tx<{ id: string; adId: string; channel: Channel; sendAt: Date }[]>`
-    insert into messages (account_id, ad_id, hunt_id, template_id, channel, content, recipient_phone, daily_run_id, local_date,
-                          scheduled_at, credit_state)
-    select ${target.accountId}, r.ad_id, ${target.huntId}, r.template_id, r.channel, r.content, r.phone, ${target.dailyRunId}::uuid,
-           ${target.localDate}::date, r.scheduled_at, case when r.channel = 'whatsapp_text' then 'none' else 'reserved' end::credit_state
-    from unnest(${column((r) => r.adId)}::uuid[], ${column((r) => r.channel)}::channel[], ${column((r) => r.phone)}::text[],
-                ${column((r) => r.templateId)}::uuid[], ${column((r) => r.scheduledAt.toISOString())}::timestamptz[], ${column((r) => r.content)}::text[])
+    insert into messages (account_id, ad_id, hunt_id, template_id, channel, content, recipient_phone, daily_run_id,
+                          local_date, scheduled_at, credit_state)
+    select ${target.accountId}, r.ad_id, ${target.huntId}, r.template_id, r.channel, r.content, r.phone,
+           ${target.dailyRunId}::uuid, ${target.localDate}::date, r.scheduled_at,
+           case when r.channel = 'whatsapp_text' then 'none' else 'reserved' end::credit_state
+    from unnest(${column((r) => r.adId)}::uuid[], ${column((r) => r.channel)}::channel[],
+                ${column((r) => r.phone)}::text[], ${column((r) => r.templateId)}::uuid[],
+                ${column((r) => r.scheduledAt.toISOString())}::timestamptz[], ${column((r) => r.content)}::text[])
          as r(ad_id, channel, phone, template_id, scheduled_at, content)
     returning id, ad_id as "adId", channel, scheduled_at as "sendAt"`;
 
@@ -74,8 +76,10 @@ async function writeAllocations(tx: Queryable, write: AllocationWrite, assignmen
   if (used.whatsapp_text > 0) {
     await tx`
       insert into account_daily_sends (account_id, channel, local_date, reserved, daily_cap)
-      values (${target.accountId}, 'whatsapp_text', ${target.localDate}, ${used.whatsapp_text}, ${target.whatsappDailyCap})
-      on conflict (account_id, channel, local_date) do update set reserved = account_daily_sends.reserved + excluded.reserved`;
+      values (${target.accountId}, 'whatsapp_text', ${target.localDate}, ${used.whatsapp_text},
+              ${target.whatsappDailyCap})
+      on conflict (account_id, channel, local_date)
+        do update set reserved = account_daily_sends.reserved + excluded.reserved`;
   }
   if (write.countAgainstHunt && inserted.length > 0) {
     await tx`

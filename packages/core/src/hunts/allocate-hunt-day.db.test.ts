@@ -22,12 +22,15 @@ beforeAll(async () => {
   const accountId = await idOf(sql<{ id: string }[]>`insert into accounts (email) values ('day@example.com') returning id`);
   await sql`insert into credit_balances (account_id, sms) values (${accountId}, 10)`;
   const huntId = await idOf(sql<{ id: string }[]>`
-    insert into hunts (account_id, name, type_id, daily_pacing_limit) values (${accountId}, 'h', (select id from ad_types where lobstr_value = 'Voiture'), 3) returning id`);
+    insert into hunts (account_id, name, type_id, daily_pacing_limit)
+    values (${accountId}, 'h', (select id from ad_types where lobstr_value = 'Voiture'), 3) returning id`);
   const templateId = await idOf(sql<{ id: string }[]>`
-    insert into message_templates (account_id, name, channel, content) values (${accountId}, 't', 'sms', 'Bonjour {vendeur_nom}') returning id`);
+    insert into message_templates (account_id, name, channel, content)
+    values (${accountId}, 't', 'sms', 'Bonjour {vendeur_nom}') returning id`);
   await sql`
     insert into ads (original_ad_id, type_id, phone_number, owner_name)
-    select 'day-' || n, (select id from ad_types where lobstr_value = 'Voiture'), '+3361300000' || n, 'Jean' from generate_series(1, 5) n`;
+    select 'day-' || n, (select id from ad_types where lobstr_value = 'Voiture'), '+3361300000' || n, 'Jean'
+    from generate_series(1, 5) n`;
   target = { huntId, accountId, localDate: '2026-11-30', dailyLimit: 3, dailyRunId: null, whatsappDailyCap: 0 };
   channels = [{ channel: 'sms', templateId, template: 'Bonjour {vendeur_nom}' }];
 });
@@ -45,16 +48,21 @@ describe('allocateHuntDay', () => {
       create sequence refused_inserts;
       create function refuse_first_insert() returns trigger language plpgsql as $$
       begin
-        if nextval('refused_inserts') = 1 then raise exception 'taken meanwhile' using errcode = 'unique_violation'; end if;
+        if nextval('refused_inserts') = 1 then
+          raise exception 'taken meanwhile' using errcode = 'unique_violation';
+        end if;
         return null;
       end $$;
-      create trigger refuse_first_insert before insert on messages for each statement execute function refuse_first_insert();`);
+      create trigger refuse_first_insert before insert on messages
+        for each statement execute function refuse_first_insert();`);
     const deps = { window: ALWAYS_OPEN, spacingMs: { sms: 0, whatsapp_text: 0, ringless_voice: 0 } };
     const { planned } = await sql.begin((tx) => allocateHuntDay(tx, deps, target, channels));
     expect(planned).toBe(3);
     const [row] = await sql<{ refused: string; messages: number; reserved: number; counted: number }[]>`
-      select (select last_value from refused_inserts)::text as refused, (select count(*)::int from messages) as messages,
-             (select sms_reserved from credit_balances) as reserved, (select contacts from hunt_daily_contacts) as counted`;
+      select (select last_value from refused_inserts)::text as refused,
+             (select count(*)::int from messages) as messages,
+             (select sms_reserved from credit_balances) as reserved,
+             (select contacts from hunt_daily_contacts) as counted`;
     expect(row).toEqual({ refused: '2', messages: 3, reserved: 3, counted: 3 });
   });
 });

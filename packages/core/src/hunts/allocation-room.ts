@@ -28,16 +28,20 @@ export async function lockAllocationRoom(tx: Queryable, target: AllocationTarget
   await lockAccountAllocation(tx, target.accountId);
   const { accountId, huntId, localDate } = target;
   const [row] = await tx<{ used: number; limit: number | null; sms: number; voice: number; whatsapp: number; last: Record<string, string> | null }[]>`
-    select coalesce(d.contacts, 0) as used, case when d.hunt_id is null then ${target.dailyLimit}::int else d.daily_limit end as limit,
-           coalesce(c.sms - c.sms_reserved, 0) as sms, coalesce(c.ringless_voice - c.ringless_voice_reserved, 0) as voice,
+    select coalesce(d.contacts, 0) as used,
+           case when d.hunt_id is null then ${target.dailyLimit}::int else d.daily_limit end as limit,
+           coalesce(c.sms - c.sms_reserved, 0) as sms,
+           coalesce(c.ringless_voice - c.ringless_voice_reserved, 0) as voice,
            coalesce(w.daily_cap - w.reserved, ${target.whatsappDailyCap}::int) as whatsapp,
            (select jsonb_object_agg(p.channel, p.last) from (
               select channel, max(scheduled_at) as last from messages
-              where account_id = ${accountId} and status = 'pending' and scheduled_at is not null group by channel) p) as last
+              where account_id = ${accountId} and status = 'pending' and scheduled_at is not null
+              group by channel) p) as last
     from (select 1) one
     left join hunt_daily_contacts d on d.hunt_id = ${huntId} and d.local_date = ${localDate}
     left join credit_balances c on c.account_id = ${accountId}
-    left join account_daily_sends w on w.account_id = ${accountId} and w.channel = 'whatsapp_text' and w.local_date = ${localDate}`;
+    left join account_daily_sends w
+      on w.account_id = ${accountId} and w.channel = 'whatsapp_text' and w.local_date = ${localDate}`;
   const huntRoom = row!.limit === null ? LIMITS.huntCandidatesMax : row!.limit - row!.used;
   return {
     hunt: Math.max(0, Math.min(huntRoom, LIMITS.huntCandidatesMax)),

@@ -29,7 +29,8 @@ describe('assignChannels', () => {
     expect(assigned(result)).toEqual(['1:sms', '2:ringless_voice']);
   });
 
-  it("counts an assigned seller's other ads as waiting for another day, and leaves the room it was given untouched", () => {
+  it("counts an assigned seller's other ads as waiting for another day, " +
+    'and leaves the room it was given untouched', () => {
     const given = room(5, { sms: 5 });
     const result = assignChannels([candidate('1', true, { sellerOtherAds: 2 })], ['sms'], given);
     expect(result.skipped).toEqual({ SELLER_CONTACTED_TODAY: 2 });

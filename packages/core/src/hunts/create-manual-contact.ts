@@ -22,7 +22,8 @@ export type ManualContactResult =
 
 export async function createManualContact(sql: Sql, input: ManualContact): Promise<ManualContactResult> {
   const [template] = await sql<{ content: string | null }[]>`
-    select content from message_templates where id = ${input.templateId} and account_id = ${input.accountId} and channel = ${input.channel}`;
+    select content from message_templates
+    where id = ${input.templateId} and account_id = ${input.accountId} and channel = ${input.channel}`;
   if (!template) return { created: false, reason: 'TEMPLATE_NOT_FOUND' };
   const candidate = await loadCandidate(sql, input.accountId, input.adId);
   if (!candidate) return { created: false, reason: 'AD_NOT_FOUND' };

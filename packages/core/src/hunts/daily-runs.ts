@@ -83,13 +83,15 @@ export async function recordRunHunt(sql: Sql, dailyRunId: string, huntId: string
     // The run row is locked first, so the counts below see every hunt committed before.
     await tx`select 1 from daily_runs where id = ${dailyRunId} for update`;
     await tx`
-      insert into daily_run_hunts (daily_run_id, hunt_id, status, contacts_planned, skipped, error_code, error_message, updated_at)
+      insert into daily_run_hunts
+        (daily_run_id, hunt_id, status, contacts_planned, skipped, error_code, error_message, updated_at)
       values (${dailyRunId}, ${huntId}, ${outcome.status}, ${outcome.contactsPlanned}, ${tx.json(outcome.skipped)},
               ${outcome.errorCode ?? null}, ${outcome.errorMessage ?? null}, now())
       -- A re-run (retry, duplicate job) only plans what earlier runs had not: planned counts add up.
       on conflict (daily_run_id, hunt_id) do update set status = excluded.status,
         contacts_planned = daily_run_hunts.contacts_planned + excluded.contacts_planned,
-        skipped = excluded.skipped, error_code = excluded.error_code, error_message = excluded.error_message, updated_at = now()`;
+        skipped = excluded.skipped, error_code = excluded.error_code, error_message = excluded.error_message,
+        updated_at = now()`;
     await refreshRunTotals(tx, dailyRunId);
   });
 }
@@ -103,7 +105,8 @@ export async function recordLostHunt(sql: Sql, dailyRunId: string, huntId: strin
   await sql.begin(async (tx) => {
     await tx`select 1 from daily_runs where id = ${dailyRunId} for update`;
     const lost = await tx`
-      update daily_run_hunts set status = 'failed', error_code = 'HUNT_JOB_LOST', error_message = ${reason}, updated_at = now()
+      update daily_run_hunts set status = 'failed', error_code = 'HUNT_JOB_LOST', error_message = ${reason},
+        updated_at = now()
       where daily_run_id = ${dailyRunId} and hunt_id = ${huntId} and status = 'running'`;
     if (lost.count > 0) await refreshRunTotals(tx, dailyRunId);
   });
@@ -115,8 +118,10 @@ async function refreshRunTotals(tx: Queryable, dailyRunId: string): Promise<void
       hunts_done = c.done, hunts_failed = c.failed,
       status = case when c.complete then 'completed'::run_status else 'running'::run_status end,
       finished_at = case when c.complete then coalesce(r.finished_at, now()) end,
-      duration_ms = case when c.complete then (extract(epoch from coalesce(r.finished_at, now()) - r.started_at) * 1000)::int end
-    from (select count(*) filter (where h.status = 'completed')::int as done, count(*) filter (where h.status = 'failed')::int as failed,
+      duration_ms = case when c.complete
+                      then (extract(epoch from coalesce(r.finished_at, now()) - r.started_at) * 1000)::int end
+    from (select count(*) filter (where h.status = 'completed')::int as done,
+                 count(*) filter (where h.status = 'failed')::int as failed,
                  -- complete once the fan-out registered every hunt and each is done or failed
                  (select fanned_out_at is not null from daily_runs where id = ${dailyRunId})
                    and count(*) filter (where h.status = 'running') = 0 as complete
@@ -143,14 +148,16 @@ export interface DailyRunReport {
 
 export async function dailyRunReport(sql: Sql, dailyRunId: string): Promise<DailyRunReport | null> {
   const [run] = await sql<{ id: string; local_date: string; status: string; started_at: Date; finished_at: Date | null; hunts_total: number; hunts_done: number; hunts_failed: number }[]>`
-    select id, local_date::text, status, started_at, finished_at, hunts_total, hunts_done, hunts_failed from daily_runs where id = ${dailyRunId}`;
+    select id, local_date::text, status, started_at, finished_at, hunts_total, hunts_done, hunts_failed
+    from daily_runs where id = ${dailyRunId}`;
   if (!run) return null;
   const byChannel = await sql<{ channel: string; status: string; n: number; delivered: number; read: number; replied: number }[]>`
     select channel, status, count(*)::int as n,
            count(delivered_at)::int as delivered, count(read_at)::int as read, count(replied_at)::int as replied
     from messages where daily_run_id = ${dailyRunId} group by channel, status`;
   const skippedRows = await sql<{ reason: string; n: number }[]>`
-    select key as reason, sum(value::int)::int as n from daily_run_hunts, jsonb_each_text(skipped) where daily_run_id = ${dailyRunId} group by key`;
+    select key as reason, sum(value::int)::int as n from daily_run_hunts, jsonb_each_text(skipped)
+    where daily_run_id = ${dailyRunId} group by key`;
   const contacts: DailyRunReport['contacts'] = {};
   for (const channel of ['ringless_voice', 'whatsapp_text', 'sms']) contacts[channel] = { planned: 0, sent: 0, failed: 0, pending: 0, uncertain: 0, dryRun: 0, delivered: 0, read: 0, replied: 0 };
   for (const { channel, status, n, delivered, read, replied } of byChannel) {
@@ -199,5 +206,6 @@ export async function openDailyRuns(sql: Sql, days: number): Promise<OpenDailyRu
   return sql<OpenDailyRun[]>`
     select r.id, r.local_date::text as "localDate",
            (select count(*)::int from daily_run_hunts h where h.daily_run_id = r.id) as "huntsRegistered"
-    from daily_runs r where r.status <> 'completed' and r.local_date >= current_date - ${days}::int order by r.local_date`;
+    from daily_runs r where r.status <> 'completed' and r.local_date >= current_date - ${days}::int
+    order by r.local_date`;
 }

@@ -40,19 +40,23 @@ export async function loadHuntPlan(sql: Queryable, huntId: string, smsKeyEncrypt
   }[]>`
     select h.id, h.account_id as "accountId", h.status, h.daily_pacing_limit as "dailyPacingLimit",
            h.outreach_settings as settings, h.template_ids as "templateIds",
-           a.sms_api_key as "smsApiKey", a.whatsapp_phone_number as "whatsappPhone", a.fixed_phone_number as "fixedPhone",
+           a.sms_api_key as "smsApiKey", a.whatsapp_phone_number as "whatsappPhone",
+           a.fixed_phone_number as "fixedPhone",
            coalesce(w.is_connected and not w.is_disconnected, false) as "whatsappConnected"
     from hunts h join accounts a on a.id = h.account_id
     left join whatsapp_sessions w on w.account_id = a.id
     where h.id = ${huntId}`;
   if (!row) return null;
 
+  const templateIds = Object.values(row.templateIds).filter(
+    (v): v is string => typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v),
+  );
   const [priorities, templates, pauses] = await Promise.all([
     sql<{ channel: Channel }[]>`select channel from channel_priorities order by priority`,
     sql<{ id: string; channel: Channel; content: string | null; tokenAudio: string | null }[]>`
       select id, channel, content, voice_partner_token_audio as "tokenAudio" from message_templates
       where account_id = ${row.accountId}
-        and id = any(${sql.array(Object.values(row.templateIds).filter((v): v is string => typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v)))}::uuid[])`,
+        and id = any(${sql.array(templateIds)}::uuid[])`,
     sql<{ channel: Channel; reasonCode: string }[]>`
       select channel, reason_code as "reasonCode" from active_channel_pauses where account_id = ${row.accountId}`,
   ]);

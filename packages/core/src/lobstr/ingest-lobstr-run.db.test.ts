@@ -38,7 +38,9 @@ describe('ingestLobstrRun', () => {
 
   it('saves every valid ad of a 5,000-ad run once, with correct columns, and counts the rejected ones', async () => {
     const [account] = await sql<{ id: string }[]>`insert into accounts (email) values ('a@b.fr') returning id`;
-    await sql`insert into hunts (account_id, name, lobstr_squid_id) values (${account!.id}, 'fed', ${SQUID}), (${account!.id}, 'other', 'ffffffffffffffffffffffffffffffff')`;
+    await sql`
+      insert into hunts (account_id, name, lobstr_squid_id)
+      values (${account!.id}, 'fed', ${SQUID}), (${account!.id}, 'other', 'ffffffffffffffffffffffffffffffff')`;
     fake.runs.set(runId(1), { id: runId(1), squid: SQUID, status: 'done', results: generated.results });
 
     const result = await ingest(runId(1));
@@ -49,14 +51,17 @@ describe('ingestLobstrRun', () => {
       rejectedReasons: generated.rejected, huntsScanned: 1,
     });
     const rows = await sql<{ original_ad_id: string; phone_number: string | null; has_phone: boolean; zipcode: string; price: number; brand_id: number | null }[]>`
-      select a.original_ad_id, a.phone_number, a.has_phone, l.zipcode, a.price, a.brand_id from ads a join locations l on l.id = a.location_id`;
+      select a.original_ad_id, a.phone_number, a.has_phone, l.zipcode, a.price, a.brand_id
+      from ads a join locations l on l.id = a.location_id`;
     expect(rows).toHaveLength(generated.valid.size);
     for (const row of rows) {
       const expected = generated.valid.get(row.original_ad_id)!;
       expect({ phone: row.phone_number, has: row.has_phone, zip: row.zipcode, price: row.price, brand: row.brand_id !== null })
         .toEqual({ phone: expected.phone, has: expected.phone !== null, zip: expected.zipcode, price: expected.price, brand: expected.brandKnown });
     }
-    const [run] = await sql`select status, ads_saved, ads_rejected, ads_duplicates, pages_done, finished_at from lobstr_runs where id = ${runId(1)}`;
+    const [run] = await sql`
+      select status, ads_saved, ads_rejected, ads_duplicates, pages_done, finished_at
+      from lobstr_runs where id = ${runId(1)}`;
     expect(run).toMatchObject({ status: 'completed', ads_saved: generated.valid.size, pages_done: 50 });
     const hunts = await sql<{ name: string; scanned: boolean }[]>`select name, last_scan_at is not null as scanned from hunts order by name`;
     expect(hunts).toEqual([{ name: 'fed', scanned: true }, { name: 'other', scanned: false }]);
@@ -71,14 +76,17 @@ describe('ingestLobstrRun', () => {
   });
 
   it('updates what Lobstr knows on a re-scrape but never what the user set', async () => {
-    await sql`update ads set favourite = true, is_whatsapp_phone = true where original_ad_id in ('3000000000', '3000000010')`;
+    await sql`
+      update ads set favourite = true, is_whatsapp_phone = true where original_ad_id in ('3000000000', '3000000010')`;
     const repriced = generated.results.map((r) => ({ ...r, price: Number(r.price) + 100 }));
     fake.runs.set(runId(2), { id: runId(2), squid: SQUID, status: 'done', results: repriced });
 
     const result = await ingest(runId(2));
 
     expect(result).toMatchObject({ status: 'completed', saved: 0, updated: generated.valid.size });
-    const kept = await sql`select favourite, is_whatsapp_phone, price from ads where original_ad_id in ('3000000000', '3000000010') order by original_ad_id`;
+    const kept = await sql`
+      select favourite, is_whatsapp_phone, price from ads where original_ad_id in ('3000000000', '3000000010')
+      order by original_ad_id`;
     expect(kept).toEqual([
       { favourite: true, is_whatsapp_phone: true, price: generated.valid.get('3000000000')!.price + 100 },
       { favourite: true, is_whatsapp_phone: true, price: generated.valid.get('3000000010')!.price + 100 },

@@ -34,7 +34,8 @@ export async function startLobstrRun(sql: Sql, runId: string, squidId: string | 
     pages_done: number; ads_saved: number; ads_updated: number; ads_unchanged: number; ads_duplicates: number;
     ads_rejected: number; rejected_reasons: Record<string, number>;
   }[]>`
-    insert into lobstr_runs (id, squid_id, status, started_at, attempts) values (${runId}, ${squidId}, 'ingesting', now(), 1)
+    insert into lobstr_runs (id, squid_id, status, started_at, attempts)
+    values (${runId}, ${squidId}, 'ingesting', now(), 1)
     on conflict (id) do update set
       status = 'ingesting', started_at = coalesce(lobstr_runs.started_at, now()),
       squid_id = coalesce(lobstr_runs.squid_id, excluded.squid_id), attempts = lobstr_runs.attempts + 1,

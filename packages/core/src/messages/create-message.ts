@@ -38,10 +38,12 @@ async function reserveAndInsertMessage(tx: Queryable, m: NewMessage): Promise<st
     union all
     select 'ALREADY_CONTACTED' from contacted_ads where account_id = ${m.accountId} and ad_id = ${m.adId}
     union all
-    select 'ALREADY_CONTACTED' from messages where account_id = ${m.accountId} and ad_id = ${m.adId} and status <> 'failed'
+    select 'ALREADY_CONTACTED' from messages
+      where account_id = ${m.accountId} and ad_id = ${m.adId} and status <> 'failed'
     union all
     select 'SELLER_CONTACTED_TODAY' from messages
-      where account_id = ${m.accountId} and recipient_phone = ${m.recipientPhone} and local_date = ${m.localDate} and status <> 'failed'
+      where account_id = ${m.accountId} and recipient_phone = ${m.recipientPhone} and local_date = ${m.localDate}
+        and status <> 'failed'
     union all
     select 'CHANNEL_PAUSED' from active_channel_pauses where account_id = ${m.accountId} and channel = ${m.channel}
     limit 1`;

@@ -70,7 +70,9 @@ describe('inbound messages', () => {
     expect(await recordInboundMessage(sql, inbound('+33600000004', 'Stop', 'guid-4'))).toMatchObject({ outcome: 'reply', optOut: true });
     expect(await recordInboundMessage(sql, inbound('+33600000005', 'STOP', 'guid-5'))).toEqual({ outcome: 'opt_out' });
     expect(await recordInboundMessage(sql, inbound('+33600000006', 'Salut', 'guid-6'))).toEqual({ outcome: 'ignored' });
-    const suppressed = await sql<{ phone_number: string }[]>`select phone_number from suppressed_phone_numbers where phone_number in ('+33600000004', '+33600000005', '+33600000006') order by 1`;
+    const suppressed = await sql<{ phone_number: string }[]>`
+      select phone_number from suppressed_phone_numbers
+      where phone_number in ('+33600000004', '+33600000005', '+33600000006') order by 1`;
     expect(suppressed.map((r) => r.phone_number)).toEqual(['+33600000004', '+33600000005']);
     expect(await statusOf(id)).toBe('replied');
     expect(await sql`select 1 from inbound_messages where phone_number = '+33600000006'`).toHaveLength(0);

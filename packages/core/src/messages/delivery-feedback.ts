@@ -70,7 +70,8 @@ export async function recordInboundMessageIn(tx: Transaction, inbound: InboundMe
   if (optOut) await suppressPhoneNumber(tx, inbound.phone, `STOP reply (${inbound.channel})`, inbound.channel);
   if (!answered) return optOut ? { outcome: 'opt_out' } : { outcome: 'ignored' };
   const stored = await tx`
-    insert into inbound_messages (account_id, channel, phone_number, body, received_at, external_id, answers_message_id, opt_out)
+    insert into inbound_messages
+      (account_id, channel, phone_number, body, received_at, external_id, answers_message_id, opt_out)
     values (${inbound.accountId}, ${inbound.channel}, ${inbound.phone}, ${inbound.body}, ${inbound.receivedAt},
             ${inbound.externalId}, ${answered.id}, ${optOut})
     on conflict (account_id, channel, external_id) do nothing`;

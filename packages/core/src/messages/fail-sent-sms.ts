@@ -18,21 +18,25 @@ export async function failSentSms(tx: Transaction, input: { accountId: string; g
       where account_id = ${input.accountId} and channel = 'sms' and external_id = ${input.guid} and status = 'sent'
       for update
     )
-    update messages m set status = 'failed', error_code = ${SMS_FAILED_ON_PHONE}, error_message = ${input.reason}, updated_at = now(),
+    update messages m set status = 'failed', error_code = ${SMS_FAILED_ON_PHONE}, error_message = ${input.reason},
+      updated_at = now(),
       credit_state = case when t.credit_state = 'consumed' then 'refunded'::credit_state else m.credit_state end
     from target t where m.id = t.id
-    returning m.id, m.account_id as "accountId", m.ad_id as "adId", m.hunt_id as "huntId", m.template_id as "templateId", m.channel,
-              m.content, m.recipient_phone as "recipientPhone", m.local_date::text as "localDate", m.daily_run_id as "dailyRunId",
+    returning m.id, m.account_id as "accountId", m.ad_id as "adId", m.hunt_id as "huntId",
+              m.template_id as "templateId", m.channel, m.content, m.recipient_phone as "recipientPhone",
+              m.local_date::text as "localDate", m.daily_run_id as "dailyRunId",
               t.credit_state = 'consumed' as refund`;
   if (!failed) return null;
   if (failed.refund) {
     await tx`
       with balance as (
-        update credit_balances set sms = sms + 1, updated_at = now() where account_id = ${failed.accountId} returning sms
+        update credit_balances set sms = sms + 1, updated_at = now()
+        where account_id = ${failed.accountId} returning sms
       )
       insert into credit_transactions (account_id, type, channel, amount, balance_after, reference_id, message_id)
       select ${failed.accountId}, 'refund', 'sms', 1, sms, ${failed.id}, ${failed.id} from balance`;
   }
-  await tx`delete from contacted_ads where account_id = ${failed.accountId} and ad_id = ${failed.adId} and channel = 'sms'`;
+  await tx`
+    delete from contacted_ads where account_id = ${failed.accountId} and ad_id = ${failed.adId} and channel = 'sms'`;
   return failed;
 }

@@ -42,8 +42,9 @@ export async function claimMessage(sql: Sql, messageId: string): Promise<(Claime
       where id = ${messageId} and status = 'pending'
       returning id, account_id, ad_id, hunt_id, template_id, channel, content, recipient_phone, local_date, daily_run_id
     )
-    select c.id, c.account_id as "accountId", c.ad_id as "adId", c.hunt_id as "huntId", c.template_id as "templateId", c.channel,
-           c.content, c.recipient_phone as "recipientPhone", c.local_date::text as "localDate", c.daily_run_id as "dailyRunId",
+    select c.id, c.account_id as "accountId", c.ad_id as "adId", c.hunt_id as "huntId",
+           c.template_id as "templateId", c.channel, c.content, c.recipient_phone as "recipientPhone",
+           c.local_date::text as "localDate", c.daily_run_id as "dailyRunId",
            a.id is not null as "accountExists", a.sms_api_key as "smsApiKey", p.reason_code as paused,
            exists (select 1 from suppressed_phone_numbers s where s.phone_number = c.recipient_phone) as suppressed
     from claimed c
@@ -71,7 +72,8 @@ export async function releaseClaim(sql: Sql, messageId: string, scheduledAt: Dat
  */
 export async function markUncertain(sql: Sql, messageId: string, failure: { code: string; message: string }): Promise<boolean> {
   const moved = await sql`
-    update messages set status = 'uncertain', error_code = ${failure.code}, error_message = ${failure.message}, updated_at = now()
+    update messages set status = 'uncertain', error_code = ${failure.code}, error_message = ${failure.message},
+      updated_at = now()
     where id = ${messageId} and status = 'sending'`;
   return moved.count > 0;
 }
@@ -97,7 +99,8 @@ export async function recordSent(sql: Sql, m: ClaimedMessage, externalId: string
       update messages m set status = 'sent', external_id = ${externalId}, sent_at = now(), updated_at = now(),
         error_code = null, error_message = null,
         credit_state = case when c.credit_state = 'reserved' then 'consumed'::credit_state else m.credit_state end,
-        lead_id = coalesce((select id from lead), (select l.id from leads l where l.account_id = c.account_id and l.ad_id = c.ad_id))
+        lead_id = coalesce((select id from lead),
+          (select l.id from leads l where l.account_id = c.account_id and l.ad_id = c.ad_id))
       from claimed c where m.id = c.id
       returning m.id, c.account_id, c.channel, c.credit_state = 'reserved' as consumes
     ), balance as (
@@ -106,7 +109,8 @@ export async function recordSent(sql: Sql, m: ClaimedMessage, externalId: string
         ringless_voice = b.ringless_voice - (s.channel = 'ringless_voice')::int,
         ringless_voice_reserved = b.ringless_voice_reserved - (s.channel = 'ringless_voice')::int, updated_at = now()
       from sent s where b.account_id = s.account_id and s.consumes
-      returning b.account_id, s.id as message_id, s.channel, case when s.channel = 'sms' then b.sms else b.ringless_voice end as after
+      returning b.account_id, s.id as message_id, s.channel,
+        case when s.channel = 'sms' then b.sms else b.ringless_voice end as after
     ), usage as (
       insert into credit_transactions (account_id, type, channel, amount, balance_after, reference_id, message_id)
       select account_id, 'usage', channel, -1, after, message_id::text, message_id from balance
@@ -124,7 +128,9 @@ async function releaseReservation(tx: Queryable, m: ClaimedMessage): Promise<voi
     const moved = await tx`update messages set credit_state = 'released' where id = ${m.id} and credit_state = 'reserved'`;
     if (moved.count === 0) return;
     const reserved = `${m.channel}_reserved`;
-    await tx`update credit_balances set ${tx(reserved)} = ${tx(reserved)} - 1, updated_at = now() where account_id = ${m.accountId}`;
+    await tx`
+      update credit_balances set ${tx(reserved)} = ${tx(reserved)} - 1, updated_at = now()
+      where account_id = ${m.accountId}`;
   } else if (m.localDate) {
     await tx`
       update account_daily_sends set reserved = reserved - 1
@@ -145,7 +151,8 @@ export interface Failure {
  */
 export async function recordFailed(tx: Queryable, m: ClaimedMessage, failure: Failure, pausedUntil: Date | null = null): Promise<boolean> {
   const updated = await tx`
-    update messages set status = 'failed', error_code = ${failure.code}, error_message = ${failure.message}, updated_at = now()
+    update messages set status = 'failed', error_code = ${failure.code}, error_message = ${failure.message},
+      updated_at = now()
     where id = ${m.id} and status in ('sending', 'uncertain')`;
   if (updated.count === 0) return false;
   await releaseReservation(tx, m);

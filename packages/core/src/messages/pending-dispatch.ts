@@ -18,9 +18,11 @@ export interface PendingDispatch {
  */
 export function messagesToRedispatch(sql: Sql, afterId: string, limit: number): Promise<PendingDispatch[]> {
   return sql<PendingDispatch[]>`
-    select id, channel, "sendAt", row_number() over (partition by account_id, channel order by "sendAt" nulls first, id)::int as priority
+    select id, channel, "sendAt",
+           row_number() over (partition by account_id, channel order by "sendAt" nulls first, id)::int as priority
     from (select id, account_id, channel, scheduled_at as "sendAt" from messages
-          where (status in ('pending', 'sending') or id in (select voice_batch_leader from messages where status = 'sending'))
+          where (status in ('pending', 'sending')
+                 or id in (select voice_batch_leader from messages where status = 'sending'))
             and id > ${afterId} order by id limit ${limit}) p
     order by id`;
 }

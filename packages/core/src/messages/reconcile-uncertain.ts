@@ -27,8 +27,9 @@ type Unsettled = ClaimedMessage & { claimedAt: Date; smsApiKey: string | null };
 
 export async function reconcileUncertainSms(deps: ReconcileDeps): Promise<{ settled: number }> {
   const unsettled = await deps.sql<Unsettled[]>`
-    select m.id, m.account_id as "accountId", m.ad_id as "adId", m.hunt_id as "huntId", m.template_id as "templateId", m.channel,
-           m.content, m.recipient_phone as "recipientPhone", m.local_date::text as "localDate", m.daily_run_id as "dailyRunId",
+    select m.id, m.account_id as "accountId", m.ad_id as "adId", m.hunt_id as "huntId",
+           m.template_id as "templateId", m.channel, m.content, m.recipient_phone as "recipientPhone",
+           m.local_date::text as "localDate", m.daily_run_id as "dailyRunId",
            m.claimed_at as "claimedAt", a.sms_api_key as "smsApiKey"
     from messages m join accounts a on a.id = m.account_id
     where m.status = 'uncertain' and m.channel = 'sms' and m.claimed_at > now() - interval '3 days'

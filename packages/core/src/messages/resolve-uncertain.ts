@@ -32,8 +32,9 @@ export async function resolveUncertainMessage(
   deps: { sql: Sql; nextChannel: NextChannel; today: string }, messageId: string, outcome: UncertainOutcome,
 ): Promise<ResolveResult> {
   const [m] = await deps.sql<(ClaimedMessage & { status: string })[]>`
-    select id, account_id as "accountId", ad_id as "adId", hunt_id as "huntId", template_id as "templateId", channel, content,
-           recipient_phone as "recipientPhone", local_date::text as "localDate", daily_run_id as "dailyRunId", status
+    select id, account_id as "accountId", ad_id as "adId", hunt_id as "huntId", template_id as "templateId",
+           channel, content, recipient_phone as "recipientPhone", local_date::text as "localDate",
+           daily_run_id as "dailyRunId", status
     from messages where id = ${messageId}`;
   if (!m) return { resolved: false, reason: 'MESSAGE_NOT_FOUND' };
   if (m.status !== 'uncertain') return { resolved: false, reason: 'NOT_UNCERTAIN' };

@@ -25,7 +25,9 @@ export async function claimVoiceBatch(sql: Sql, leaderId: string, limit: number)
   // Leaders of one account claim one after the other: two claiming at once would split the
   // account's due messages between them (skip locked) and spend two requests where one does.
   return sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(hashtextextended('voice-batch:' || account_id::text, 0)) from messages where id = ${leaderId}`;
+    await tx`
+      select pg_advisory_xact_lock(hashtextextended('voice-batch:' || account_id::text, 0))
+      from messages where id = ${leaderId}`;
     return claimIn(tx, leaderId, limit);
   });
 }
@@ -52,14 +54,17 @@ async function claimIn(tx: Transaction, leaderId: string, limit: number): Promis
       select id from leader
       union all
       -- A number twice in one request would be one voicemail for two messages: the second waits.
-      select id from (select distinct on (recipient_phone) id from due order by recipient_phone, scheduled_at nulls first, id) d
+      select id from (
+        select distinct on (recipient_phone) id from due order by recipient_phone, scheduled_at nulls first, id
+      ) d
     ), claimed as (
       update messages set status = 'sending', claimed_at = now(), updated_at = now(), voice_batch_leader = ${leaderId}
       where id in (select id from members) and status = 'pending'
       returning id, account_id, ad_id, hunt_id, template_id, channel, content, recipient_phone, local_date, daily_run_id
     )
-    select c.id, c.account_id as "accountId", c.ad_id as "adId", c.hunt_id as "huntId", c.template_id as "templateId", c.channel,
-           c.content, c.recipient_phone as "recipientPhone", c.local_date::text as "localDate", c.daily_run_id as "dailyRunId",
+    select c.id, c.account_id as "accountId", c.ad_id as "adId", c.hunt_id as "huntId",
+           c.template_id as "templateId", c.channel, c.content, c.recipient_phone as "recipientPhone",
+           c.local_date::text as "localDate", c.daily_run_id as "dailyRunId",
            a.id is not null as "accountExists", a.fixed_phone_number as "fixedPhone",
            t.voice_partner_token_audio as "tokenAudio", p.reason_code as paused,
            exists (select 1 from suppressed_phone_numbers s where s.phone_number = c.recipient_phone) as suppressed
@@ -88,7 +93,8 @@ export async function releaseVoiceBatch(sql: Sql, ids: readonly string[], schedu
 /** sending → uncertain: Voice Partner may have them. Never resent automatically; reservations stay. */
 export async function markVoiceBatchUncertain(sql: Sql, ids: readonly string[], failure: { code: string; message: string }): Promise<number> {
   const moved = await sql`
-    update messages set status = 'uncertain', error_code = ${failure.code}, error_message = ${failure.message}, updated_at = now()
+    update messages set status = 'uncertain', error_code = ${failure.code}, error_message = ${failure.message},
+      updated_at = now()
     where id = any(${sql.array([...ids])}::uuid[]) and status = 'sending'`;
   return moved.count;
 }
@@ -100,7 +106,8 @@ export async function markVoiceBatchUncertain(sql: Sql, ids: readonly string[], 
  */
 export async function markInterruptedBatchUncertain(sql: Sql, leaderId: string, failure: { code: string; message: string }): Promise<number> {
   const moved = await sql`
-    update messages set status = 'uncertain', error_code = ${failure.code}, error_message = ${failure.message}, updated_at = now()
+    update messages set status = 'uncertain', error_code = ${failure.code}, error_message = ${failure.message},
+      updated_at = now()
     where status = 'sending' and channel = 'ringless_voice'
       and (voice_batch_leader = ${leaderId} or (id = ${leaderId} and voice_batch_leader is null))`;
   return moved.count;
@@ -118,7 +125,8 @@ export async function recordVoiceBatchSent(sql: Sql, ids: readonly string[], cam
       where id = any(${sql.array([...ids])}::uuid[]) and status in ('sending', 'uncertain') for update
     ), lead as (
       insert into leads (account_id, hunt_id, ad_id, stage)
-      select distinct on (account_id, ad_id) account_id, hunt_id, ad_id, 'contacted' from claimed order by account_id, ad_id
+      select distinct on (account_id, ad_id) account_id, hunt_id, ad_id, 'contacted' from claimed
+      order by account_id, ad_id
       on conflict (account_id, ad_id) do update set stage = 'contacted' where leads.stage = 'new'
       returning id, account_id, ad_id
     ), sent as (
@@ -132,12 +140,14 @@ export async function recordVoiceBatchSent(sql: Sql, ids: readonly string[], cam
     ), consumed as (
       select account_id, count(*)::int as n from sent where consumes group by account_id
     ), balance as (
-      update credit_balances b set ringless_voice = b.ringless_voice - c.n, ringless_voice_reserved = b.ringless_voice_reserved - c.n, updated_at = now()
+      update credit_balances b set ringless_voice = b.ringless_voice - c.n,
+        ringless_voice_reserved = b.ringless_voice_reserved - c.n, updated_at = now()
       from consumed c where b.account_id = c.account_id
       returning b.account_id, b.ringless_voice as after, c.n
     ), usage as (
       insert into credit_transactions (account_id, type, channel, amount, balance_after, reference_id, message_id)
-      select s.account_id, 'usage', 'ringless_voice', -1, b.after + b.n - row_number() over (partition by s.account_id order by s.id), s.id::text, s.id
+      select s.account_id, 'usage', 'ringless_voice', -1,
+        b.after + b.n - row_number() over (partition by s.account_id order by s.id), s.id::text, s.id
       from sent s join balance b on b.account_id = s.account_id where s.consumes
     ), contacted as (
       insert into contacted_ads (ad_id, account_id, channel) select ad_id, account_id, channel from claimed

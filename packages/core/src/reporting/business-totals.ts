@@ -24,13 +24,15 @@ export async function businessTotals(sql: Sql, timeZone: string, now = new Date(
     sql<BusinessTotals['contacts']>`
       select channel, status, count(*)::int as n from messages where local_date = ${today} group by channel, status`,
     sql<BusinessTotals['feedback']>`
-      select channel, count(delivered_at)::int as delivered, count(read_at)::int as read, count(replied_at)::int as replied
+      select channel,
+             count(delivered_at)::int as delivered, count(read_at)::int as read, count(replied_at)::int as replied
       from messages where local_date = ${today} group by channel`,
     sql<BusinessTotals['creditsConsumed']>`
       select channel, count(*)::int as n from credit_transactions
       where type = 'usage' and created_at >= ${today}::timestamp at time zone ${timeZone} group by channel`,
     sql<BusinessTotals['lobstrAds'][]>`
-      select coalesce(sum(ads_saved), 0)::int as saved, coalesce(sum(ads_updated), 0)::int as updated, coalesce(sum(ads_rejected), 0)::int as rejected
+      select coalesce(sum(ads_saved), 0)::int as saved, coalesce(sum(ads_updated), 0)::int as updated,
+             coalesce(sum(ads_rejected), 0)::int as rejected
       from lobstr_runs where received_at >= ${today}::timestamp at time zone ${timeZone}`,
     sql<{ ms: number | null }[]>`select duration_ms as ms from daily_runs where status = 'completed' order by local_date desc limit 1`,
     oldestUnfinishedDailyRun(sql),

@@ -33,7 +33,9 @@ export function frenchCanvassingWindow(timeZone: string): SendingWindow {
       for (let day = 0; day <= MAX_DAYS_AHEAD; day++) {
         const date = new TZDate(local.getFullYear(), local.getMonth(), local.getDate() + day, timeZone);
         const weekday = date.getDay();
-        const iso = `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+        const month = String(date.getMonth() + 1).padStart(2, '0');
+        const dayOfMonth = String(date.getDate()).padStart(2, '0');
+        const iso = `${date.getFullYear()}-${month}-${dayOfMonth}`;
         if (weekday === 0 || weekday === 6 || isPublicHoliday(date.getFullYear(), iso)) continue;
         for (const [startHour, endHour] of FR_CANVASSING_HOURS) {
           const start = new TZDate(date.getFullYear(), date.getMonth(), date.getDate(), startHour, 0, timeZone);

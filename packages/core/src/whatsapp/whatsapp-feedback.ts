@@ -8,7 +8,10 @@ import type { Logger } from '../logging/logger.js';
 import { recordInboundMessage, recordReceipt, type Receipt } from '../messages/delivery-feedback.js';
 import { toE164 } from '../phone/phone-number.js';
 
-/** proto.WebMessageInfo.Status: 3 DELIVERY_ACK, 4 READ, 5 PLAYED (audio). 0 ERROR, 1 PENDING, 2 SERVER_ACK say nothing new. */
+/**
+ * proto.WebMessageInfo.Status: 3 DELIVERY_ACK, 4 READ, 5 PLAYED (audio). 0 ERROR, 1 PENDING,
+ * 2 SERVER_ACK say nothing new.
+ */
 const RECEIPTS: Record<number, Receipt> = { 3: 'delivered', 4: 'read', 5: 'read' };
 const REACHOUT_TIME_LOCK = '463';
 

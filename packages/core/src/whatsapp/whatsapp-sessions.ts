@@ -4,14 +4,18 @@ import { pauseChannel } from '../messages/channel-pauses.js';
 
 export async function markSessionConnected(sql: Sql, accountId: string): Promise<void> {
   await sql`
-    insert into whatsapp_sessions (account_id, is_connected, is_disconnected, last_connected_at) values (${accountId}, true, false, now())
-    on conflict (account_id) do update set is_connected = true, is_disconnected = false, last_connected_at = now(), updated_at = now()`;
+    insert into whatsapp_sessions (account_id, is_connected, is_disconnected, last_connected_at)
+    values (${accountId}, true, false, now())
+    on conflict (account_id) do update set is_connected = true, is_disconnected = false, last_connected_at = now(),
+      updated_at = now()`;
 }
 
 /** The session cannot be used until the account is linked again (logged out, banned, replaced). */
 export async function markSessionDisconnected(sql: Sql, accountId: string, reasonCode: string, reason: string): Promise<void> {
   await sql.begin(async (tx) => {
-    await tx`update whatsapp_sessions set is_connected = false, is_disconnected = true, updated_at = now() where account_id = ${accountId}`;
+    await tx`
+      update whatsapp_sessions set is_connected = false, is_disconnected = true, updated_at = now()
+      where account_id = ${accountId}`;
     await pauseWhatsApp(tx, accountId, reasonCode, reason, null);
   });
 }
@@ -29,7 +33,8 @@ export async function accountsAwaitingWhatsAppFeedback(sql: Sql, days: number): 
     select s.account_id as "accountId" from whatsapp_sessions s
     where s.credentials is not null and not s.is_disconnected and s.last_connected_at is not null
       and exists (select 1 from messages m where m.account_id = s.account_id and m.channel = 'whatsapp_text'
-                  and m.status in ('sent', 'delivered', 'read') and m.sent_at > now() - make_interval(days => ${days}))`;
+                  and m.status in ('sent', 'delivered', 'read')
+                  and m.sent_at > now() - make_interval(days => ${days}))`;
   return rows.map((r) => r.accountId);
 }
 
@@ -45,7 +50,8 @@ export interface WhatsAppSessionStatus {
 /** The account's WhatsApp session as an operator sees it; null if the account does not exist. */
 export async function whatsAppSessionStatus(sql: Sql, accountId: string): Promise<WhatsAppSessionStatus | null> {
   const [row] = await sql<WhatsAppSessionStatus[]>`
-    select w.credentials is not null as linked, coalesce(w.is_connected, false) as connected, coalesce(w.is_disconnected, false) as disconnected,
+    select w.credentials is not null as linked, coalesce(w.is_connected, false) as connected,
+           coalesce(w.is_disconnected, false) as disconnected,
            w.last_connected_at as "lastConnectedAt", p.reason_code as "pausedFor"
     from accounts a left join whatsapp_sessions w on w.account_id = a.id
     left join active_channel_pauses p on p.account_id = a.id and p.channel = 'whatsapp_text'
