@@ -12,15 +12,19 @@ const CORE_LAYERS = [
   ['reporting'],
 ];
 
+const lowerLayers = (index) => CORE_LAYERS.slice(0, index).flat().join(', ');
 const folder = (name) => `^packages/core/src/${name}/`;
 const layerRules = CORE_LAYERS.flatMap((layer, index) =>
   layer.map((name) => ({
     name: `core-layer-${name}`,
     severity: 'error',
-    comment: `core/${name} may import only folders of lower layers: ${CORE_LAYERS.slice(0, index).flat().join(', ') || 'none'}.`,
+    comment: `core/${name} may import only folders of lower layers: ${lowerLayers(index) || 'none'}.`,
     from: { path: folder(name) },
     to: {
-      path: `^packages/core/src/(${CORE_LAYERS.slice(index).flat().filter((other) => other !== name).join('|')})/`,
+      path: `^packages/core/src/(${CORE_LAYERS.slice(index)
+        .flat()
+        .filter((other) => other !== name)
+        .join('|')})/`,
     },
   })),
 );

@@ -14,6 +14,8 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // prettier wraps code at 120; this holds the lines it cannot wrap (SQL, strings, comments).
+      'max-len': ['error', { code: 120, ignoreUrls: true }],
     },
   },
   {
@@ -21,13 +23,16 @@ export default tseslint.config(
     files: ['**/*.ts'],
     ignores: ['**/*.test.ts', '**/test/**'],
     rules: {
-      'max-lines': ['error', { max: 250, skipBlankLines: false, skipComments: false }],
-      'max-lines-per-function': ['error', { max: 60, skipBlankLines: false, skipComments: false }],
+      'max-lines': ['error', { max: 250, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
     },
   },
   {
     files: ['**/*.config.{js,ts}', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { URL: 'readonly', process: 'readonly' } },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { URL: 'readonly', process: 'readonly' },
+    },
   },
 );

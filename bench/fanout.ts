@@ -5,7 +5,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createLogger, fetchActiveHunts, JOB_IDS, JOB_OPTIONS, JOBS, LIMITS, QUEUES, type FetchActiveHuntsDeps } from '@auto-prospect/core';
+import {
+  createLogger,
+  fetchActiveHunts,
+  JOB_IDS,
+  JOB_OPTIONS,
+  JOBS,
+  LIMITS,
+  QUEUES,
+  type FetchActiveHuntsDeps,
+} from '@auto-prospect/core';
 import { createDatabase, type Sql } from '@auto-prospect/core/clients';
 import { createQueues, type Queues } from '@auto-prospect/worker/queues';
 import { dispatchHunts, redispatchHunts } from '@auto-prospect/worker/dispatch';
@@ -31,14 +40,23 @@ await withBenchDatabase(async (url) => {
   const prefix = `bench${randomBytes(4).toString('hex')}`;
   const logger = createLogger('silent');
   const queues = createQueues(redis, prefix, logger);
-  const bare = new Queue(`${QUEUES.processHunt}-bare`, { connection: redis, prefix, defaultJobOptions: { ...JOB_OPTIONS.processHunt } });
+  const bare = new Queue(`${QUEUES.processHunt}-bare`, {
+    connection: redis,
+    prefix,
+    defaultJobOptions: { ...JOB_OPTIONS.processHunt },
+  });
   const deps: FetchActiveHuntsDeps = {
-    sql, logger, dispatchHunts: (runId, localDate, ids) => dispatchHunts(queues, runId, localDate, ids),
+    sql,
+    logger,
+    dispatchHunts: (runId, localDate, ids) => dispatchHunts(queues, runId, localDate, ids),
     redispatchHunts: (runId, localDate, ids) => redispatchHunts(queues, runId, localDate, ids),
   };
   try {
     const huntIds = await seedHunts(sql);
-    await compare(() => fanOut(deps, queues), () => bareAddBulk(bare, huntIds));
+    await compare(
+      () => fanOut(deps, queues),
+      () => bareAddBulk(bare, huntIds),
+    );
   } finally {
     await Promise.all([...Object.values(queues), bare].map((q) => q.obliterate({ force: true }).then(() => q.close())));
     redis.disconnect();
@@ -49,7 +67,9 @@ await withBenchDatabase(async (url) => {
 /** One account with HUNTS active hunts; returns their ids. */
 async function seedHunts(sql: Sql): Promise<string[]> {
   const [account] = await sql<{ id: string }[]>`insert into accounts (email) values ('bench@example.com') returning id`;
-  await sql`insert into hunts (account_id, name) select ${account!.id}, 'hunt ' || n from generate_series(1, ${HUNTS}) n`;
+  await sql`
+    insert into hunts (account_id, name)
+    select ${account!.id}, 'hunt ' || n from generate_series(1, ${HUNTS}) n`;
   // As autovacuum would soon after a bulk load: without statistics every keyset page sorts all hunts.
   await sql`analyze hunts`;
   return (await sql<{ id: string }[]>`select id from hunts order by id`).map((r) => r.id);
@@ -72,9 +92,13 @@ async function bareAddBulk(bare: Queue, huntIds: readonly string[]): Promise<Pas
   const localDate = nextLocalDate();
   const started = performance.now();
   for (let i = 0; i < huntIds.length; i += LIMITS.fanoutChunk) {
-    await bare.addBulk(huntIds.slice(i, i + LIMITS.fanoutChunk).map((huntId) => ({
-      name: JOBS.processHunt, data: { huntId, localDate, dailyRunId }, opts: { jobId: JOB_IDS.hunt(dailyRunId, huntId) },
-    })));
+    await bare.addBulk(
+      huntIds.slice(i, i + LIMITS.fanoutChunk).map((huntId) => ({
+        name: JOBS.processHunt,
+        data: { huntId, localDate, dailyRunId },
+        opts: { jobId: JOB_IDS.hunt(dailyRunId, huntId) },
+      })),
+    );
   }
   return { items: huntIds.length, ms: performance.now() - started };
 }
@@ -93,6 +117,9 @@ async function compare(fanOutPass: Pass, bareAddBulkPass: Pass): Promise<void> {
     ratios.push(bareRate / fanOutRate);
     rates.push(fanOutRate);
   }
-  console.log(`fanout: ${HUNTS} hunts, time ratio to a bare addBulk ${summary(ratios)} (median, range of ${ROUNDS} rounds); `
-    + `${summary(rates, 0)} hunts/s; RSS growth ${fanOutGrowth.toFixed(0)} MB (then bare addBulk ${bareGrowth.toFixed(0)} MB)`);
+  console.log(
+    `fanout: ${HUNTS} hunts, time ratio to a bare addBulk ${summary(ratios)} (median, range of ${ROUNDS} rounds); ` +
+      `${summary(rates, 0)} hunts/s; RSS growth ${fanOutGrowth.toFixed(0)} MB ` +
+      `(then bare addBulk ${bareGrowth.toFixed(0)} MB)`,
+  );
 }

@@ -4,7 +4,15 @@
 // process on the same server. Both are credited with the rows they write. Lobstr's own
 // 2 requests/second limit is lifted here: it would measure Lobstr, not us. N results (20,000
 // unless given: `pnpm bench ingest 50000`); the RSS growth of one run of N shows what memory does.
-import { AD_ROW_COLUMNS, createLobstrClient, createLogger, ingestLobstrRun, LIMITS, loadReferenceLookups, mapLobstrResult } from '@auto-prospect/core';
+import {
+  AD_ROW_COLUMNS,
+  createLobstrClient,
+  createLogger,
+  ingestLobstrRun,
+  LIMITS,
+  loadReferenceLookups,
+  mapLobstrResult,
+} from '@auto-prospect/core';
 import { createDatabase } from '@auto-prospect/core/clients';
 import { generateLobstrResults, startFakeLobstr } from '@auto-prospect/testkit';
 import { withBenchDatabase } from './support/bench-database.js';
@@ -16,15 +24,23 @@ const runId = (n: number) => n.toString(16).padStart(32, '0');
 await withBenchDatabase(async (url) => {
   const sql = createDatabase(url);
   const fake = await startFakeLobstr({ apiKey: 'bench', resultsPerSecond: 1_000_000 });
-  const deps = { sql, lobstr: createLobstrClient({ baseUrl: fake.baseUrl, apiKey: 'bench', resultsPerSecond: 1_000_000 }), logger: createLogger('silent') };
+  const deps = {
+    sql,
+    lobstr: createLobstrClient({ baseUrl: fake.baseUrl, apiKey: 'bench', resultsPerSecond: 1_000_000 }),
+    logger: createLogger('silent'),
+  };
   try {
     const generated = generateLobstrResults(RESULTS);
     const refs = await loadReferenceLookups(sql);
     // What the full path writes: the valid results, the last of each ad.
-    const rows = [...new Map(generated.results.flatMap((r) => {
-      const mapped = mapLobstrResult(r, refs);
-      return mapped.ok ? [[mapped.ad.original_ad_id, mapped.ad] as const] : [];
-    })).values()];
+    const rows = [
+      ...new Map(
+        generated.results.flatMap((r) => {
+          const mapped = mapLobstrResult(r, refs);
+          return mapped.ok ? [[mapped.ad.original_ad_id, mapped.ad] as const] : [];
+        }),
+      ).values(),
+    ];
 
     let runs = 0;
     const fullPath = async () => {
@@ -35,7 +51,8 @@ await withBenchDatabase(async (url) => {
       const result = await ingestLobstrRun(deps, { lobstrRunId: id, finalAttempt: true });
       const ms = performance.now() - started;
       fake.runs.delete(id);
-      if (result.status !== 'completed' || result.saved !== rows.length) throw new Error(`saved ${JSON.stringify(result)}, expected ${rows.length}`);
+      if (result.status !== 'completed' || result.saved !== rows.length)
+        throw new Error(`saved ${JSON.stringify(result)}, expected ${rows.length}`);
       return { items: result.saved, ms };
     };
     const rawInsert = async () => {
@@ -60,10 +77,12 @@ await withBenchDatabase(async (url) => {
       ratios.push(fullRate / rawRate);
       rates.push(fullRate);
     }
-    console.log(`ingest: ${RESULTS} results (${rows.length} ads written), `
-      + `rate ratio to a raw chunked INSERT ${summary(ratios)} (median, range of ${ROUNDS} rounds); `
-      + `${summary(rates, 0)} ads/s; `
-      + `RSS growth ${fullGrowth.toFixed(0)} MB (then raw INSERT ${rawGrowth.toFixed(0)} MB)`);
+    console.log(
+      `ingest: ${RESULTS} results (${rows.length} ads written), ` +
+        `rate ratio to a raw chunked INSERT ${summary(ratios)} (median, range of ${ROUNDS} rounds); ` +
+        `${summary(rates, 0)} ads/s; ` +
+        `RSS growth ${fullGrowth.toFixed(0)} MB (then raw INSERT ${rawGrowth.toFixed(0)} MB)`,
+    );
   } finally {
     await fake.close();
     await sql.end();

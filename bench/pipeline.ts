@@ -7,7 +7,18 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type postgres from 'postgres';
-import { allocateHuntDay, createLogger, encryptSecret, JOB_IDS, JOB_OPTIONS, JOBS, loadHuntPlan, parseEnv, sendingWindow, WORKER_SETTINGS } from '@auto-prospect/core';
+import {
+  allocateHuntDay,
+  createLogger,
+  encryptSecret,
+  JOB_IDS,
+  JOB_OPTIONS,
+  JOBS,
+  loadHuntPlan,
+  parseEnv,
+  sendingWindow,
+  WORKER_SETTINGS,
+} from '@auto-prospect/core';
 import { createTestQueuePrefix, startFakeSmsMobileApi, testEnv, type FakeSmsMobileApi } from '@auto-prospect/testkit';
 import { createContext, type WorkerContext } from '@auto-prospect/worker/context';
 import { withBenchDatabase } from './support/bench-database.js';
@@ -27,7 +38,14 @@ interface Dealer {
 }
 
 /** `count` SMS dealers with one hunt each over ads of their own brand; credits for the whole bench. */
-async function seedDealers(sql: postgres.Sql, env: { SMS_API_KEY_ENCRYPTION_KEY: string }, sms: FakeSmsMobileApi, brand: string, count: number, limit: number): Promise<Dealer[]> {
+async function seedDealers(
+  sql: postgres.Sql,
+  env: { SMS_API_KEY_ENCRYPTION_KEY: string },
+  sms: FakeSmsMobileApi,
+  brand: string,
+  count: number,
+  limit: number,
+): Promise<Dealer[]> {
   const dealers: Dealer[] = [];
   for (let i = 0; i < count; i++) {
     const smsKey = `bench-${brand}-${i}`;
@@ -85,7 +103,12 @@ const until = async (done: () => boolean | Promise<boolean>) => {
  * Sustained contacts per second: batches of BATCH contacts (new ads, then the dealers' hunts for
  * a new day), the next one planned while the previous one is sent, for at least MIN_SECONDS.
  */
-async function pipelineRate(context: WorkerContext, sms: FakeSmsMobileApi, brand: string, dealers: Dealer[]): Promise<number> {
+async function pipelineRate(
+  context: WorkerContext,
+  sms: FakeSmsMobileApi,
+  brand: string,
+  dealers: Dealer[],
+): Promise<number> {
   const firstCall = sms.sent.length;
   const recordedBefore = await sentCount(context.sql, dealers);
   const calls = () => sms.sent.length - firstCall;
@@ -94,12 +117,18 @@ async function pipelineRate(context: WorkerContext, sms: FakeSmsMobileApi, brand
   while (performance.now() - started < MIN_SECONDS * 1000) {
     await addAds(context.sql, brand);
     const localDate = nextLocalDate();
-    const hunts = await context.queues.processHunt.addBulk(dealers.map((d) => ({
-      name: JOBS.processHunt, data: { huntId: d.huntId, localDate, dailyRunId: null }, opts: { jobId: JOB_IDS.manualHunt(d.huntId, localDate) },
-    })));
+    const hunts = await context.queues.processHunt.addBulk(
+      dealers.map((d) => ({
+        name: JOBS.processHunt,
+        data: { huntId: d.huntId, localDate, dailyRunId: null },
+        opts: { jobId: JOB_IDS.manualHunt(d.huntId, localDate) },
+      })),
+    );
     contacts += BATCH;
     // Planned and dispatched, and the batch before it sent: never more than two batches in flight.
-    await until(async () => (await Promise.all(hunts.map((h) => h.getState()))).every((state) => state === 'completed'));
+    await until(async () =>
+      (await Promise.all(hunts.map((h) => h.getState()))).every((state) => state === 'completed'),
+    );
     await until(() => calls() >= contacts - BATCH);
   }
   // The fake counts calls in memory: wait on it, then on the ledger, so polling does not compete with the work.
@@ -116,16 +145,24 @@ async function baselineRate(redis: Redis, prefix: string, sql: postgres.Sql, sms
   // The same job options as the SMS queue's jobs (attempts, backoff, retention): BullMQ does the same work.
   const queue = new Queue('bench-baseline', { connection: redis, prefix, defaultJobOptions: { ...JOB_OPTIONS.sms } });
   let done = 0;
-  const worker = new Worker('bench-baseline', async (job: Job<{ n: number }>) => {
-    const response = await fetch(`${sms.url}/sendsms/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ apikey: 'bench-baseline', recipients: '+33612345678', message: 'Bonjour Jean, Clio à 9 000 €' }),
-    });
-    await response.json();
-    await sql`update messages set updated_at = now() where id = ${rows[job.data.n % rows.length]!}`;
-    done++;
-  }, { connection: redis, prefix, concurrency });
+  const worker = new Worker(
+    'bench-baseline',
+    async (job: Job<{ n: number }>) => {
+      const response = await fetch(`${sms.url}/sendsms/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          apikey: 'bench-baseline',
+          recipients: '+33612345678',
+          message: 'Bonjour Jean, Clio à 9 000 €',
+        }),
+      });
+      await response.json();
+      await sql`update messages set updated_at = now() where id = ${rows[job.data.n % rows.length]!}`;
+      done++;
+    },
+    { connection: redis, prefix, concurrency },
+  );
   let jobs = 0;
   let seconds = 0;
   const started = performance.now();
@@ -156,9 +193,17 @@ async function allocationMsPerContact(context: WorkerContext, brand: string, dea
   await context.sql`analyze messages`;
   const plan = (await loadHuntPlan(context.sql, dealer.huntId, context.env.SMS_API_KEY_ENCRYPTION_KEY))!;
   const target = {
-    huntId: dealer.huntId, accountId: dealer.accountId, localDate: nextLocalDate(), dailyLimit: BATCH, dailyRunId: null, whatsappDailyCap: 0,
+    huntId: dealer.huntId,
+    accountId: dealer.accountId,
+    localDate: nextLocalDate(),
+    dailyLimit: BATCH,
+    dailyRunId: null,
+    whatsappDailyCap: 0,
   };
-  const deps = { window: sendingWindow('always', 'Europe/Paris'), spacingMs: { sms: 0, whatsapp_text: 0, ringless_voice: 0 } };
+  const deps = {
+    window: sendingWindow('always', 'Europe/Paris'),
+    spacingMs: { sms: 0, whatsapp_text: 0, ringless_voice: 0 },
+  };
   const started = performance.now();
   const { planned } = await context.sql.begin((tx) => allocateHuntDay(tx, deps, target, plan.channels));
   const ms = performance.now() - started;
@@ -170,7 +215,9 @@ await withBenchDatabase(async (url) => {
   const sms = await startFakeSmsMobileApi();
   const queuePrefix = createTestQueuePrefix();
   const prefix = queuePrefix.prefix;
-  const env = parseEnv(testEnv({ DATABASE_URL: url, QUEUE_PREFIX: prefix, SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0' }));
+  const env = parseEnv(
+    testEnv({ DATABASE_URL: url, QUEUE_PREFIX: prefix, SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0' }),
+  );
   const context = createContext(env, createLogger('silent'));
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
   try {
@@ -190,13 +237,21 @@ await withBenchDatabase(async (url) => {
     const baseline = median(rounds.map((r) => r.baseline));
     const one = median(rounds.map((r) => r.one / r.baseline));
     const spread = median(rounds.map((r) => r.ten / r.baseline));
-    console.log(`pipeline: baseline (HTTP call + one UPDATE per job, concurrency ${concurrency}) ${baseline.toFixed(0)} jobs/s`);
-    console.log(`pipeline: 1 account × ${BATCH} contacts per batch: `
-      + `${median(rounds.map((r) => r.one)).toFixed(0)} contacts/s, ratio ${one.toFixed(2)}`);
-    console.log(`pipeline: 10 accounts × ${BATCH / 10} contacts per batch: `
-      + `${median(rounds.map((r) => r.ten)).toFixed(0)} contacts/s, ratio ${spread.toFixed(2)}`);
-    console.log(`pipeline: allocation of a ${BATCH}-contact hunt: `
-      + `${median(rounds.map((r) => r.allocation)).toFixed(3)} ms per contact`);
+    console.log(
+      `pipeline: baseline (HTTP call + one UPDATE per job, concurrency ${concurrency}) ${baseline.toFixed(0)} jobs/s`,
+    );
+    console.log(
+      `pipeline: 1 account × ${BATCH} contacts per batch: ` +
+        `${median(rounds.map((r) => r.one)).toFixed(0)} contacts/s, ratio ${one.toFixed(2)}`,
+    );
+    console.log(
+      `pipeline: 10 accounts × ${BATCH / 10} contacts per batch: ` +
+        `${median(rounds.map((r) => r.ten)).toFixed(0)} contacts/s, ratio ${spread.toFixed(2)}`,
+    );
+    console.log(
+      `pipeline: allocation of a ${BATCH}-contact hunt: ` +
+        `${median(rounds.map((r) => r.allocation)).toFixed(3)} ms per contact`,
+    );
   } finally {
     await context.close();
     redis.disconnect();

@@ -5,11 +5,16 @@ import { spawnSync } from 'node:child_process';
 const BENCHES = ['ingest', 'fanout', 'webhook', 'pipeline'];
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => !BENCHES.includes(a) && !/^\d+$/.test(a));
-if (unknown.length > 0) throw new Error(`unknown argument ${unknown.join(' ')}: give benchmarks among ${BENCHES.join(', ')} and a size`);
+if (unknown.length > 0)
+  throw new Error(`unknown argument ${unknown.join(' ')}: give benchmarks among ${BENCHES.join(', ')} and a size`);
 const named = args.filter((a) => BENCHES.includes(a));
 const size = args.filter((a) => /^\d+$/.test(a));
 
 for (const name of named.length > 0 ? named : BENCHES) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=source', '--expose-gc', `${name}.ts`, ...size], { stdio: 'inherit' });
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=source', '--expose-gc', `${name}.ts`, ...size],
+    { stdio: 'inherit' },
+  );
   if (run.status !== 0) process.exit(run.status ?? 1);
 }

@@ -11,5 +11,7 @@ const LOCAL_DEFAULTS = {
 /** The connection variables to bring services up for and pass on, by that precedence. */
 export function localConnections(environment, envFile) {
   const fromFile = envFile && existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
-  return Object.fromEntries(Object.entries(LOCAL_DEFAULTS).map(([name, fallback]) => [name, environment[name] || fromFile[name] || fallback]));
+  return Object.fromEntries(
+    Object.entries(LOCAL_DEFAULTS).map(([name, fallback]) => [name, environment[name] || fromFile[name] || fallback]),
+  );
 }

@@ -57,8 +57,7 @@ function aptInstall(pkgs) {
   if (!isRoot || !which('apt-get')) return false;
   log(`installing ${pkgs.join(' ')} from Debian packages`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  return run('apt-get', ['update', '-qq'], { env }) &&
-    run('apt-get', ['install', '-y', '-qq', ...pkgs], { env });
+  return run('apt-get', ['update', '-qq'], { env }) && run('apt-get', ['install', '-y', '-qq', ...pkgs], { env });
 }
 
 async function ensureRedis(url) {
@@ -67,15 +66,32 @@ async function ensureRedis(url) {
   if (await portAnswers(hostname, port)) return;
   if (!isLocalHost(hostname)) fail(`Redis at ${hostname}:${port} does not answer (REDIS_URL).`);
   if (!which('redis-server') && !aptInstall(['redis-server'])) {
-    fail('Redis is not running and redis-server is not installed. Install it (apt-get install ' +
-      'redis-server) or run `docker compose up -d redis postgres`.');
+    fail(
+      'Redis is not running and redis-server is not installed. Install it (apt-get install ' +
+        'redis-server) or run `docker compose up -d redis postgres`.',
+    );
   }
   const dir = resolve(stateDir, 'redis');
   mkdirSync(dir, { recursive: true });
   log(`starting redis-server on port ${port} (data in ${dir})`);
-  run('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port),
-    '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction',
-    '--dir', dir, '--logfile', resolve(dir, 'redis.log')]);
+  run('redis-server', [
+    '--daemonize',
+    'yes',
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--maxmemory-policy',
+    'noeviction',
+    '--dir',
+    dir,
+    '--logfile',
+    resolve(dir, 'redis.log'),
+  ]);
   if (!(await waitForPort(hostname, port, 15))) fail(`redis-server did not start; see ${dir}/redis.log`);
 }
 
@@ -92,7 +108,11 @@ function postgresBinDir() {
 function startDebianClusters() {
   if (!isRoot || !which('pg_lsclusters')) return false;
   const list = spawnSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' }).stdout ?? '';
-  const clusters = list.trim().split('\n').filter(Boolean).map((l) => l.split(/\s+/));
+  const clusters = list
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(/\s+/));
   for (const [version, name] of clusters) {
     log(`starting PostgreSQL cluster ${version}/${name}`);
     run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'start']);
@@ -120,8 +140,17 @@ function startPrivateCluster(binDir, port) {
   }
   log(`starting PostgreSQL on port ${port} (data in ${dir})`);
   const [cmd, ...pre] = [...asUser, `${binDir}/pg_ctl`];
-  run(cmd, [...pre, '-D', dir, '-l', resolve(dir, 'server.log'), '-w', 'start',
-    '-o', `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir}`]);
+  run(cmd, [
+    ...pre,
+    '-D',
+    dir,
+    '-l',
+    resolve(dir, 'server.log'),
+    '-w',
+    'start',
+    '-o',
+    `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir}`,
+  ]);
 }
 
 async function ensurePostgres(url) {
@@ -134,8 +163,10 @@ async function ensurePostgres(url) {
       if (!binDir && aptInstall(['postgresql']) && startDebianClusters()) binDir = postgresBinDir();
       if (!(await portAnswers(hostname, port))) {
         if (!binDir) {
-          fail('PostgreSQL is not running and not installed. Install it (apt-get install ' +
-            'postgresql) or run `docker compose up -d redis postgres`.');
+          fail(
+            'PostgreSQL is not running and not installed. Install it (apt-get install ' +
+              'postgresql) or run `docker compose up -d redis postgres`.',
+          );
         }
         startPrivateCluster(binDir, port);
       }

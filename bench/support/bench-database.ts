@@ -21,4 +21,3 @@ export async function withBenchDatabase<T>(use: (url: string) => Promise<T>): Pr
     await admin.end();
   }
 }
-

@@ -36,7 +36,9 @@ export async function rssGrowthMb<T>(work: () => Promise<T>): Promise<{ result: 
   global.gc?.();
   const before = process.memoryUsage.rss();
   let peak = before;
-  const sample = () => { peak = Math.max(peak, process.memoryUsage.rss()); };
+  const sample = () => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  };
   const timer = setInterval(sample, 20);
   try {
     const result = await work();

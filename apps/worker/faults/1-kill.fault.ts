@@ -1,17 +1,26 @@
 // kill -9 of worker processes during the tenant's run: five times while sends are in flight (the
 // fakes answer slowly), and twice in a row on the same running fan-out/hunt jobs.
 import { expect, it } from 'vitest';
-import { assess, createTenantWorld, describeFaults, expectedContacts, report, sleep, type TenantWorld } from './harness.js';
+import {
+  assess,
+  createTenantWorld,
+  describeFaults,
+  expectedContacts,
+  report,
+  sleep,
+  type TenantWorld,
+} from './harness.js';
 
 /** SMS are paced (1 s per account) and answered slowly, so the run lasts and kills land mid-send. */
 const SLOW = { SMS_MIN_GAP_SECONDS: '1' };
 
-const sendCalls = (run: TenantWorld) => run.sms.requests.filter((r) => r.path.startsWith('/sendsms')).length + run.voice.requests.length;
+const sendCalls = (run: TenantWorld) =>
+  run.sms.requests.filter((r) => r.path.startsWith('/sendsms')).length + run.voice.requests.length;
 
 /** Job ids active now in the fan-out and hunts queues. */
 async function activeOrchestration(run: TenantWorld): Promise<string[]> {
   const { queues } = run.world.context;
-  const jobs = [...await queues.fetchActiveHunts.getActive(), ...await queues.processHunt.getActive()];
+  const jobs = [...(await queues.fetchActiveHunts.getActive()), ...(await queues.processHunt.getActive())];
   return jobs.map((job) => job.id!);
 }
 
@@ -44,7 +53,13 @@ describeFaults('kill -9', () => {
         await sleep(1_000);
       }
       const recover = await run.waitFinished();
-      const row = report(await assess(run, expected, { scenario: 'kill -9 x5 mid-send (2 workers)', recoverSeconds: recover, notes: `${inFlightKills}/5 kills with a call in flight` }));
+      const row = report(
+        await assess(run, expected, {
+          scenario: 'kill -9 x5 mid-send (2 workers)',
+          recoverSeconds: recover,
+          notes: `${inFlightKills}/5 kills with a call in flight`,
+        }),
+      );
       expect(row).toMatchObject({ lost: 0, duplicated: 0, creditsOver: 0, stuck: 0 });
     } finally {
       await run.close();
@@ -58,20 +73,28 @@ describeFaults('kill -9', () => {
       run.sms.modes.delayMs = 300;
       await run.startWorkers(1);
       await run.trigger();
-      const first = await until(async () => ((await activeOrchestration(run)).length > 0 ? activeOrchestration(run) : null), 10_000) ?? [];
+      const first =
+        (await until(
+          async () => ((await activeOrchestration(run)).length > 0 ? activeOrchestration(run) : null),
+          10_000,
+        )) ?? [];
       await run.kill(0);
       // Restarted, the process takes the same jobs back once their lock expires: kill it again then.
-      const second = await until(async () => {
-        const active = await activeOrchestration(run);
-        return active.some((id) => first.includes(id)) ? active : null;
-      }, 15_000) ?? [];
+      const second =
+        (await until(async () => {
+          const active = await activeOrchestration(run);
+          return active.some((id) => first.includes(id)) ? active : null;
+        }, 15_000)) ?? [];
       await run.kill(0);
       const recover = await run.waitFinished();
       const same = second.filter((id) => first.includes(id));
-      const row = report(await assess(run, expected, {
-        scenario: 'kill -9 twice on the same jobs', recoverSeconds: recover,
-        notes: `killed with ${first.length} then ${second.length} orchestration jobs active, ${same.length} the same`,
-      }));
+      const row = report(
+        await assess(run, expected, {
+          scenario: 'kill -9 twice on the same jobs',
+          recoverSeconds: recover,
+          notes: `killed with ${first.length} then ${second.length} orchestration jobs active, ${same.length} the same`,
+        }),
+      );
       expect(row).toMatchObject({ lost: 0, duplicated: 0, creditsOver: 0, stuck: 0 });
     } finally {
       await run.close();

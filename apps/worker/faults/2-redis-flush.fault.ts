@@ -6,7 +6,16 @@
 // (which adds the sends still to make, 0.5 s each at the fake providers).
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
-import { assess, createTenantWorld, describeFaults, expectedContacts, report, servers, sleep, SWEEP_PERIOD_SECONDS } from './harness.js';
+import {
+  assess,
+  createTenantWorld,
+  describeFaults,
+  expectedContacts,
+  report,
+  servers,
+  sleep,
+  SWEEP_PERIOD_SECONDS,
+} from './harness.js';
 
 /** What finishing may take beyond one sweep period: the sends left. */
 const SLACK_SECONDS = 15;
@@ -41,10 +50,14 @@ describeFaults('Redis flushed mid-run', () => {
         // Well past the bound: a run that has not recovered by then is reported stuck.
         const finished = await run.waitFinished(60_000);
         const recover = finished === null ? null : (Date.now() - flushed) / 1000;
-        const row = report(await assess(run, expected, {
-          scenario: `Redis FLUSHALL mid-run${restart ? ' + restart' : ''}`, requeueSeconds: requeued, recoverSeconds: recover,
-          notes: restart ? `the restarted worker listened ${back.toFixed(1)} s after the flush` : '',
-        }));
+        const row = report(
+          await assess(run, expected, {
+            scenario: `Redis FLUSHALL mid-run${restart ? ' + restart' : ''}`,
+            requeueSeconds: requeued,
+            recoverSeconds: recover,
+            notes: restart ? `the restarted worker listened ${back.toFixed(1)} s after the flush` : '',
+          }),
+        );
         expect(row).toMatchObject({ lost: 0, duplicated: 0, creditsOver: 0, stuck: 0 });
         expect(row.requeueSeconds, 'lost work queued again within one sweep period').not.toBeNull();
         expect(row.requeueSeconds! - (restart ? back : 0)).toBeLessThanOrEqual(SWEEP_PERIOD_SECONDS);

@@ -25,7 +25,9 @@ describeFaults('Postgres stopped for 10 s', () => {
         await sleep(OUTAGE_MS);
         postgres.start();
         const recover = await run.waitFinished();
-        const row = report(await assess(run, expected, { scenario: `Postgres down 10 s ${when}`, recoverSeconds: recover }));
+        const row = report(
+          await assess(run, expected, { scenario: `Postgres down 10 s ${when}`, recoverSeconds: recover }),
+        );
         expect(row).toMatchObject({ lost: 0, duplicated: 0, creditsOver: 0, stuck: 0 });
       } finally {
         await run.close();

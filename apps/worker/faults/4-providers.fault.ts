@@ -10,15 +10,19 @@ describeFaults('flaky providers, 30 % of calls', () => {
       const expected = await expectedContacts();
       const run = await createTenantWorld(`providers ${kind}`, { PROVIDER_TIMEOUT_MS: '2000' });
       try {
-        for (const modes of [run.sms.modes, run.voice.modes]) Object.assign(modes, { faultRatio: 0.3, faultKind: kind });
+        for (const modes of [run.sms.modes, run.voice.modes])
+          Object.assign(modes, { faultRatio: 0.3, faultKind: kind });
         await run.startWorkers(1);
         await run.trigger();
         const recover = await run.waitFinished(120_000);
         const calls = run.sms.requests.filter((r) => r.path.startsWith('/sendsms')).length + run.voice.requests.length;
-        const row = report(await assess(run, expected, {
-          scenario: `providers ${kind === 'server_error' ? '5xx' : kind === 'rate_limited' ? '429' : 'hang'} on 30 %`, recoverSeconds: recover,
-          notes: `${calls} provider calls`,
-        }));
+        const row = report(
+          await assess(run, expected, {
+            scenario: `providers ${kind === 'server_error' ? '5xx' : kind === 'rate_limited' ? '429' : 'hang'} on 30 %`,
+            recoverSeconds: recover,
+            notes: `${calls} provider calls`,
+          }),
+        );
         expect(row).toMatchObject({ lost: 0, duplicated: 0, creditsOver: 0, stuck: 0 });
         // Only a call that really went unanswered may leave a message uncertain.
         if (kind !== 'hang') expect(row.uncertain).toBe(0);

@@ -18,13 +18,20 @@ async function dumpRedis(url: string): Promise<Map<string, string>> {
       cursor = next;
       for (const key of keys) {
         const type = await redis.type(key);
-        const value = type === 'string' ? await redis.get(key)
-          : type === 'hash' ? await redis.hgetall(key)
-          : type === 'list' ? await redis.lrange(key, 0, -1)
-          : type === 'set' ? await redis.smembers(key)
-          : type === 'zset' ? await redis.zrange(key, 0, -1, 'WITHSCORES')
-          : type === 'stream' ? await redis.xrange(key, '-', '+')
-          : `(${type})`;
+        const value =
+          type === 'string'
+            ? await redis.get(key)
+            : type === 'hash'
+              ? await redis.hgetall(key)
+              : type === 'list'
+                ? await redis.lrange(key, 0, -1)
+                : type === 'set'
+                  ? await redis.smembers(key)
+                  : type === 'zset'
+                    ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+                    : type === 'stream'
+                      ? await redis.xrange(key, '-', '+')
+                      : `(${type})`;
         dump.set(key, JSON.stringify(value));
       }
     } while (cursor !== '0');
@@ -41,12 +48,18 @@ describeFaults('secret scan', () => {
     const env = testEnv();
     // secret → what it is (keyed by the value: every SMS key and credential is scanned for).
     const secrets = new Map<string, string>([
-      [env.SMS_API_KEY_ENCRYPTION_KEY!, 'SMS_API_KEY_ENCRYPTION_KEY'], [env.WHATSAPP_ENCRYPTION_KEY!, 'WHATSAPP_ENCRYPTION_KEY'], [env.API_SECRET!, 'API_SECRET'],
+      [env.SMS_API_KEY_ENCRYPTION_KEY!, 'SMS_API_KEY_ENCRYPTION_KEY'],
+      [env.WHATSAPP_ENCRYPTION_KEY!, 'WHATSAPP_ENCRYPTION_KEY'],
+      [env.API_SECRET!, 'API_SECRET'],
     ]);
     const recorded = join(suiteDir(), 'secrets.jsonl');
     if (existsSync(recorded)) {
       for (const line of readFileSync(recorded, 'utf8').split('\n').filter(Boolean)) {
-        for (const value of JSON.parse(line) as string[]) secrets.set(value, value.startsWith('sms-key-') ? `an SMS key (${value.slice(-6)})` : 'a WhatsApp credential');
+        for (const value of JSON.parse(line) as string[])
+          secrets.set(
+            value,
+            value.startsWith('sms-key-') ? `an SMS key (${value.slice(-6)})` : 'a WhatsApp credential',
+          );
       }
     }
     const haystacks = new Map<string, string>();
@@ -56,11 +69,21 @@ describeFaults('secret scan', () => {
     for (const file of logFiles) haystacks.set(`log ${file}`, readFileSync(join(logs, file), 'utf8'));
 
     const found: string[] = [];
-    for (const [where, text] of haystacks) for (const [value, name] of secrets) if (text.includes(value)) found.push(`${name} in ${where}`);
+    for (const [where, text] of haystacks)
+      for (const [value, name] of secrets) if (text.includes(value)) found.push(`${name} in ${where}`);
     const smsKeys = [...secrets.keys()].filter((k) => k.startsWith('sms-key-')).length;
     const row = report({
-      scenario: 'secret scan (Redis + worker logs)', expected: secrets.size, lost: 0, duplicated: 0, creditsOver: 0, stuck: 0, uncertain: 0, requeueSeconds: null, recoverSeconds: null,
-      notes: `${haystacks.size - logFiles.length} Redis keys, ${logFiles.length} logs, ` +
+      scenario: 'secret scan (Redis + worker logs)',
+      expected: secrets.size,
+      lost: 0,
+      duplicated: 0,
+      creditsOver: 0,
+      stuck: 0,
+      uncertain: 0,
+      requeueSeconds: null,
+      recoverSeconds: null,
+      notes:
+        `${haystacks.size - logFiles.length} Redis keys, ${logFiles.length} logs, ` +
         `${smsKeys} SMS keys + env secrets + WhatsApp keys; found ${found.length}`,
     });
     expect(row.expected).toBeGreaterThan(3);

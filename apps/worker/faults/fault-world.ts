@@ -1,7 +1,13 @@
 // A fault world: its own database and queue prefix on the private servers, the fake SMS and voice
 // providers, and real worker OS processes (see worker-pool.ts) running the day against them.
 import { ROUTES } from '@auto-prospect/core';
-import { startFakeSmsMobileApi, startFakeVoicePartner, testEnv, type FakeSmsMobileApi, type FakeVoicePartner } from '@auto-prospect/testkit';
+import {
+  startFakeSmsMobileApi,
+  startFakeVoicePartner,
+  testEnv,
+  type FakeSmsMobileApi,
+  type FakeVoicePartner,
+} from '@auto-prospect/testkit';
 import type { WorkerContext } from '../src/context.js';
 import { createTestWorld, type TestWorld } from '../test/support/test-context.js';
 import type { WorkerProcess } from '../test/support/worker-process.js';
@@ -15,9 +21,15 @@ const VOICE_AUDIO = 'audio-e2e';
 /** Short periods so that recovery (stalled jobs, the sweeper, the schedulers) happens within a scenario. */
 export const SWEEP_PERIOD_SECONDS = 5;
 const WORKER_DEFAULTS = {
-  LOG_LEVEL: 'info', STALLED_JOB_SECONDS: '2', SWEEP_PERIOD_SECONDS: String(SWEEP_PERIOD_SECONDS), PROVIDER_TIMEOUT_MS: '5000',
-  SHUTDOWN_TIMEOUT_MS: '5000', SMS_MIN_GAP_SECONDS: '0', VOICE_REQUESTS_PER_MINUTE: '10000',
-  WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000', API_RATE_LIMIT_PER_MINUTE: '1000000',
+  LOG_LEVEL: 'info',
+  STALLED_JOB_SECONDS: '2',
+  SWEEP_PERIOD_SECONDS: String(SWEEP_PERIOD_SECONDS),
+  PROVIDER_TIMEOUT_MS: '5000',
+  SHUTDOWN_TIMEOUT_MS: '5000',
+  SMS_MIN_GAP_SECONDS: '0',
+  VOICE_REQUESTS_PER_MINUTE: '10000',
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000',
+  API_RATE_LIMIT_PER_MINUTE: '1000000',
 };
 
 type Accounts = Map<string, { smsKey: string | null; sms: number; voice: number }>;
@@ -40,9 +52,15 @@ export interface FaultWorld {
   kill(i: number, options?: { restart?: boolean }): Promise<void>;
   restart(i: number): Promise<void>;
   trigger(): Promise<string>;
-  /** Seconds until the run completed with nothing pending or sending (restarting dead workers), or null at the deadline. */
+  /**
+   * Seconds until the run completed with nothing pending or sending (restarting dead workers), or
+   * null at the deadline.
+   */
   waitFinished(timeoutMs?: number): Promise<number | null>;
-  /** Seconds from `since` until Redis again holds every job the database says is outstanding (see requeued), or null at the deadline. */
+  /**
+   * Seconds from `since` until Redis again holds every job the database says is outstanding (see
+   * requeued), or null at the deadline.
+   */
   waitRequeued(since: number, timeoutMs?: number): Promise<number | null>;
   close(): Promise<void>;
 }
@@ -50,14 +68,27 @@ export interface FaultWorld {
 export async function createFaultWorld(name: string, overrides: Record<string, string> = {}): Promise<FaultWorld> {
   const { sms, voice } = await startFakeProviders();
   const settings = {
-    ...WORKER_DEFAULTS, SMSMOBILEAPI_BASE_URL: sms.url, VOICE_PARTNER_BASE_URL: voice.baseUrl, VOICE_PARTNER_API_KEY: VOICE_KEY, ...overrides,
+    ...WORKER_DEFAULTS,
+    SMSMOBILEAPI_BASE_URL: sms.url,
+    VOICE_PARTNER_BASE_URL: voice.baseUrl,
+    VOICE_PARTNER_API_KEY: VOICE_KEY,
+    ...overrides,
   };
   // The in-process context is never started: it seeds and reads; the day runs in the worker processes.
   const world = await createTestWorld(settings);
-  const pool = workerPool(name, testEnv({ DATABASE_URL: world.db.url, QUEUE_PREFIX: world.queuePrefix.prefix, ...settings }));
+  const pool = workerPool(
+    name,
+    testEnv({ DATABASE_URL: world.db.url, QUEUE_PREFIX: world.queuePrefix.prefix, ...settings }),
+  );
   const accounts: Accounts = new Map();
   return {
-    name, world, sql: world.context.sql, sms, voice, workers: pool.workers, accounts,
+    name,
+    world,
+    sql: world.context.sql,
+    sms,
+    voice,
+    workers: pool.workers,
+    accounts,
     registerAccounts: (seeded) => registerAccounts(world.context, sms, accounts, seeded),
     get crashes() {
       return pool.crashes;
@@ -79,7 +110,10 @@ export async function createFaultWorld(name: string, overrides: Record<string, s
   };
 }
 
-/** The platform's voice key has credit to spare and no rate limit to speak of: the scenarios test the worker, not it. */
+/**
+ * The platform's voice key has credit to spare and no rate limit to speak of: the scenarios test
+ * the worker, not it.
+ */
 async function startFakeProviders(): Promise<{ sms: FakeSmsMobileApi; voice: FakeVoicePartner }> {
   const sms = await startFakeSmsMobileApi();
   const voice = await startFakeVoicePartner();
@@ -90,7 +124,10 @@ async function startFakeProviders(): Promise<{ sms: FakeSmsMobileApi; voice: Fak
 }
 
 async function registerAccounts(
-  context: WorkerContext, sms: FakeSmsMobileApi, accounts: Accounts, seeded: { id: string; smsKey: string | null }[],
+  context: WorkerContext,
+  sms: FakeSmsMobileApi,
+  accounts: Accounts,
+  seeded: { id: string; smsKey: string | null }[],
 ): Promise<void> {
   for (const account of seeded) {
     const [given] = await context.sql<{ sms: number; voice: number }[]>`
@@ -104,8 +141,9 @@ async function registerAccounts(
 /** Starts the day's run through the first worker's API; returns the run id. */
 async function triggerDailyRun(worker: WorkerProcess): Promise<string> {
   const started = await fetch(`${await worker.url}${ROUTES.dailyRuns}`, { method: 'POST', headers: auth });
-  if (started.status !== 202) throw new Error(`POST ${ROUTES.dailyRuns} answered ${started.status}: ${await started.text()}`);
-  return (await started.json() as { runId: string }).runId;
+  if (started.status !== 202)
+    throw new Error(`POST ${ROUTES.dailyRuns} answered ${started.status}: ${await started.text()}`);
+  return ((await started.json()) as { runId: string }).runId;
 }
 
 async function waitFinished(context: WorkerContext, pool: WorkerPool, timeoutMs = 90_000): Promise<number | null> {
@@ -117,7 +155,8 @@ async function waitFinished(context: WorkerContext, pool: WorkerPool, timeoutMs 
       if (!/ECONNREFUSED|ECONNRESET|terminat|shutting down|starting up|CONNECTION_/i.test(String(err))) throw err;
       return null;
     });
-    if (state?.run === 'completed' && state.active === 0 && state.huntsRunning === 0) return (Date.now() - since) / 1000;
+    if (state?.run === 'completed' && state.active === 0 && state.huntsRunning === 0)
+      return (Date.now() - since) / 1000;
     await sleep(250);
   }
   return null;

@@ -19,9 +19,12 @@ export async function expectedContacts(): Promise<Map<string, Channel>> {
       await run.trigger();
       const recover = await run.waitFinished();
       const contacts = await liveContacts(run);
-      const expected = new Map([...contacts].filter(([, m]) => m.length === 1 && m[0]!.status === 'sent').map(([k, m]) => [k, m[0]!.channel]));
+      const expected = new Map(
+        [...contacts].filter(([, m]) => m.length === 1 && m[0]!.status === 'sent').map(([k, m]) => [k, m[0]!.channel]),
+      );
       const row = await assess(run, expected, { scenario: 'baseline (no fault)', recoverSeconds: recover });
-      row.notes = `${[...expected.values()].filter((c) => c === 'sms').length} sms, ${[...expected.values()].filter((c) => c === 'ringless_voice').length} voice`;
+      const count = (channel: string) => [...expected.values()].filter((c) => c === channel).length;
+      row.notes = `${count('sms')} sms, ${count('ringless_voice')} voice`;
       report(row);
       if (row.lost + row.duplicated + row.creditsOver + row.stuck + row.uncertain > 0 || expected.size < 20) {
         throw new Error(`the clean run is not clean: ${JSON.stringify(row)}`);
@@ -36,7 +39,9 @@ export async function expectedContacts(): Promise<Map<string, Channel>> {
 
 /** Compares a finished (or given up) run with the clean one and measures what the row reports. */
 export async function assess(
-  run: TenantWorld, expected: Map<string, Channel>, row: { scenario: string; requeueSeconds?: number | null; recoverSeconds: number | null; notes?: string },
+  run: TenantWorld,
+  expected: Map<string, Channel>,
+  row: { scenario: string; requeueSeconds?: number | null; recoverSeconds: number | null; notes?: string },
 ): Promise<FaultRow> {
   const contacts = await liveContacts(run);
   const problems: string[] = [];
@@ -56,22 +61,36 @@ export async function assess(
   const creditsOver = await creditsOverspent(run);
   const stuck = await stuckCount(run.sql);
   const notes = [
-    row.notes, unexpected.length ? `unexpected contacts ${unexpected.length}: ${unexpected.slice(0, 3).join(' ')}` : '',
-    problems.length ? `lost: ${problems.slice(0, 3).join('; ')}` : '', run.crashes ? `${run.crashes} worker crash(es)` : '',
-  ].filter(Boolean).join('; ');
+    row.notes,
+    unexpected.length ? `unexpected contacts ${unexpected.length}: ${unexpected.slice(0, 3).join(' ')}` : '',
+    problems.length ? `lost: ${problems.slice(0, 3).join('; ')}` : '',
+    run.crashes ? `${run.crashes} worker crash(es)` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
   return {
-    scenario: row.scenario, expected: expected.size, lost: lost + unexpected.length, duplicated, creditsOver, stuck, uncertain,
-    requeueSeconds: row.requeueSeconds ?? null, recoverSeconds: row.recoverSeconds, notes,
+    scenario: row.scenario,
+    expected: expected.size,
+    lost: lost + unexpected.length,
+    duplicated,
+    creditsOver,
+    stuck,
+    uncertain,
+    requeueSeconds: row.requeueSeconds ?? null,
+    recoverSeconds: row.recoverSeconds,
+    notes,
   };
 }
 
 /** Provider calls accepted more than once for one (account, recipient). */
 export function providerDuplicates(run: FaultWorld): number {
   const calls = new Map<string, number>();
-  for (const s of run.sms.sent) calls.set(`sms:${s.apikey}:${s.recipients}`, (calls.get(`sms:${s.apikey}:${s.recipients}`) ?? 0) + 1);
+  for (const s of run.sms.sent)
+    calls.set(`sms:${s.apikey}:${s.recipients}`, (calls.get(`sms:${s.apikey}:${s.recipients}`) ?? 0) + 1);
   // Voice Partner's key is the platform's: the recipient alone names the contact (only one account has voice).
   // A campaign carries up to 500 numbers: each number accepted is one call to its recipient.
-  for (const n of run.voice.campaigns.flatMap((c) => c.numbers)) calls.set(`voice:${n}`, (calls.get(`voice:${n}`) ?? 0) + 1);
+  for (const n of run.voice.campaigns.flatMap((c) => c.numbers))
+    calls.set(`voice:${n}`, (calls.get(`voice:${n}`) ?? 0) + 1);
   return [...calls.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
 }
 
@@ -80,8 +99,11 @@ export function providerDuplicates(run: FaultWorld): number {
  * accepted for the account (consumed = the balance given at seeding − the balance now).
  */
 export async function creditsOverspent(run: FaultWorld): Promise<number> {
-  const rows = await run.sql<{ id: string; sms: number; sms_reserved: number; voice: number; voice_reserved: number }[]>`
-    select account_id as id, sms, sms_reserved, ringless_voice as voice, ringless_voice_reserved as voice_reserved from credit_balances`;
+  const rows = await run.sql<
+    { id: string; sms: number; sms_reserved: number; voice: number; voice_reserved: number }[]
+  >`
+    select account_id as id, sms, sms_reserved, ringless_voice as voice, ringless_voice_reserved as voice_reserved
+    from credit_balances`;
   const voicePhones = await run.sql<{ account_id: string; recipient_phone: string }[]>`
     select distinct account_id, recipient_phone from messages where channel = 'ringless_voice'`;
   let over = 0;

@@ -22,7 +22,9 @@ export async function requeued({ sql, queues }: WorkerContext): Promise<boolean>
     queues.maintenance.getJobScheduler(SCHEDULERS.smsReplyPoller),
   ]);
   if (schedulers.some((scheduler) => !scheduler)) return false;
-  const messages = await sql<{ id: string; channel: Channel }[]>`select id, channel from messages where status in ('pending', 'sending')`;
+  const messages = await sql<
+    { id: string; channel: Channel }[]
+  >`select id, channel from messages where status in ('pending', 'sending')`;
   const hunts = await sql<{ runId: string; huntId: string }[]>`
     select daily_run_id as "runId", hunt_id as "huntId" from daily_run_hunts where status = 'running'`;
   const jobs = await Promise.all([

@@ -14,7 +14,9 @@ const asPostgresUser = (args: string[]) => (userInfo().uid === 0 ? ['runuser', '
 
 /** Which of the binaries the suite needs are missing from PATH. */
 export function missingBinaries(): string[] {
-  return ['redis-server', 'initdb', 'pg_ctl', 'postgres'].filter((bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0);
+  return ['redis-server', 'initdb', 'pg_ctl', 'postgres'].filter(
+    (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0,
+  );
 }
 
 function run(args: string[]): void {
@@ -50,7 +52,8 @@ export function postgresServer(dir: string, port: number): PostgresServer & { in
       }
       run(['initdb', '-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
     },
-    start: () => run(['pg_ctl', '-D', dataDir, '-l', join(dataDir, 'server.log'), '-o', options, '-w', '-t', '60', 'start']),
+    start: () =>
+      run(['pg_ctl', '-D', dataDir, '-l', join(dataDir, 'server.log'), '-o', options, '-w', '-t', '60', 'start']),
     stop: () => run(['pg_ctl', '-D', dataDir, '-m', 'fast', '-w', 'stop']),
   };
 }
@@ -64,10 +67,27 @@ export interface RedisServer {
 /** `extraArgs`: more redis-server options (a cluster node's, for instance). */
 export async function startRedisServer(dir: string, extraArgs: string[] = []): Promise<RedisServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no',
-    '--dir', dir, '--logfile', join(dir, `redis-${port}.log`), ...extraArgs,
-  ], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--dir',
+      dir,
+      '--logfile',
+      join(dir, `redis-${port}.log`),
+      ...extraArgs,
+    ],
+    { stdio: 'ignore' },
+  );
   // Ready once it answers a PING.
   const probe = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: null, retryStrategy: () => 100 });
   probe.on('error', () => {});

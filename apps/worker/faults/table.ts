@@ -20,8 +20,16 @@ export interface FaultRow {
 }
 
 const COLUMNS: [keyof FaultRow, string][] = [
-  ['scenario', 'scenario'], ['expected', 'expected'], ['lost', 'lost'], ['duplicated', 'dup'], ['creditsOver', 'credits over'],
-  ['stuck', 'stuck'], ['uncertain', 'uncertain'], ['requeueSeconds', 'requeued s'], ['recoverSeconds', 'recover s'], ['notes', 'notes'],
+  ['scenario', 'scenario'],
+  ['expected', 'expected'],
+  ['lost', 'lost'],
+  ['duplicated', 'dup'],
+  ['creditsOver', 'credits over'],
+  ['stuck', 'stuck'],
+  ['uncertain', 'uncertain'],
+  ['requeueSeconds', 'requeued s'],
+  ['recoverSeconds', 'recover s'],
+  ['notes', 'notes'],
 ];
 
 export function writeRow(dir: string, row: FaultRow): void {
@@ -32,17 +40,28 @@ export function writeRow(dir: string, row: FaultRow): void {
 export function readRows(dir: string): FaultRow[] {
   const file = join(dir, 'rows.jsonl');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as FaultRow);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as FaultRow);
 }
 
 function formatTable(rows: FaultRow[]): string {
   const cell = (row: FaultRow, key: keyof FaultRow) => {
     const value = row[key];
-    return value === null || value === undefined ? '-' : typeof value === 'number' && key.endsWith('Seconds') ? value.toFixed(1) : String(value);
+    return value === null || value === undefined
+      ? '-'
+      : typeof value === 'number' && key.endsWith('Seconds')
+        ? value.toFixed(1)
+        : String(value);
   };
   const widths = COLUMNS.map(([key, title]) => Math.max(title.length, ...rows.map((r) => cell(r, key).length)));
   const line = (values: string[]) => `| ${values.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(COLUMNS.map(([, title]) => title)), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(COLUMNS.map(([key]) => cell(r, key))))].join('\n');
+  return [
+    line(COLUMNS.map(([, title]) => title)),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(COLUMNS.map(([key]) => cell(r, key)))),
+  ].join('\n');
 }
 
 export function printTable(rows: FaultRow[]): void {

@@ -23,8 +23,14 @@ export async function createTenantWorld(name: string, overrides: Record<string, 
   await fault.registerAccounts(accounts);
   const whatsappKeys: string[] = [];
   for (const account of accounts) {
-    const { state } = await loadDatabaseAuthState(fault.sql, account.id, fault.world.context.env.WHATSAPP_ENCRYPTION_KEY);
-    if (state.creds.registered) for (const pair of [state.creds.noiseKey, state.creds.signedIdentityKey]) whatsappKeys.push(Buffer.from(pair.private).toString('base64'));
+    const { state } = await loadDatabaseAuthState(
+      fault.sql,
+      account.id,
+      fault.world.context.env.WHATSAPP_ENCRYPTION_KEY,
+    );
+    if (state.creds.registered)
+      for (const pair of [state.creds.noiseKey, state.creds.signedIdentityKey])
+        whatsappKeys.push(Buffer.from(pair.private).toString('base64'));
   }
   recordSecrets(whatsappKeys);
   await fault.sql`delete from whatsapp_sessions`;

@@ -26,7 +26,8 @@ export function workerPool(name: string, env: Record<string, string | undefined>
   const logs = join(suiteDir(), 'logs');
   mkdirSync(logs, { recursive: true });
   let logCount = 0;
-  const saveLog = (worker: WorkerProcess) => writeFileSync(join(logs, `${name.replace(/\W+/g, '-')}-${logCount++}.log`), worker.output());
+  const saveLog = (worker: WorkerProcess) =>
+    writeFileSync(join(logs, `${name.replace(/\W+/g, '-')}-${logCount++}.log`), worker.output());
   const workers: WorkerProcess[] = [];
   const killed = new Set<WorkerProcess>();
   let crashes = 0;
@@ -64,10 +65,12 @@ export function workerPool(name: string, env: Record<string, string | undefined>
       }
     },
     async stop() {
-      await Promise.allSettled(workers.map(async (worker) => {
-        if (!dead(worker)) await stopGracefully(worker);
-        saveLog(worker);
-      }));
+      await Promise.allSettled(
+        workers.map(async (worker) => {
+          if (!dead(worker)) await stopGracefully(worker);
+          saveLog(worker);
+        }),
+      );
     },
   };
   return pool;

@@ -4,8 +4,14 @@ import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Env, Logger } from '@auto-prospect/core';
 import {
-  baileysSocketFactory, createDatabase, createRedis, createWhatsAppConnections, type Sql,
-  type RedisClient, type WhatsAppConnections, type WhatsAppSocketFactory,
+  baileysSocketFactory,
+  createDatabase,
+  createRedis,
+  createWhatsAppConnections,
+  type Sql,
+  type RedisClient,
+  type WhatsAppConnections,
+  type WhatsAppSocketFactory,
 } from '@auto-prospect/core/clients';
 import { buildApp } from './http/app.js';
 import { createQueues, type Queues } from './jobs/queues.js';
@@ -64,8 +70,13 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   const workerRedis = connectRedis(env, logger, 'worker');
   const queues = createQueues(redis, env.QUEUE_PREFIX, logger);
   const whatsapp = createWhatsAppConnections({
-    sql, redis: workerRedis, prefix: env.QUEUE_PREFIX, encryptionKey: env.WHATSAPP_ENCRYPTION_KEY, logger,
-    socketFactory: options.whatsappSocketFactory ?? baileysSocketFactory, idleMs: options.whatsappIdleMs,
+    sql,
+    redis: workerRedis,
+    prefix: env.QUEUE_PREFIX,
+    encryptionKey: env.WHATSAPP_ENCRYPTION_KEY,
+    logger,
+    socketFactory: options.whatsappSocketFactory ?? baileysSocketFactory,
+    idleMs: options.whatsappIdleMs,
   });
   const schedulers = createSchedulers(queues, env, logger);
   const workers: Worker[] = [];
@@ -81,7 +92,14 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   let whatsappListener: WhatsAppListener | undefined;
   let closing: Promise<void> | undefined;
   return {
-    env, logger, sql, redis, queues, whatsapp, app, workers,
+    env,
+    logger,
+    sql,
+    redis,
+    queues,
+    whatsapp,
+    app,
+    workers,
     async start() {
       await waitForDependencies(readiness, logger);
       if (env.WORKER_ROLES.includes('orchestration')) {
@@ -89,13 +107,28 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
         schedulers.keepAlive(redis);
         lostHunts = watchLostHunts({ queues, env, sql, logger });
       }
-      workers.push(...startWorkers({
-        env, sql, logger, queues, connection: workerRedis, metrics, errors, hunt,
-        sendMessage: sendMessageDependencies(sending), voiceBatch: voiceBatchDependencies(sending),
-      }));
+      workers.push(
+        ...startWorkers({
+          env,
+          sql,
+          logger,
+          queues,
+          connection: workerRedis,
+          metrics,
+          errors,
+          hunt,
+          sendMessage: sendMessageDependencies(sending),
+          voiceBatch: voiceBatchDependencies(sending),
+        }),
+      );
       // In dry run nothing was sent, so there is nothing to hear back.
       if (env.WORKER_ROLES.includes('whatsapp') && !env.DRY_RUN) {
-        whatsappListener = listenForWhatsAppFeedback({ sql, whatsapp, logger, periodMs: env.WHATSAPP_LISTEN_PERIOD_SECONDS * 1000 });
+        whatsappListener = listenForWhatsAppFeedback({
+          sql,
+          whatsapp,
+          logger,
+          periodMs: env.WHATSAPP_LISTEN_PERIOD_SECONDS * 1000,
+        });
       }
       await app.listen({ port: env.PORT, host: env.HOST });
     },

@@ -7,14 +7,22 @@ import * as Sentry from '@sentry/node';
 import { maskPhones } from '@auto-prospect/core';
 
 export interface ErrorReporter {
-  jobFailedForGood(err: Error, context: { queue: string; jobId: string | undefined; name: string; attempts: number; errorCode: string }): void;
+  jobFailedForGood(
+    err: Error,
+    context: { queue: string; jobId: string | undefined; name: string; attempts: number; errorCode: string },
+  ): void;
   requestFailed(err: Error, context: { method: string; route: string }): void;
   /** A message left `uncertain` outside a job (the process stopping mid-call): an operator must settle it. */
   messageUncertain(context: { messageId: string; errorCode: string }): void;
   flush(): Promise<void>;
 }
 
-const NOOP: ErrorReporter = { jobFailedForGood: () => {}, requestFailed: () => {}, messageUncertain: () => {}, flush: () => Promise.resolve() };
+const NOOP: ErrorReporter = {
+  jobFailedForGood: () => {},
+  requestFailed: () => {},
+  messageUncertain: () => {},
+  flush: () => Promise.resolve(),
+};
 
 export function createErrorReporter(dsn: string | undefined): ErrorReporter {
   if (!dsn) return NOOP;
@@ -40,7 +48,9 @@ export function createErrorReporter(dsn: string | undefined): ErrorReporter {
     },
     messageUncertain(context) {
       Sentry.captureMessage('message outcome unknown: an operator must settle it', {
-        level: 'warning', tags: { error_code: context.errorCode }, extra: { messageId: context.messageId },
+        level: 'warning',
+        tags: { error_code: context.errorCode },
+        extra: { messageId: context.messageId },
       });
     },
     async flush() {

@@ -21,26 +21,48 @@ export interface Metrics {
 export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Schedulers; timeZone: string }): Metrics {
   const registry = new Registry();
   const jobDuration = new Histogram({
-    name: 'auto_prospect_job_duration_seconds', help: 'Time a job attempt ran, by queue and job name.',
-    labelNames: ['queue', 'name'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300], registers: [registry],
+    name: 'auto_prospect_job_duration_seconds',
+    help: 'Time a job attempt ran, by queue and job name.',
+    labelNames: ['queue', 'name'],
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+    registers: [registry],
   });
   const jobsTotal = new Counter({
-    name: 'auto_prospect_jobs_total', help: 'Job attempts that ended, by queue, status and error code.',
-    labelNames: ['queue', 'status', 'error_code'], registers: [registry],
+    name: 'auto_prospect_jobs_total',
+    help: 'Job attempts that ended, by queue, status and error code.',
+    labelNames: ['queue', 'status', 'error_code'],
+    registers: [registry],
   });
   const providerCalls = new Histogram({
-    name: 'auto_prospect_provider_call_seconds', help: 'Provider send calls by provider and outcome (accepted or the error code).',
-    labelNames: ['provider', 'outcome'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20], registers: [registry],
+    name: 'auto_prospect_provider_call_seconds',
+    help: 'Provider send calls by provider and outcome (accepted or the error code).',
+    labelNames: ['provider', 'outcome'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+    registers: [registry],
   });
-  const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
+  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+    new Gauge({ name, help, labelNames, registers: [registry] });
   const business = {
-    contacts: gauge('auto_prospect_contacts', "Messages of today's local day by channel and status.", ['channel', 'status']),
-    feedback: gauge('auto_prospect_contacts_feedback', "Messages of today's local day that were delivered, read or replied to, by channel.", ['channel', 'feedback']),
+    contacts: gauge('auto_prospect_contacts', "Messages of today's local day by channel and status.", [
+      'channel',
+      'status',
+    ]),
+    feedback: gauge(
+      'auto_prospect_contacts_feedback',
+      "Messages of today's local day that were delivered, read or replied to, by channel.",
+      ['channel', 'feedback'],
+    ),
     credits: gauge('auto_prospect_credits_consumed', 'Credits consumed today, by channel.', ['channel']),
     lobstrAds: gauge('auto_prospect_lobstr_ads', 'Ads of Lobstr runs finished today, by outcome.', ['outcome']),
     lastRun: gauge('auto_prospect_daily_run_duration_seconds', 'Duration of the last completed daily run.'),
-    unfinishedRun: gauge('auto_prospect_daily_run_unfinished_seconds', 'How long the oldest daily run not yet completed has been running (0: none). Alert when it is late.'),
-    uncertain: gauge('auto_prospect_messages_uncertain', 'Messages whose send outcome is unknown (the provider may have them), waiting for an operator.'),
+    unfinishedRun: gauge(
+      'auto_prospect_daily_run_unfinished_seconds',
+      'How long the oldest daily run not yet completed has been running (0: none). Alert when it is late.',
+    ),
+    uncertain: gauge(
+      'auto_prospect_messages_uncertain',
+      'Messages whose send outcome is unknown (the provider may have them), waiting for an operator.',
+    ),
   };
 
   /** Sets the business gauges from one read of Postgres per scrape. */
@@ -48,24 +70,33 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Sche
     const totals = await businessTotals(deps.sql, deps.timeZone);
     for (const g of [business.contacts, business.feedback, business.credits]) g.reset();
     for (const r of totals.contacts) business.contacts.set({ channel: r.channel, status: r.status }, r.n);
-    for (const r of totals.feedback) for (const feedback of ['delivered', 'read', 'replied'] as const) business.feedback.set({ channel: r.channel, feedback }, r[feedback]);
+    for (const r of totals.feedback)
+      for (const feedback of ['delivered', 'read', 'replied'] as const)
+        business.feedback.set({ channel: r.channel, feedback }, r[feedback]);
     for (const r of totals.creditsConsumed) business.credits.set({ channel: r.channel }, r.n);
-    for (const outcome of ['saved', 'updated', 'rejected'] as const) business.lobstrAds.set({ outcome }, totals.lobstrAds[outcome]);
+    for (const outcome of ['saved', 'updated', 'rejected'] as const)
+      business.lobstrAds.set({ outcome }, totals.lobstrAds[outcome]);
     business.lastRun.set(totals.lastDailyRunSeconds);
     business.unfinishedRun.set(totals.unfinishedDailyRunSeconds);
     business.uncertain.set(totals.uncertainMessages);
   }
 
   new Gauge({
-    name: 'auto_prospect_job_scheduler_present', help: 'Whether each repeatable job scheduler exists in Redis (0: lost, restored within about a second).',
-    labelNames: ['scheduler'], registers: [registry],
+    name: 'auto_prospect_job_scheduler_present',
+    help: 'Whether each repeatable job scheduler exists in Redis (0: lost, restored within about a second).',
+    labelNames: ['scheduler'],
+    registers: [registry],
     async collect() {
-      for (const [scheduler, present] of Object.entries(await deps.schedulers.present())) this.set({ scheduler }, present ? 1 : 0);
+      for (const [scheduler, present] of Object.entries(await deps.schedulers.present()))
+        this.set({ scheduler }, present ? 1 : 0);
     },
   });
 
   return {
-    registry, jobDuration, jobsTotal, providerCalls,
+    registry,
+    jobDuration,
+    jobsTotal,
+    providerCalls,
     async render() {
       await collectBusinessTotals();
       const queues = await Promise.all(Object.values(deps.queues).map((q) => q.exportPrometheusMetrics()));

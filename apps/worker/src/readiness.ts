@@ -38,14 +38,20 @@ async function probe(run: Probe): Promise<CheckResult> {
     return { ok: true };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    return { ok: false, error: err instanceof Error ? err.message : String(err), ...(typeof code === 'string' ? { code } : {}) };
+    return {
+      ok: false,
+      error: err instanceof Error ? err.message : String(err),
+      ...(typeof code === 'string' ? { code } : {}),
+    };
   }
 }
 
 /** The day's work at risk: a run open far too long, schedulers that Redis lost (restored each sweep period). */
 async function warningsOf(sql: Sql, schedulers: Schedulers): Promise<string[]> {
   const [run, present] = await Promise.all([oldestUnfinishedDailyRun(sql), schedulers.present()]);
-  const warnings = Object.entries(present).filter(([, found]) => !found).map(([id]) => `job scheduler ${id} is missing`);
+  const warnings = Object.entries(present)
+    .filter(([, found]) => !found)
+    .map(([id]) => `job scheduler ${id} is missing`);
   if (run && run.runningSeconds * 1000 > TIMEOUTS_MS.dailyRunLate) {
     warnings.unshift(
       `daily run of ${run.localDate} is late: ` +
@@ -59,7 +65,13 @@ async function warningsOf(sql: Sql, schedulers: Schedulers): Promise<string[]> {
  * Readiness of Redis, Postgres and every worker this process started (named `worker:<queue>`),
  * with the warnings of the day's work once they answer.
  */
-export function createReadiness(deps: { redis: RedisClient; sql: Sql; workers: () => readonly Worker[]; schedulers: Schedulers; logger: Logger }): Readiness {
+export function createReadiness(deps: {
+  redis: RedisClient;
+  sql: Sql;
+  workers: () => readonly Worker[];
+  schedulers: Schedulers;
+  logger: Logger;
+}): Readiness {
   const probes: Record<string, Probe> = {
     redis: () => deps.redis.ping(),
     postgres: () => deps.sql`select 1`,
@@ -86,7 +98,9 @@ export function createReadiness(deps: { redis: RedisClient; sql: Sql; workers: (
       const report = await dependencies();
       // Read from the dependencies just checked: only when they answer.
       const warnings = report.ready
-        ? await warningsOf(deps.sql, deps.schedulers).catch((err: unknown) => [`warnings unavailable: ${err instanceof Error ? err.message : String(err)}`])
+        ? await warningsOf(deps.sql, deps.schedulers).catch((err: unknown) => [
+            `warnings unavailable: ${err instanceof Error ? err.message : String(err)}`,
+          ])
         : [];
       logNew(warnings);
       return { ...report, warnings };

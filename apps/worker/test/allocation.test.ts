@@ -32,12 +32,21 @@ async function seedAds(context: WorkerContext, brand: string, ads: AdSpec[]): Pr
   return byId;
 }
 
-async function seedHunt(context: WorkerContext, account: SeededAccount, brand: string, limit: number, channels: Channel[]): Promise<string> {
+async function seedHunt(
+  context: WorkerContext,
+  account: SeededAccount,
+  brand: string,
+  limit: number,
+  channels: Channel[],
+): Promise<string> {
   const templateIds: Record<string, string> = {};
   if (channels.includes('sms')) templateIds.sms = await seedTemplate(context.sql, account.id, 'sms');
-  if (channels.includes('ringless_voice')) templateIds.ringlessVoice = await seedTemplate(context.sql, account.id, 'ringless_voice', 'audio-1');
+  if (channels.includes('ringless_voice'))
+    templateIds.ringlessVoice = await seedTemplate(context.sql, account.id, 'ringless_voice', 'audio-1');
   const settings = {
-    sms: channels.includes('sms'), whatsapp: false, ringlessVoice: channels.includes('ringless_voice'),
+    sms: channels.includes('sms'),
+    whatsapp: false,
+    ringlessVoice: channels.includes('ringless_voice'),
   };
   const [hunt] = await context.sql<{ id: string }[]>`
     insert into hunts (account_id, name, type_id, daily_pacing_limit, outreach_settings, template_ids)
@@ -55,9 +64,16 @@ let runs = 0;
 /** Runs the hunt for a local day through the hunts queue (a new job each time) and returns its result. */
 async function runHunt(context: WorkerContext, huntId: string, localDate: string) {
   const jobId = JOB_IDS.manualHunt(huntId, `${localDate}-${runs++}`);
-  const job = await context.queues.processHunt.add(JOBS.processHunt, { huntId, localDate, dailyRunId: null }, { jobId });
+  const job = await context.queues.processHunt.add(
+    JOBS.processHunt,
+    { huntId, localDate, dailyRunId: null },
+    { jobId },
+  );
   await expect.poll(() => job.getState(), { timeout: 15_000 }).toBe('completed');
-  return (await context.queues.processHunt.getJob(job.id!))!.returnvalue as { contactsPlanned: number; skipped: Record<string, number> };
+  return (await context.queues.processHunt.getJob(job.id!))!.returnvalue as {
+    contactsPlanned: number;
+    skipped: Record<string, number>;
+  };
 }
 
 async function messagesOf(context: WorkerContext, huntId: string) {
@@ -70,22 +86,24 @@ const mobile = (n: number) => `+3361${String(2000000 + n)}`;
 const landline = (n: number) => `+3314${String(2000000 + n)}`;
 
 describe('allocation fills the day', () => {
-  it('an SMS-only hunt whose newest matches are landlines ' +
-    'still contacts its limit from the reachable ones', async () => {
-    const account = await seedAccount(world.context, { smsCredits: 100 });
-    const ads = await seedAds(world.context, 'Renault', [
-      ...Array.from({ length: 30 }, (_, i) => ({ phone: landline(i), day: 20 })),
-      ...Array.from({ length: 20 }, (_, i) => ({ phone: mobile(i), day: i % 10 })),
-    ]);
-    const huntId = await seedHunt(world.context, account, 'Renault', 5, ['sms']);
+  it(
+    'an SMS-only hunt whose newest matches are landlines ' + 'still contacts its limit from the reachable ones',
+    async () => {
+      const account = await seedAccount(world.context, { smsCredits: 100 });
+      const ads = await seedAds(world.context, 'Renault', [
+        ...Array.from({ length: 30 }, (_, i) => ({ phone: landline(i), day: 20 })),
+        ...Array.from({ length: 20 }, (_, i) => ({ phone: mobile(i), day: i % 10 })),
+      ]);
+      const huntId = await seedHunt(world.context, account, 'Renault', 5, ['sms']);
 
-    const result = await runHunt(world.context, huntId, '2026-11-30');
-    expect(result.contactsPlanned).toBe(5);
-    const planned = await messagesOf(world.context, huntId);
-    expect(planned.map((m) => m.channel)).toEqual(Array.from({ length: 5 }, () => 'sms'));
-    // The newest reachable ones: days 9 and 8 (two ads each), then one of day 7.
-    expect(planned.map((m) => ads.get(m.adId)!.day).sort((a, b) => b - a)).toEqual([9, 9, 8, 8, 7]);
-  });
+      const result = await runHunt(world.context, huntId, '2026-11-30');
+      expect(result.contactsPlanned).toBe(5);
+      const planned = await messagesOf(world.context, huntId);
+      expect(planned.map((m) => m.channel)).toEqual(Array.from({ length: 5 }, () => 'sms'));
+      // The newest reachable ones: days 9 and 8 (two ads each), then one of day 7.
+      expect(planned.map((m) => ads.get(m.adId)!.day).sort((a, b) => b - a)).toEqual([9, 9, 8, 8, 7]);
+    },
+  );
 
   it('voice takes what its credits allow, newest first, and SMS fills the rest of the limit from mobiles', async () => {
     const account = await seedAccount(world.context, { smsCredits: 100, voiceCredits: 3 });
@@ -98,7 +116,11 @@ describe('allocation fills the day', () => {
     const result = await runHunt(world.context, huntId, '2026-11-30');
     expect(result.contactsPlanned).toBe(10);
     const planned = await messagesOf(world.context, huntId);
-    const onChannel = (channel: Channel) => planned.filter((m) => m.channel === channel).map((m) => ads.get(m.adId)!.day).sort((a, b) => b - a);
+    const onChannel = (channel: Channel) =>
+      planned
+        .filter((m) => m.channel === channel)
+        .map((m) => ads.get(m.adId)!.day)
+        .sort((a, b) => b - a);
     expect(onChannel('ringless_voice')).toEqual([25, 24, 23]);
     expect(onChannel('sms')).toEqual([13, 12, 11, 10, 9, 8, 7]);
     expect(result.skipped['INSUFFICIENT_CREDITS:ringless_voice']).toBe(3);
@@ -111,7 +133,9 @@ describe('allocation fills the day', () => {
     const account = await seedAccount(world.context, { smsCredits: 100 });
     const seller = mobile(500);
     const ads = await seedAds(world.context, 'Toyota', [
-      { phone: seller, day: 10 }, { phone: seller, day: 12 }, { phone: seller, day: 5 },
+      { phone: seller, day: 10 },
+      { phone: seller, day: 12 },
+      { phone: seller, day: 5 },
       ...Array.from({ length: 4 }, (_, i) => ({ phone: mobile(501 + i), day: i })),
     ]);
     const huntId = await seedHunt(world.context, account, 'Toyota', 10, ['sms']);
@@ -119,8 +143,10 @@ describe('allocation fills the day', () => {
     const first = await runHunt(world.context, huntId, '2026-11-30');
     expect(first.contactsPlanned).toBe(5);
     expect(first.skipped.SELLER_CONTACTED_TODAY).toBe(2);
-    const sellerAds = async () => (await messagesOf(world.context, huntId)).filter((m) => ads.get(m.adId)!.phone === seller)
-      .map((m) => ({ day: ads.get(m.adId)!.day, localDate: m.localDate }));
+    const sellerAds = async () =>
+      (await messagesOf(world.context, huntId))
+        .filter((m) => ads.get(m.adId)!.phone === seller)
+        .map((m) => ({ day: ads.get(m.adId)!.day, localDate: m.localDate }));
     expect(await sellerAds()).toEqual([{ day: 12, localDate: '2026-11-30' }]);
 
     // The same day again adds nothing; while the first message waits to go out, neither does the next day.
@@ -128,17 +154,25 @@ describe('allocation fills the day', () => {
     expect((await runHunt(world.context, huntId, '2026-12-01')).contactsPlanned).toBe(0);
     await world.context.sql`update messages set status = 'sent', sent_at = now() where hunt_id = ${huntId}`;
     expect((await runHunt(world.context, huntId, '2026-12-02')).contactsPlanned).toBe(1);
-    expect(await sellerAds()).toEqual([{ day: 12, localDate: '2026-11-30' }, { day: 10, localDate: '2026-12-02' }]);
+    expect(await sellerAds()).toEqual([
+      { day: 12, localDate: '2026-11-30' },
+      { day: 10, localDate: '2026-12-02' },
+    ]);
   });
 
-  it('reaches a foreign mobile written without the flag (libphonenumber decides), ' +
-    'never a foreign landline', async () => {
-    const account = await seedAccount(world.context, { smsCredits: 100 });
-    const ads = await seedAds(world.context, 'BMW', [{ phone: '+32470123456', day: 1 }, { phone: '+3222345678', day: 2 }]);
-    const huntId = await seedHunt(world.context, account, 'BMW', 5, ['sms']);
-    const result = await runHunt(world.context, huntId, '2026-11-30');
-    expect(result.contactsPlanned).toBe(1);
-    expect((await messagesOf(world.context, huntId)).map((m) => ads.get(m.adId)!.phone)).toEqual(['+32470123456']);
-    expect(result.skipped.NO_CHANNEL_REACHES_RECIPIENT).toBe(1);
-  });
+  it(
+    'reaches a foreign mobile written without the flag (libphonenumber decides), ' + 'never a foreign landline',
+    async () => {
+      const account = await seedAccount(world.context, { smsCredits: 100 });
+      const ads = await seedAds(world.context, 'BMW', [
+        { phone: '+32470123456', day: 1 },
+        { phone: '+3222345678', day: 2 },
+      ]);
+      const huntId = await seedHunt(world.context, account, 'BMW', 5, ['sms']);
+      const result = await runHunt(world.context, huntId, '2026-11-30');
+      expect(result.contactsPlanned).toBe(1);
+      expect((await messagesOf(world.context, huntId)).map((m) => ads.get(m.adId)!.phone)).toEqual(['+32470123456']);
+      expect(result.skipped.NO_CHANNEL_REACHES_RECIPIENT).toBe(1);
+    },
+  );
 });

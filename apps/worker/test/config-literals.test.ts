@@ -18,7 +18,12 @@ function sourceFiles(dir: string): string[] {
 
 describe('worker.config.ts', () => {
   it('holds every queue name, job name, scheduler id and route path', () => {
-    const literals = [...Object.values(QUEUES), ...Object.values(JOBS), ...Object.values(SCHEDULERS), ...Object.values(ROUTES)];
+    const literals = [
+      ...Object.values(QUEUES),
+      ...Object.values(JOBS),
+      ...Object.values(SCHEDULERS),
+      ...Object.values(ROUTES),
+    ];
     const files = ['packages/core/src', 'apps/worker/src'].flatMap((dir) => sourceFiles(join(repoRoot, dir)));
     expect(files.length).toBeGreaterThan(5);
     const offenders = files
@@ -26,7 +31,9 @@ describe('worker.config.ts', () => {
       .flatMap((file) => {
         const text = readFileSync(file, 'utf8');
         return literals
-          .filter((literal) => [`'${literal}'`, `"${literal}"`, `\`${literal}\``].some((quoted) => text.includes(quoted)))
+          .filter((literal) =>
+            [`'${literal}'`, `"${literal}"`, `\`${literal}\``].some((quoted) => text.includes(quoted)),
+          )
           .map((literal) => `${relative(repoRoot, file)}: ${literal}`);
       });
     expect(offenders).toEqual([]);

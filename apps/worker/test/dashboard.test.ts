@@ -34,13 +34,25 @@ describe.skipIf(!existsSync(CHROMIUM))('queue dashboard', () => {
   it('shows every queue to an authenticated operator', { timeout: 60_000 }, async () => {
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
-      const page = await (await browser.newContext({ httpCredentials: { username: 'ops', password: testEnv().API_SECRET! } })).newPage();
+      const page = await (
+        await browser.newContext({ httpCredentials: { username: 'ops', password: testEnv().API_SECRET! } })
+      ).newPage();
       const response = await page.goto(url + ROUTES.dashboard);
       expect(response?.status()).toBe(200);
-      for (const name of Object.values(QUEUES)) await page.getByText(name, { exact: true }).first().waitFor({ timeout: 15_000 });
+      for (const name of Object.values(QUEUES))
+        await page.getByText(name, { exact: true }).first().waitFor({ timeout: 15_000 });
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: resolve(ARTIFACTS, 'dashboard.png'), fullPage: true });
       expect(existsSync(resolve(ARTIFACTS, 'dashboard.png'))).toBe(true);

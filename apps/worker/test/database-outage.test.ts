@@ -30,19 +30,23 @@ afterAll(async () => {
 });
 
 describe('a database outage during a send', () => {
-  it('records the provider\'s answer once Postgres is back: sent, credit consumed, one provider call', { timeout: 60_000 }, async () => {
-    const account = await seedAccount(world.context, { smsCredits: 5 });
-    sms.keys.set(account.smsKey!, 'valid');
-    sms.modes.delayMs = 1_500;
-    const id = await contact(world.context, { accountId: account.id, phone: '+33611000900', channel: 'sms' });
+  it(
+    "records the provider's answer once Postgres is back: sent, credit consumed, one provider call",
+    { timeout: 60_000 },
+    async () => {
+      const account = await seedAccount(world.context, { smsCredits: 5 });
+      sms.keys.set(account.smsKey!, 'valid');
+      sms.modes.delayMs = 1_500;
+      const id = await contact(world.context, { accountId: account.id, phone: '+33611000900', channel: 'sms' });
 
-    await expect.poll(() => sms.sent.length, { timeout: 10_000 }).toBe(1);
-    await proxy.cut();
-    await new Promise((r) => setTimeout(r, 4_000));
-    await proxy.restore();
+      await expect.poll(() => sms.sent.length, { timeout: 10_000 }).toBe(1);
+      await proxy.cut();
+      await new Promise((r) => setTimeout(r, 4_000));
+      await proxy.restore();
 
-    expect(await settled(world.context.sql, id, 30_000)).toMatchObject({ status: 'sent', credit_state: 'consumed' });
-    expect(await credits(world.context.sql, account.id)).toMatchObject({ sms: 4, sms_reserved: 0 });
-    expect(sms.sent).toHaveLength(1);
-  });
+      expect(await settled(world.context.sql, id, 30_000)).toMatchObject({ status: 'sent', credit_state: 'consumed' });
+      expect(await credits(world.context.sql, account.id)).toMatchObject({ sms: 4, sms_reserved: 0 });
+      expect(sms.sent).toHaveLength(1);
+    },
+  );
 });

@@ -2,9 +2,22 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { ALWAYS_OPEN, createLogger, createSmsMobileApiSender, JOB_IDS, JOBS, sendExactlyOnce } from '@auto-prospect/core';
+import {
+  ALWAYS_OPEN,
+  createLogger,
+  createSmsMobileApiSender,
+  JOB_IDS,
+  JOBS,
+  sendExactlyOnce,
+} from '@auto-prospect/core';
 import { loadDatabaseAuthState } from '@auto-prospect/core/clients';
-import { createFakeWhatsApp, startFakeSmsMobileApi, startFakeVoicePartner, type FakeSmsMobileApi, type FakeVoicePartner } from '@auto-prospect/testkit';
+import {
+  createFakeWhatsApp,
+  startFakeSmsMobileApi,
+  startFakeVoicePartner,
+  type FakeSmsMobileApi,
+  type FakeVoicePartner,
+} from '@auto-prospect/testkit';
 import { dispatchMessage } from '../src/jobs/dispatch.js';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 import { contact, createPending, credits, linkWhatsApp, seedAccount, seedTemplate, settled } from './support/seed.js';
@@ -23,9 +36,21 @@ beforeAll(async () => {
   voice = await startFakeVoicePartner();
   voice.keys.set(VOICE_KEY, 100);
   voice.audios.add('audio-1');
-  const sink = new Writable({ write: (chunk: Buffer, _enc, done) => { logs += chunk.toString(); done(); } });
+  const sink = new Writable({
+    write: (chunk: Buffer, _enc, done) => {
+      logs += chunk.toString();
+      done();
+    },
+  });
   world = await createTestWorld(
-    { SMSMOBILEAPI_BASE_URL: sms.url, VOICE_PARTNER_BASE_URL: voice.baseUrl, VOICE_PARTNER_API_KEY: VOICE_KEY, SMS_MIN_GAP_SECONDS: '0', WHATSAPP_MIN_GAP_SECONDS: '0', PROVIDER_TIMEOUT_MS: '500' },
+    {
+      SMSMOBILEAPI_BASE_URL: sms.url,
+      VOICE_PARTNER_BASE_URL: voice.baseUrl,
+      VOICE_PARTNER_API_KEY: VOICE_KEY,
+      SMS_MIN_GAP_SECONDS: '0',
+      WHATSAPP_MIN_GAP_SECONDS: '0',
+      PROVIDER_TIMEOUT_MS: '500',
+    },
     { whatsappSocketFactory: wa.factory, whatsappIdleMs: 300, logger: createLogger('debug', sink) },
   );
   await world.context.start();
@@ -45,23 +70,41 @@ describe('exactly once', () => {
     sms.keys.set(account.smsKey!, 'valid');
     const id = await contact(world.context, { accountId: account.id, phone: '+33611000001', channel: 'sms' });
     await settled(world.context.sql, id);
-    const again = await world.context.queues.sms.add(JOBS.sendMessage, { messageId: id }, { jobId: `${JOB_IDS.message(id)}-again` });
+    const again = await world.context.queues.sms.add(
+      JOBS.sendMessage,
+      { messageId: id },
+      { jobId: `${JOB_IDS.message(id)}-again` },
+    );
     await expect.poll(() => again.getState()).toBe('completed');
-    expect((await world.context.queues.sms.getJob(again.id!))!.returnvalue).toEqual({ outcome: 'skipped', status: 'sent' });
+    expect((await world.context.queues.sms.getJob(again.id!))!.returnvalue).toEqual({
+      outcome: 'skipped',
+      status: 'sent',
+    });
     expect(sendsTo('+33611000001')).toBe(1);
   });
 
   it('two workers racing on the same message call the provider once', async () => {
     const account = await seedAccount(world.context);
     sms.keys.set(account.smsKey!, 'valid');
-    const created = await createPending(world.context, { accountId: account.id, phone: '+33611000002', channel: 'sms' });
+    const created = await createPending(world.context, {
+      accountId: account.id,
+      phone: '+33611000002',
+      channel: 'sms',
+    });
     const smsSender = createSmsMobileApiSender({ baseUrl: sms.url, timeoutMs: 1000 });
     const deps = {
-      sql: world.context.sql, logger: createLogger('silent'), dryRun: false, smsKeyEncryptionKey: world.context.env.SMS_API_KEY_ENCRYPTION_KEY, window: ALWAYS_OPEN,
-      pacer: { reserve: () => Promise.resolve(null), postpone: () => Promise.resolve() }, senders: { sms: smsSender, whatsapp_text: smsSender, ringless_voice: smsSender },
+      sql: world.context.sql,
+      logger: createLogger('silent'),
+      dryRun: false,
+      smsKeyEncryptionKey: world.context.env.SMS_API_KEY_ENCRYPTION_KEY,
+      window: ALWAYS_OPEN,
+      pacer: { reserve: () => Promise.resolve(null), postpone: () => Promise.resolve() },
+      senders: { sms: smsSender, whatsapp_text: smsSender, ringless_voice: smsSender },
     };
     const messageId = (created as { messageId: string }).messageId;
-    const results = await Promise.allSettled([0, 1, 2].map(() => sendExactlyOnce(deps, { messageId, finalAttempt: false })));
+    const results = await Promise.allSettled(
+      [0, 1, 2].map(() => sendExactlyOnce(deps, { messageId, finalAttempt: false })),
+    );
     const outcomes = results.map((r) => (r.status === 'fulfilled' ? r.value.outcome : 'threw'));
     expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
     expect(sendsTo('+33611000002')).toBe(1);
@@ -70,12 +113,20 @@ describe('exactly once', () => {
   it('a message left `sending` by a worker that died mid-call is marked uncertain, never resent', async () => {
     const account = await seedAccount(world.context);
     sms.keys.set(account.smsKey!, 'valid');
-    const created = await createPending(world.context, { accountId: account.id, phone: '+33611000003', channel: 'sms' });
+    const created = await createPending(world.context, {
+      accountId: account.id,
+      phone: '+33611000003',
+      channel: 'sms',
+    });
     const messageId = (created as { messageId: string }).messageId;
     // What a SIGKILL after the provider accepted leaves behind: the claim, and no outcome.
     await world.context.sql`update messages set status = 'sending', claimed_at = now() where id = ${messageId}`;
     await dispatchMessage(world.context.queues, { id: messageId, channel: 'sms' });
-    expect(await settled(world.context.sql, messageId)).toMatchObject({ status: 'uncertain', error_code: 'INTERRUPTED_DURING_SEND', credit_state: 'reserved' });
+    expect(await settled(world.context.sql, messageId)).toMatchObject({
+      status: 'uncertain',
+      error_code: 'INTERRUPTED_DURING_SEND',
+      credit_state: 'reserved',
+    });
     const job = await world.context.queues.sms.getJob(JOB_IDS.message(messageId));
     await expect.poll(() => job!.getState()).toBe('failed');
     expect(sendsTo('+33611000003')).toBe(0);
@@ -89,12 +140,14 @@ describe('credits under concurrency', () => {
     const processes = [world.context, ...Array.from({ length: 3 }, () => world.addProcess())];
     await Promise.all(processes.slice(1).map((p) => p.start()));
     const phones = Array.from({ length: 200 }, (_, i) => `+336200${String(i).padStart(5, '0')}`);
-    const created = await Promise.all(phones.map(async (phone, i) => {
-      const context = processes[i % 4]!;
-      const result = await createPending(context, { accountId: account.id, phone, channel: 'sms' });
-      if (result.created) await dispatchMessage(context.queues, { id: result.messageId, channel: 'sms' });
-      return result;
-    }));
+    const created = await Promise.all(
+      phones.map(async (phone, i) => {
+        const context = processes[i % 4]!;
+        const result = await createPending(context, { accountId: account.id, phone, channel: 'sms' });
+        if (result.created) await dispatchMessage(context.queues, { id: result.messageId, channel: 'sms' });
+        return result;
+      }),
+    );
     const ids = created.flatMap((r) => (r.created ? [r.messageId] : []));
     expect(ids).toHaveLength(50);
     expect(created.filter((r) => !r.created && r.reason === 'INSUFFICIENT_CREDITS')).toHaveLength(150);
@@ -120,15 +173,29 @@ describe('secrets', () => {
       await contact(world.context, { accountId: account.id, phone: '+33611000010', channel: 'sms' }),
       await contact(world.context, { accountId: revoked.id, phone: '+33611000011', channel: 'sms' }),
       await contact(world.context, { accountId: account.id, phone: '+33611000013', channel: 'whatsapp_text' }),
-      await contact(world.context, { accountId: account.id, phone: '+33611000012', channel: 'ringless_voice', templateId }),
+      await contact(world.context, {
+        accountId: account.id,
+        phone: '+33611000012',
+        channel: 'ringless_voice',
+        templateId,
+      }),
     ];
     for (const id of ids) await settled(world.context.sql, id);
 
-    const creds = (await loadDatabaseAuthState(world.context.sql, account.id, world.context.env.WHATSAPP_ENCRYPTION_KEY)).state.creds;
+    const creds = (
+      await loadDatabaseAuthState(world.context.sql, account.id, world.context.env.WHATSAPP_ENCRYPTION_KEY)
+    ).state.creds;
     const secrets = [
-      account.smsKey!, revoked.smsKey!, VOICE_KEY, world.context.env.SMS_API_KEY_ENCRYPTION_KEY, world.context.env.WHATSAPP_ENCRYPTION_KEY,
-      world.context.env.API_SECRET, world.context.env.LOBSTR_API_KEY,
-      Buffer.from(creds.noiseKey.private).toString('base64'), Buffer.from(creds.signedIdentityKey.private).toString('base64'), creds.advSecretKey,
+      account.smsKey!,
+      revoked.smsKey!,
+      VOICE_KEY,
+      world.context.env.SMS_API_KEY_ENCRYPTION_KEY,
+      world.context.env.WHATSAPP_ENCRYPTION_KEY,
+      world.context.env.API_SECRET,
+      world.context.env.LOBSTR_API_KEY,
+      Buffer.from(creds.noiseKey.private).toString('base64'),
+      Buffer.from(creds.signedIdentityKey.private).toString('base64'),
+      creds.advSecretKey,
     ];
     const redis = new Redis(world.context.env.REDIS_URL);
     let stored = '';
@@ -141,10 +208,19 @@ describe('secrets', () => {
     }
     expect(stored).toContain('messageId');
     // The failed SMS is logged with its job and message ids, but no key and no full number.
-    const failure = logs.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+    const failure = logs
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.errorCode === 'SMS_KEY_REVOKED' && l.messageId === ids[1]);
-    expect(failure).toMatchObject({ queue: 'channel-sms', jobId: `message-${ids[1]}`, messageId: ids[1], accountId: revoked.id });
-    for (const phone of ['+33611000010', '+33611000011', '+33611000012', '+33611000013', '611000011']) expect(logs).not.toContain(phone);
+    expect(failure).toMatchObject({
+      queue: 'channel-sms',
+      jobId: `message-${ids[1]}`,
+      messageId: ids[1],
+      accountId: revoked.id,
+    });
+    for (const phone of ['+33611000010', '+33611000011', '+33611000012', '+33611000013', '611000011'])
+      expect(logs).not.toContain(phone);
     for (const secret of secrets) {
       expect(stored).not.toContain(secret);
       expect(logs).not.toContain(secret);
@@ -153,24 +229,26 @@ describe('secrets', () => {
 });
 
 describe('DRY_RUN', () => {
-  it('runs the lifecycle without calling any provider, the reply poll and sweep included, ' +
-    'or consuming credit', async () => {
-    const dry = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms.url, DRY_RUN: 'true' });
-    try {
-      await dry.context.start();
-      const account = await seedAccount(dry.context, { smsCredits: 3 });
-      sms.keys.set(account.smsKey!, 'valid');
-      const before = sms.requests.length;
-      const id = await contact(dry.context, { accountId: account.id, phone: '+33611000020', channel: 'sms' });
-      expect(await settled(dry.context.sql, id)).toMatchObject({ status: 'dry_run', credit_state: 'released' });
-      expect(await credits(dry.context.sql, account.id)).toMatchObject({ sms: 3, sms_reserved: 0 });
-      for (const name of [JOBS.pollSmsReplies, JOBS.sweepPendingMessages]) {
-        const job = await dry.context.queues.maintenance.add(name, {});
-        await expect.poll(() => job.getState()).toBe('completed');
+  it(
+    'runs the lifecycle without calling any provider, the reply poll and sweep included, ' + 'or consuming credit',
+    async () => {
+      const dry = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms.url, DRY_RUN: 'true' });
+      try {
+        await dry.context.start();
+        const account = await seedAccount(dry.context, { smsCredits: 3 });
+        sms.keys.set(account.smsKey!, 'valid');
+        const before = sms.requests.length;
+        const id = await contact(dry.context, { accountId: account.id, phone: '+33611000020', channel: 'sms' });
+        expect(await settled(dry.context.sql, id)).toMatchObject({ status: 'dry_run', credit_state: 'released' });
+        expect(await credits(dry.context.sql, account.id)).toMatchObject({ sms: 3, sms_reserved: 0 });
+        for (const name of [JOBS.pollSmsReplies, JOBS.sweepPendingMessages]) {
+          const job = await dry.context.queues.maintenance.add(name, {});
+          await expect.poll(() => job.getState()).toBe('completed');
+        }
+        expect(sms.requests.length).toBe(before);
+      } finally {
+        await dry.teardown();
       }
-      expect(sms.requests.length).toBe(before);
-    } finally {
-      await dry.teardown();
-    }
-  });
+    },
+  );
 });

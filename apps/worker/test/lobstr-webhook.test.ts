@@ -28,7 +28,13 @@ const post = (body: unknown, token = TOKEN, contentType = 'application/json') =>
     payload: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
-const runDone = (id: string) => ({ id, object: 'run', event: 'run.done', squid: { id: SQUID, name: 'Leboncoin' }, timestamp: '2026/11/28 08:32:31' });
+const runDone = (id: string) => ({
+  id,
+  object: 'run',
+  event: 'run.done',
+  squid: { id: SQUID, name: 'Leboncoin' },
+  timestamp: '2026/11/28 08:32:31',
+});
 
 async function scrapingJobs(): Promise<number> {
   const counts = await world.context.queues.scraping.getJobCounts();
@@ -44,7 +50,10 @@ async function runRecord(id: string) {
 describe('POST /webhooks/lobstr/:token', () => {
   it('refuses bad requests with a reason and enqueues nothing for them', async () => {
     const wrongToken = await post(runDone(runId(1)), 'not-the-token-at-all-0000000');
-    expect([wrongToken.statusCode, wrongToken.json()]).toEqual([401, { error: 'INVALID_TOKEN', message: 'unknown webhook token' }]);
+    expect([wrongToken.statusCode, wrongToken.json()]).toEqual([
+      401,
+      { error: 'INVALID_TOKEN', message: 'unknown webhook token' },
+    ]);
     const malformed = await post('{"id": ');
     expect(malformed.statusCode).toBe(400);
     const missingId = await post({ event: 'run.done' });
@@ -67,7 +76,9 @@ describe('POST /webhooks/lobstr/:token', () => {
       const response = await post(runDone(runId(2)));
       expect([response.statusCode, response.json()]).toEqual([202, { runId: runId(2) }]);
     }
-    await expect.poll(() => runRecord(runId(2)), { timeout: 15_000 }).toMatchObject({ status: 'completed', attempts: 1, ads_saved: generated.valid.size });
+    await expect
+      .poll(() => runRecord(runId(2)), { timeout: 15_000 })
+      .toMatchObject({ status: 'completed', attempts: 1, ads_saved: generated.valid.size });
     expect(fake.resultPagesServed()).toBe(3);
 
     // Lobstr retries a delivery up to 3 times, 15 minutes apart: a late one changes nothing.
@@ -87,13 +98,23 @@ describe('POST /webhooks/lobstr/:token', () => {
     await expect.poll(() => job!.getState(), { timeout: 15_000 }).toBe('delayed');
     await job!.promote();
 
-    await expect.poll(() => runRecord(runId(3)), { timeout: 15_000 }).toMatchObject({ status: 'completed', attempts: 2, ads_saved: generated.valid.size });
-    const [count] = await world.context.sql<{ n: number }[]>`select count(*)::int as n from ads where original_ad_id like '50%'`;
+    await expect
+      .poll(() => runRecord(runId(3)), { timeout: 15_000 })
+      .toMatchObject({ status: 'completed', attempts: 2, ads_saved: generated.valid.size });
+    const [count] = await world.context.sql<
+      { n: number }[]
+    >`select count(*)::int as n from ads where original_ad_id like '50%'`;
     expect(count!.n).toBe(generated.valid.size);
   });
 
   it('reports ingested and rejected ads in the metrics', async () => {
-    const metrics = (await world.context.app.inject({ method: 'GET', url: ROUTES.metrics, headers: { authorization: `Bearer ${testEnv().API_SECRET!}` } })).body;
+    const metrics = (
+      await world.context.app.inject({
+        method: 'GET',
+        url: ROUTES.metrics,
+        headers: { authorization: `Bearer ${testEnv().API_SECRET!}` },
+      })
+    ).body;
     expect(Number(/auto_prospect_lobstr_ads\{outcome="saved"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(1000);
     expect(Number(/auto_prospect_lobstr_ads\{outcome="rejected"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0);
   });
@@ -105,15 +126,17 @@ describe('POST /webhooks/lobstr/:token', () => {
     const failed = await world.context.queues.scraping.getJob(JOB_IDS.lobstrRun(runId(404)));
     expect(failed!.failedReason).toMatch(/^LOBSTR_NOT_FOUND: /);
     expect(failed!.attemptsMade).toBe(1);
-    expect(await world.context.sql`select status, error_code from lobstr_runs where id = ${runId(404)}`)
-      .toEqual([{ status: 'failed', error_code: 'LOBSTR_NOT_FOUND' }]);
+    expect(await world.context.sql`select status, error_code from lobstr_runs where id = ${runId(404)}`).toEqual([
+      { status: 'failed', error_code: 'LOBSTR_NOT_FOUND' },
+    ]);
   });
 
   it('limits body size and requests per source', async () => {
     const huge = await post({ ...runDone(runId(5)), padding: 'x'.repeat(LIMITS.webhookBodyBytes) });
     expect(huge.statusCode).toBe(413);
     const statuses: number[] = [];
-    for (let i = 0; i <= world.context.env.WEBHOOK_RATE_LIMIT_PER_MINUTE; i++) statuses.push((await post({ ...runDone(runId(6)), event: 'run.running' })).statusCode);
+    for (let i = 0; i <= world.context.env.WEBHOOK_RATE_LIMIT_PER_MINUTE; i++)
+      statuses.push((await post({ ...runDone(runId(6)), event: 'run.running' })).statusCode);
     // Earlier requests of this file count too: some pass, then every one is refused.
     const firstRefused = statuses.indexOf(429);
     expect(firstRefused).toBeGreaterThan(0);

@@ -27,11 +27,19 @@ afterAll(async () => {
 
 /** What the wrapped command receives, run with `explicit` as its only connection variables. */
 function received(explicit: Record<string, string>, file?: string): { redis: string; database: string } {
-  const rest = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'REDIS_URL' && name !== 'DATABASE_URL'));
-  const print = 'process.stdout.write(JSON.stringify({ redis: process.env.REDIS_URL, database: process.env.DATABASE_URL }))';
-  const result = spawnSync(process.execPath, [wrapper, ...(file ? ['--env-file', file] : []), process.execPath, '-e', print], {
-    env: { ...rest, ...explicit }, encoding: 'utf8',
-  });
+  const rest = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => name !== 'REDIS_URL' && name !== 'DATABASE_URL'),
+  );
+  const print =
+    'process.stdout.write(JSON.stringify({ redis: process.env.REDIS_URL, database: process.env.DATABASE_URL }))';
+  const result = spawnSync(
+    process.execPath,
+    [wrapper, ...(file ? ['--env-file', file] : []), process.execPath, '-e', print],
+    {
+      env: { ...rest, ...explicit },
+      encoding: 'utf8',
+    },
+  );
   expect(result.status, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as { redis: string; database: string };
 }
@@ -42,7 +50,10 @@ describe('local connection URLs', () => {
   });
 
   it('come from the explicit environment over the file', () => {
-    expect(received({ REDIS_URL: 'redis://127.0.0.1:6379/8' }, envFile)).toEqual({ redis: 'redis://127.0.0.1:6379/8', database: db.url });
+    expect(received({ REDIS_URL: 'redis://127.0.0.1:6379/8' }, envFile)).toEqual({
+      redis: 'redis://127.0.0.1:6379/8',
+      database: db.url,
+    });
   });
 
   it('fall back to the local defaults', () => {

@@ -6,7 +6,13 @@
 // worker OS processes running the day together.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '@auto-prospect/core';
-import { startFakeSmsMobileApi, startFakeVoicePartner, testEnv, type FakeSmsMobileApi, type FakeVoicePartner } from '@auto-prospect/testkit';
+import {
+  startFakeSmsMobileApi,
+  startFakeVoicePartner,
+  testEnv,
+  type FakeSmsMobileApi,
+  type FakeVoicePartner,
+} from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 import { seedAccount, seedTemplate } from './support/seed.js';
 import { startWorkerProcess, type WorkerProcess } from './support/worker-process.js';
@@ -66,8 +72,14 @@ async function seed(): Promise<void> {
     select (select id from ad_types where lobstr_value = 'Voiture') as "typeId",
            (select id from locations where zipcode = '75015' limit 1) as "locationId"`;
   const ads = Array.from({ length: ADS }, (_, r) => ({
-    original_ad_id: `doubles-${r}`, type_id: ref!.typeId, location_id: ref!.locationId, phone_number: phoneOf(sellerOf(r)),
-    has_phone: true, accept_salesmen: true, title: `Clio ${r}`, price: 5000 + r * 10,
+    original_ad_id: `doubles-${r}`,
+    type_id: ref!.typeId,
+    location_id: ref!.locationId,
+    phone_number: phoneOf(sellerOf(r)),
+    has_phone: true,
+    accept_salesmen: true,
+    title: `Clio ${r}`,
+    price: 5000 + r * 10,
     last_publication_date: new Date(Date.UTC(2026, 10, 28) - r * 86_400_000).toISOString().slice(0, 10),
     created_at: new Date(Date.now() - r * 1000),
   }));
@@ -88,7 +100,9 @@ async function seed(): Promise<void> {
 
 async function runState(): Promise<{ run: string | null; active: number; byStatus: Record<string, number> }> {
   const [run] = await db()<{ status: string }[]>`select status from daily_runs`;
-  const rows = await db()<{ status: string; n: number }[]>`select status, count(*)::int as n from messages group by status`;
+  const rows = await db()<
+    { status: string; n: number }[]
+  >`select status, count(*)::int as n from messages group by status`;
   const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n]));
   return { run: run?.status ?? null, active: (byStatus.pending ?? 0) + (byStatus.sending ?? 0), byStatus };
 }
@@ -104,8 +118,10 @@ async function waitForTheDay(): Promise<void> {
     const dead = workers.find((w) => w.child.exitCode !== null || w.child.signalCode !== null);
     if (dead) throw new Error(`a worker process exited during the run:\n${dead.output().slice(-4000)}`);
     if (Date.now() > deadline) {
-      throw new Error(`the day did not finish within ${RUN_DEADLINE_MS} ms: ${JSON.stringify(state)}\n`
-        + workers.map((w, i) => `--- worker ${i} ---\n${w.output().split('\n').slice(-15).join('\n')}`).join('\n'));
+      throw new Error(
+        `the day did not finish within ${RUN_DEADLINE_MS} ms: ${JSON.stringify(state)}\n` +
+          workers.map((w, i) => `--- worker ${i} ---\n${w.output().split('\n').slice(-15).join('\n')}`).join('\n'),
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
     state = await runState();
@@ -131,14 +147,24 @@ beforeAll(async () => {
   voice.audios.add(VOICE_AUDIO);
   voice.modes.requestsPerMinute = 100_000;
   const overrides = {
-    SMSMOBILEAPI_BASE_URL: sms.url, VOICE_PARTNER_BASE_URL: voice.baseUrl, VOICE_PARTNER_API_KEY: VOICE_KEY,
-    VOICE_REQUESTS_PER_MINUTE: '10000', SMS_MIN_GAP_SECONDS: '0', HUNT_CONCURRENCY: '8', SENDING_WINDOWS: 'always',
+    SMSMOBILEAPI_BASE_URL: sms.url,
+    VOICE_PARTNER_BASE_URL: voice.baseUrl,
+    VOICE_PARTNER_API_KEY: VOICE_KEY,
+    VOICE_REQUESTS_PER_MINUTE: '10000',
+    SMS_MIN_GAP_SECONDS: '0',
+    HUNT_CONCURRENCY: '8',
+    SENDING_WINDOWS: 'always',
   };
   // The in-process context is never started: it only seeds and reads. The day runs in the workers.
   world = await createTestWorld(overrides);
   await seed();
   // LOG_LEVEL info: startWorkerProcess learns each process's URL from the "Server listening" line.
-  const env = testEnv({ DATABASE_URL: world.db.url, QUEUE_PREFIX: world.queuePrefix.prefix, LOG_LEVEL: 'info', ...overrides });
+  const env = testEnv({
+    DATABASE_URL: world.db.url,
+    QUEUE_PREFIX: world.queuePrefix.prefix,
+    LOG_LEVEL: 'info',
+    ...overrides,
+  });
   for (let i = 0; i < PROCESSES; i++) workers.push(startWorkerProcess(env));
   await Promise.all(workers.map((w) => w.url));
 });
@@ -151,14 +177,17 @@ afterAll(async () => {
 });
 
 describe('one contact per seller', () => {
-  it('holds per ad and per phone and local day with overlapping hunts of one account in three worker processes', { timeout: 90_000 }, async () => {
-    const started = await fetch(`${await workers[0]!.url}${ROUTES.dailyRuns}`, { method: 'POST', headers: auth });
-    expect(started.status).toBe(202);
-    await waitForTheDay();
-    const sql = db();
+  it(
+    'holds per ad and per phone and local day with overlapping hunts of one account in three worker processes',
+    { timeout: 90_000 },
+    async () => {
+      const started = await fetch(`${await workers[0]!.url}${ROUTES.dailyRuns}`, { method: 'POST', headers: auth });
+      expect(started.status).toBe(202);
+      await waitForTheDay();
+      const sql = db();
 
-    // (1) At most one live message per (account, ad).
-    const adDoubles = await sql<{ ad: string; live: number; messages: string[] }[]>`
+      // (1) At most one live message per (account, ad).
+      const adDoubles = await sql<{ ad: string; live: number; messages: string[] }[]>`
       select a.original_ad_id as ad, count(*)::int as live,
              array_agg(m.channel::text || ':' || m.status::text || ' by ' || coalesce(h.name, '-')
                        order by m.created_at) as messages
@@ -166,10 +195,15 @@ describe('one contact per seller', () => {
       where m.status <> 'failed'
       group by m.account_id, a.original_ad_id having count(*) > 1
       order by a.original_ad_id`;
-    expect.soft(offenders(adDoubles, (r) => r.live), 'ads with more than one live message of the account').toEqual(NONE);
+      expect
+        .soft(
+          offenders(adDoubles, (r) => r.live),
+          'ads with more than one live message of the account',
+        )
+        .toEqual(NONE);
 
-    // (2) At most one live message per (account, phone, local day), whatever the ad.
-    const phoneDoubles = await sql<{ phone: string; day: string; live: number; ads: number; messages: string[] }[]>`
+      // (2) At most one live message per (account, phone, local day), whatever the ad.
+      const phoneDoubles = await sql<{ phone: string; day: string; live: number; ads: number; messages: string[] }[]>`
       select m.recipient_phone as phone,
              coalesce(m.local_date, (m.created_at at time zone 'Europe/Paris')::date)::text as day,
              count(*)::int as live, count(distinct m.ad_id)::int as ads,
@@ -179,29 +213,47 @@ describe('one contact per seller', () => {
       where m.status <> 'failed'
       group by m.account_id, m.recipient_phone, 2 having count(*) > 1
       order by m.recipient_phone`;
-    expect.soft(offenders(phoneDoubles, (r) => r.live), 'phone numbers with more than one live message on one local day').toEqual(NONE);
+      expect
+        .soft(
+          offenders(phoneDoubles, (r) => r.live),
+          'phone numbers with more than one live message on one local day',
+        )
+        .toEqual(NONE);
 
-    // (3) The providers were asked at most once per phone number, over both channels.
-    const calls = new Map<string, string[]>();
-    for (const s of sms!.sent) calls.set(s.recipients, [...(calls.get(s.recipients) ?? []), 'sms']);
-    for (const n of voice!.campaigns.flatMap((c) => c.numbers)) calls.set(n, [...(calls.get(n) ?? []), 'ringless_voice']);
-    const calledTwice = [...calls].filter(([, channels]) => channels.length > 1).map(([phone, channels]) => ({ phone, channels }));
-    expect.soft(offenders(calledTwice, (r) => r.channels.length), `phone numbers reached more than once by the providers`
-      + ` (${sms!.sent.length} SMS, ${voice!.campaigns.length} voice campaigns in all)`).toEqual(NONE);
+      // (3) The providers were asked at most once per phone number, over both channels.
+      const calls = new Map<string, string[]>();
+      for (const s of sms!.sent) calls.set(s.recipients, [...(calls.get(s.recipients) ?? []), 'sms']);
+      for (const n of voice!.campaigns.flatMap((c) => c.numbers))
+        calls.set(n, [...(calls.get(n) ?? []), 'ringless_voice']);
+      const calledTwice = [...calls]
+        .filter(([, channels]) => channels.length > 1)
+        .map(([phone, channels]) => ({ phone, channels }));
+      expect
+        .soft(
+          offenders(calledTwice, (r) => r.channels.length),
+          `phone numbers reached more than once by the providers` +
+            ` (${sms!.sent.length} SMS, ${voice!.campaigns.length} voice campaigns in all)`,
+        )
+        .toEqual(NONE);
 
-    // (4) The day really contacted people (else the checks above hold trivially). The floor is what
-    // any correct allocation reaches even if all six hunts pick their candidates at the same instant
-    // and take only as many as their limit: the 35 different numbers among the 40 newest ads. Not
-    // per channel: which hunts (voice-first or SMS-only) win the race is up to the scheduler.
-    const sent = await sql<{ channel: string; n: number }[]>`
+      // (4) The day really contacted people (else the checks above hold trivially). The floor is what
+      // any correct allocation reaches even if all six hunts pick their candidates at the same instant
+      // and take only as many as their limit: the 35 different numbers among the 40 newest ads. Not
+      // per channel: which hunts (voice-first or SMS-only) win the race is up to the scheduler.
+      const sent = await sql<{ channel: string; n: number }[]>`
       select channel::text, count(*)::int as n from messages where status = 'sent' group by channel order by channel`;
-    const sentOn = Object.fromEntries(sent.map((s) => [s.channel, s.n]));
-    expect.soft((sentOn.sms ?? 0) + (sentOn.ringless_voice ?? 0), `sent messages: ${JSON.stringify(sentOn)}`).toBeGreaterThan(30);
+      const sentOn = Object.fromEntries(sent.map((s) => [s.channel, s.n]));
+      expect
+        .soft((sentOn.sms ?? 0) + (sentOn.ringless_voice ?? 0), `sent messages: ${JSON.stringify(sentOn)}`)
+        .toBeGreaterThan(30);
 
-    // (5) And filled its day: the six limits together (240) exceed the sellers, so with each hunt
-    // planning from what the others already took, every seller is contacted exactly once.
-    const [sellers] = await sql<{ n: number }[]>`select count(distinct phone_number)::int as n from ads`;
-    const [contacted] = await sql<{ n: number }[]>`select count(distinct recipient_phone)::int as n from messages where status <> 'failed'`;
-    expect.soft(contacted!.n, 'sellers contacted').toBe(sellers!.n);
-  });
+      // (5) And filled its day: the six limits together (240) exceed the sellers, so with each hunt
+      // planning from what the others already took, every seller is contacted exactly once.
+      const [sellers] = await sql<{ n: number }[]>`select count(distinct phone_number)::int as n from ads`;
+      const [contacted] = await sql<
+        { n: number }[]
+      >`select count(distinct recipient_phone)::int as n from messages where status <> 'failed'`;
+      expect.soft(contacted!.n, 'sellers contacted').toBe(sellers!.n);
+    },
+  );
 });

@@ -20,7 +20,11 @@ afterAll(async () => {
 
 async function startPrivateRedis(): Promise<string> {
   const port = await freePort();
-  redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  redisServer = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 100; i++) {
     if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG') break;
     await new Promise((r) => setTimeout(r, 50));
@@ -34,23 +38,27 @@ async function readyStatus(url: string): Promise<{ status: number; body: { faili
 }
 
 describe('the service process', () => {
-  it('is ready with Redis and Postgres, answers 503 naming Redis once Redis stops, ' +
-    'and exits 0 on SIGTERM', async () => {
-    const redisUrl = await startPrivateRedis();
-    const worker = startWorkerProcess(testEnv({ DATABASE_URL: db.url, REDIS_URL: redisUrl, LOG_LEVEL: 'info' }));
-    const url = await worker.url;
+  it(
+    'is ready with Redis and Postgres, answers 503 naming Redis once Redis stops, ' + 'and exits 0 on SIGTERM',
+    async () => {
+      const redisUrl = await startPrivateRedis();
+      const worker = startWorkerProcess(testEnv({ DATABASE_URL: db.url, REDIS_URL: redisUrl, LOG_LEVEL: 'info' }));
+      const url = await worker.url;
 
-    await expect.poll(async () => (await readyStatus(url)).status, { timeout: 10_000 }).toBe(200);
+      await expect.poll(async () => (await readyStatus(url)).status, { timeout: 10_000 }).toBe(200);
 
-    redisServer!.kill('SIGKILL');
-    await expect.poll(async () => readyStatus(url), { timeout: 10_000 }).toMatchObject({ status: 503, body: { failing: ['redis'] } });
+      redisServer!.kill('SIGKILL');
+      await expect
+        .poll(async () => readyStatus(url), { timeout: 10_000 })
+        .toMatchObject({ status: 503, body: { failing: ['redis'] } });
 
-    const signalledAt = Date.now();
-    worker.child.kill('SIGTERM');
-    const { code, afterMs } = await worker.exited(signalledAt);
-    expect(code).toBe(0);
-    expect(afterMs).toBeLessThan(10_000);
-  });
+      const signalledAt = Date.now();
+      worker.child.kill('SIGTERM');
+      const { code, afterMs } = await worker.exited(signalledAt);
+      expect(code).toBe(0);
+      expect(afterMs).toBeLessThan(10_000);
+    },
+  );
 
   it('refuses to start on invalid configuration, naming every problem', async () => {
     const worker = startWorkerProcess(testEnv({ DATABASE_URL: undefined, WHATSAPP_ENCRYPTION_KEY: 'xyz' }));

@@ -32,7 +32,11 @@ describe('health routes', () => {
     expect((await app.inject(ROUTES.healthLive)).statusCode).toBe(200);
     const ready = await app.inject(ROUTES.healthReady);
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toMatchObject({ ready: true, failing: [], checks: { redis: { ok: true }, postgres: { ok: true } } });
+    expect(ready.json()).toMatchObject({
+      ready: true,
+      failing: [],
+      checks: { redis: { ok: true }, postgres: { ok: true } },
+    });
   });
 
   it('ready stays 200 but names a late daily run and a missing job scheduler', { timeout: 20_000 }, async () => {
@@ -40,7 +44,8 @@ describe('health routes', () => {
     try {
       const started = context({ QUEUE_PREFIX: prefix.prefix, PORT: '0', WORKER_ROLES: 'orchestration' });
       await started.start();
-      const warnings = async () => (await started.app.inject(ROUTES.healthReady)).json<{ warnings: string[] }>().warnings;
+      const warnings = async () =>
+        (await started.app.inject(ROUTES.healthReady)).json<{ warnings: string[] }>().warnings;
       expect(await warnings()).toEqual([]);
 
       await started.sql`
@@ -79,15 +84,21 @@ describe('start-up', () => {
     const missing = new URL(db.url);
     missing.pathname = `/${missing.pathname.slice(1)}_missing`;
     const started = Date.now();
-    await expect(context({ DATABASE_URL: missing.toString(), WORKER_ROLES: 'sms', PORT: '0' }).start())
-      .rejects.toThrow(/does not exist; fix DATABASE_URL, or create the database/);
+    await expect(context({ DATABASE_URL: missing.toString(), WORKER_ROLES: 'sms', PORT: '0' }).start()).rejects.toThrow(
+      /does not exist; fix DATABASE_URL, or create the database/,
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('prints no warning when everything answers', { timeout: 20_000 }, async () => {
     const prefix = createTestQueuePrefix();
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(chunk.toString()); done(); } });
+    const sink = new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
     try {
       await context({ QUEUE_PREFIX: prefix.prefix, PORT: '0' }, createLogger('info', sink)).start();
       expect(lines.filter((l) => (JSON.parse(l) as { level: number }).level >= 40)).toEqual([]);

@@ -10,7 +10,12 @@ let lines: string[] = [];
 let world: TestWorld;
 
 beforeAll(async () => {
-  const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => { lines.push(...chunk.toString().split('\n').filter(Boolean)); done(); } });
+  const sink = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
   world = await createTestWorld({}, { logger: createLogger('info', sink) });
 });
 
@@ -21,10 +26,14 @@ describe('request log lines', () => {
     lines = [];
     const runId = 'd1000000-0000-4000-8000-000000000000';
     const response = await world.context.app.inject({
-      method: 'GET', url: ROUTES.dailyRun.replace(':runId', runId), headers: { authorization: `Bearer ${testEnv().API_SECRET!}` },
+      method: 'GET',
+      url: ROUTES.dailyRun.replace(':runId', runId),
+      headers: { authorization: `Bearer ${testEnv().API_SECRET!}` },
     });
     expect(response.statusCode).toBe(404);
-    const completed = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request completed');
+    const completed = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === 'request completed');
     expect(completed).toHaveLength(1);
     expect(completed[0]).toMatchObject({ method: 'GET', route: ROUTES.dailyRun, status: 404 });
     expect([typeof completed[0]!.durationMs, typeof completed[0]!.reqId]).toEqual(['number', 'string']);

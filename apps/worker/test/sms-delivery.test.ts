@@ -10,7 +10,11 @@ let world: TestWorld;
 
 beforeAll(async () => {
   sms = await startFakeSmsMobileApi();
-  world = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms.url, PROVIDER_TIMEOUT_MS: '500', SMS_MIN_GAP_SECONDS: '0' });
+  world = await createTestWorld({
+    SMSMOBILEAPI_BASE_URL: sms.url,
+    PROVIDER_TIMEOUT_MS: '500',
+    SMS_MIN_GAP_SECONDS: '0',
+  });
   await world.context.start();
 });
 
@@ -25,21 +29,37 @@ async function validAccount(smsCredits = 10) {
   return account;
 }
 
-
-
 describe('SMS delivery', () => {
   it('sends once, records the provider id, consumes exactly one credit and writes the lead', async () => {
     const account = await validAccount();
-    const id = await contact(world.context, { accountId: account.id, phone: '+33612345678', channel: 'sms', text: 'Bonjour Jean' });
+    const id = await contact(world.context, {
+      accountId: account.id,
+      phone: '+33612345678',
+      channel: 'sms',
+      text: 'Bonjour Jean',
+    });
 
-    expect(await settled(world.context.sql, id)).toMatchObject({ status: 'sent', credit_state: 'consumed', external_id: sms.sent.at(-1)!.guid });
-    expect(sms.sent.at(-1)).toMatchObject({ apikey: account.smsKey, recipients: '+33612345678', message: 'Bonjour Jean' });
+    expect(await settled(world.context.sql, id)).toMatchObject({
+      status: 'sent',
+      credit_state: 'consumed',
+      external_id: sms.sent.at(-1)!.guid,
+    });
+    expect(sms.sent.at(-1)).toMatchObject({
+      apikey: account.smsKey,
+      recipients: '+33612345678',
+      message: 'Bonjour Jean',
+    });
     expect(await credits(world.context.sql, account.id)).toMatchObject({ sms: 9, sms_reserved: 0 });
-    expect(await world.context.sql`
-      select amount, balance_after from credit_transactions where message_id = ${id} and type = 'usage'`)
-      .toEqual([{ amount: -1, balance_after: 9 }]);
-    expect(await world.context.sql`select stage from leads where account_id = ${account.id}`).toEqual([{ stage: 'contacted' }]);
-    expect(await world.context.sql`select channel from contacted_ads where account_id = ${account.id}`).toEqual([{ channel: 'sms' }]);
+    expect(
+      await world.context.sql`
+      select amount, balance_after from credit_transactions where message_id = ${id} and type = 'usage'`,
+    ).toEqual([{ amount: -1, balance_after: 9 }]);
+    expect(await world.context.sql`select stage from leads where account_id = ${account.id}`).toEqual([
+      { stage: 'contacted' },
+    ]);
+    expect(await world.context.sql`select channel from contacted_ads where account_id = ${account.id}`).toEqual([
+      { channel: 'sms' },
+    ]);
   });
 
   it('pauses SMS for that account only when its key is revoked, releasing the reservation', async () => {
@@ -47,11 +67,16 @@ describe('SMS delivery', () => {
     const other = await validAccount();
     const id = await contact(world.context, { accountId: revoked.id, phone: '+33612345679', channel: 'sms' });
 
-    expect(await settled(world.context.sql, id)).toMatchObject({ status: 'failed', error_code: 'SMS_KEY_REVOKED', credit_state: 'released' });
+    expect(await settled(world.context.sql, id)).toMatchObject({
+      status: 'failed',
+      error_code: 'SMS_KEY_REVOKED',
+      credit_state: 'released',
+    });
     expect(await credits(world.context.sql, revoked.id)).toMatchObject({ sms: 10, sms_reserved: 0 });
-    expect(await world.context.sql`
-      select reason_code, paused_until from account_channel_pauses where account_id = ${revoked.id}`)
-      .toEqual([{ reason_code: 'SMS_KEY_REVOKED', paused_until: null }]);
+    expect(
+      await world.context.sql`
+      select reason_code, paused_until from account_channel_pauses where account_id = ${revoked.id}`,
+    ).toEqual([{ reason_code: 'SMS_KEY_REVOKED', paused_until: null }]);
     const job = await world.context.queues.sms.getJob(JOB_IDS.message(id));
     expect(job!.failedReason).toMatch(/^SMS_KEY_REVOKED/);
     expect(job!.attemptsMade).toBe(1);
@@ -68,7 +93,11 @@ describe('SMS delivery', () => {
     sms.modes.errorsAsHttp200 = true;
     try {
       const id = await contact(world.context, { accountId: account.id, phone: '+33612345672', channel: 'sms' });
-      expect(await settled(world.context.sql, id)).toMatchObject({ status: 'failed', error_code: 'SMS_PLAN_EXPIRED', credit_state: 'released' });
+      expect(await settled(world.context.sql, id)).toMatchObject({
+        status: 'failed',
+        error_code: 'SMS_PLAN_EXPIRED',
+        credit_state: 'released',
+      });
     } finally {
       sms.modes.errorsAsHttp200 = false;
     }
@@ -102,7 +131,11 @@ describe('SMS delivery', () => {
     sms.modes.hang = true;
     try {
       const id = await contact(world.context, { accountId: account.id, phone: '+33612345675', channel: 'sms' });
-      expect(await settled(world.context.sql, id)).toMatchObject({ status: 'uncertain', error_code: 'SMS_NO_ANSWER', credit_state: 'reserved' });
+      expect(await settled(world.context.sql, id)).toMatchObject({
+        status: 'uncertain',
+        error_code: 'SMS_NO_ANSWER',
+        credit_state: 'reserved',
+      });
       const job = await world.context.queues.sms.getJob(JOB_IDS.message(id));
       await expect.poll(() => job!.getState()).toBe('failed');
       expect(job!.attemptsMade).toBe(1);
@@ -115,7 +148,11 @@ describe('SMS delivery', () => {
     const account = await validAccount();
     const before = sms.requests.length;
     const id = await contact(world.context, { accountId: account.id, phone: '+33142747158', channel: 'sms' });
-    expect(await settled(world.context.sql, id)).toMatchObject({ status: 'failed', error_code: 'RECIPIENT_NOT_MOBILE', credit_state: 'released' });
+    expect(await settled(world.context.sql, id)).toMatchObject({
+      status: 'failed',
+      error_code: 'RECIPIENT_NOT_MOBILE',
+      credit_state: 'released',
+    });
     expect(sms.requests.length).toBe(before);
   });
 
@@ -124,16 +161,24 @@ describe('SMS delivery', () => {
     const now = Math.floor(Date.now() / 1000);
     sms.inbox.set(account.smsKey!, [
       { number: '0612121212', message: 'STOP', timestamp_unix: now - 30 },
-      { number: '+33613131313', message: 'C\'est toujours dispo ?', timestamp_unix: now - 20 },
+      { number: '+33613131313', message: "C'est toujours dispo ?", timestamp_unix: now - 20 },
       { number: '06 14 14 14 14', message: 'désinscription', timestamp_unix: (now - 10) * 1000 },
     ]);
-    const poll = () => world.context.queues.maintenance.add(JOBS.pollSmsReplies, {}).then((job) => expect.poll(() => job.getState()).toBe('completed'));
+    const poll = () =>
+      world.context.queues.maintenance
+        .add(JOBS.pollSmsReplies, {})
+        .then((job) => expect.poll(() => job.getState()).toBe('completed'));
     await poll();
-    const suppressed = async () => (await world.context.sql<{ phone_number: string }[]>`
+    const suppressed = async () =>
+      (
+        await world.context.sql<{ phone_number: string }[]>`
       select phone_number from suppressed_phone_numbers where source_channel = 'sms'
-      order by 1`).map((r) => r.phone_number);
+      order by 1`
+      ).map((r) => r.phone_number);
     expect(await suppressed()).toEqual(['+33612121212', '+33614141414']);
-    const [cursor] = await world.context.sql<{ last: string }[]>`select last_received_unix::text as last from sms_reply_cursors where account_id = ${account.id}`;
+    const [cursor] = await world.context.sql<
+      { last: string }[]
+    >`select last_received_unix::text as last from sms_reply_cursors where account_id = ${account.id}`;
     expect(Number(cursor!.last)).toBe(now - 10);
     await poll();
     expect(await suppressed()).toEqual(['+33612121212', '+33614141414']);

@@ -13,7 +13,10 @@ const dealers = useSmsDealers();
 const auth = { authorization: `Bearer ${testEnv().API_SECRET!}` };
 
 /** A message a send left uncertain: still holding its credit, as a cut-off call leaves it. */
-async function uncertainMessage(context: WorkerContext, input: { accountId: string; phone: string; channel: 'sms' | 'ringless_voice'; huntId?: string; templateId?: string }) {
+async function uncertainMessage(
+  context: WorkerContext,
+  input: { accountId: string; phone: string; channel: 'sms' | 'ringless_voice'; huntId?: string; templateId?: string },
+) {
   const adId = await seedAd(context.sql, input.phone);
   const localDate = localDateOf(new Date(), context.env.OUTREACH_TIMEZONE);
   const [row] = await context.sql<{ id: string }[]>`
@@ -30,7 +33,12 @@ async function uncertainMessage(context: WorkerContext, input: { accountId: stri
 }
 
 const resolve = (context: WorkerContext, id: string, outcome: string) =>
-  context.app.inject({ method: 'POST', url: ROUTES.messageResolve.replace(':messageId', id), headers: auth, payload: { outcome } });
+  context.app.inject({
+    method: 'POST',
+    url: ROUTES.messageResolve.replace(':messageId', id),
+    headers: auth,
+    payload: { outcome },
+  });
 
 describe('uncertain messages', () => {
   it('are listed, and settled as sent: credit consumed, lead written; only once', async () => {
@@ -39,8 +47,14 @@ describe('uncertain messages', () => {
     const account = await seedAccount(world.context, { smsCredits: 5 });
     const id = await uncertainMessage(world.context, { accountId: account.id, phone: '+33611000701', channel: 'sms' });
 
-    const list = await world.context.app.inject({ method: 'GET', url: `${ROUTES.messages}?status=uncertain`, headers: auth });
-    expect(list.json<{ messages: { id: string; errorCode: string }[] }>().messages).toEqual([expect.objectContaining({ id, errorCode: 'INTERRUPTED_DURING_SEND' })]);
+    const list = await world.context.app.inject({
+      method: 'GET',
+      url: `${ROUTES.messages}?status=uncertain`,
+      headers: auth,
+    });
+    expect(list.json<{ messages: { id: string; errorCode: string }[] }>().messages).toEqual([
+      expect.objectContaining({ id, errorCode: 'INTERRUPTED_DURING_SEND' }),
+    ]);
 
     const settledAsSent = await resolve(world.context, id, 'sent');
     expect(settledAsSent.json()).toEqual({ messageId: id, status: 'sent', handedOverTo: null });
@@ -66,38 +80,74 @@ describe('uncertain messages', () => {
       values (${account.id}, 'hunt', 10, ${world.context.sql.json({ ringlessVoice: true, sms: true })},
               ${world.context.sql.json({ ringlessVoice: voiceTemplate, sms: smsTemplate })})
       returning id`;
-    const id = await uncertainMessage(world.context, { accountId: account.id, phone: '+33611000702', channel: 'ringless_voice', huntId: hunt!.id, templateId: voiceTemplate });
+    const id = await uncertainMessage(world.context, {
+      accountId: account.id,
+      phone: '+33611000702',
+      channel: 'ringless_voice',
+      huntId: hunt!.id,
+      templateId: voiceTemplate,
+    });
 
     const response = await resolve(world.context, id, 'not_sent');
     expect(response.json()).toMatchObject({ messageId: id, status: 'failed', handedOverTo: { channel: 'sms' } });
-    expect(await messageRow(world.context.sql, id)).toMatchObject({ status: 'failed', error_code: 'OPERATOR_NOT_SENT', credit_state: 'released' });
+    expect(await messageRow(world.context.sql, id)).toMatchObject({
+      status: 'failed',
+      error_code: 'OPERATOR_NOT_SENT',
+      credit_state: 'released',
+    });
     const next = response.json<{ handedOverTo: { messageId: string } }>().handedOverTo.messageId;
     expect(await settled(world.context.sql, next)).toMatchObject({ status: 'sent' });
-    expect(await credits(world.context.sql, account.id)).toMatchObject({ sms: 4, sms_reserved: 0, ringless_voice: 5, ringless_voice_reserved: 0 });
+    expect(await credits(world.context.sql, account.id)).toMatchObject({
+      sms: 4,
+      sms_reserved: 0,
+      ringless_voice: 5,
+      ringless_voice_reserved: 0,
+    });
   });
 
-  it('are settled from the SMS sent log when the phone sent them; the others wait for an operator', { timeout: 30_000 }, async () => {
-    const world = await dealers.world({ PROVIDER_TIMEOUT_MS: '1000' });
-    await world.context.start();
-    const account = await seedAccount(world.context, { smsCredits: 5 });
-    dealers.sms.keys.set(account.smsKey!, 'valid');
-    // The phone sends it but the answer never comes: the send times out and turns uncertain.
-    dealers.sms.modes.acceptThenHang = true;
-    const sentByPhone = await contact(world.context, { accountId: account.id, phone: '+33611000801', channel: 'sms' });
-    expect(await settled(world.context.sql, sentByPhone)).toMatchObject({ status: 'uncertain', error_code: 'SMS_NO_ANSWER' });
-    // Never reached the phone: nothing in the log.
-    dealers.sms.modes.acceptThenHang = false;
-    dealers.sms.modes.hang = true;
-    const neverSent = await contact(world.context, { accountId: account.id, phone: '+33611000802', channel: 'sms' });
-    expect(await settled(world.context.sql, neverSent)).toMatchObject({ status: 'uncertain', error_code: 'SMS_NO_ANSWER' });
-    dealers.sms.modes.hang = false;
+  it(
+    'are settled from the SMS sent log when the phone sent them; the others wait for an operator',
+    { timeout: 30_000 },
+    async () => {
+      const world = await dealers.world({ PROVIDER_TIMEOUT_MS: '1000' });
+      await world.context.start();
+      const account = await seedAccount(world.context, { smsCredits: 5 });
+      dealers.sms.keys.set(account.smsKey!, 'valid');
+      // The phone sends it but the answer never comes: the send times out and turns uncertain.
+      dealers.sms.modes.acceptThenHang = true;
+      const sentByPhone = await contact(world.context, {
+        accountId: account.id,
+        phone: '+33611000801',
+        channel: 'sms',
+      });
+      expect(await settled(world.context.sql, sentByPhone)).toMatchObject({
+        status: 'uncertain',
+        error_code: 'SMS_NO_ANSWER',
+      });
+      // Never reached the phone: nothing in the log.
+      dealers.sms.modes.acceptThenHang = false;
+      dealers.sms.modes.hang = true;
+      const neverSent = await contact(world.context, { accountId: account.id, phone: '+33611000802', channel: 'sms' });
+      expect(await settled(world.context.sql, neverSent)).toMatchObject({
+        status: 'uncertain',
+        error_code: 'SMS_NO_ANSWER',
+      });
+      dealers.sms.modes.hang = false;
 
-    const sweep = await world.context.queues.maintenance.add(JOBS.sweepPendingMessages, {});
-    await expect.poll(() => sweep.getState(), { timeout: 10_000 }).toBe('completed');
-    const guid = dealers.sms.sent.find((m) => m.recipients === '+33611000801')!.guid;
-    expect(await messageRow(world.context.sql, sentByPhone)).toMatchObject({ status: 'sent', external_id: guid, credit_state: 'consumed' });
-    expect(await messageRow(world.context.sql, neverSent)).toMatchObject({ status: 'uncertain', credit_state: 'reserved' });
-    expect(await credits(world.context.sql, account.id)).toMatchObject({ sms: 4, sms_reserved: 1 });
-    expect(dealers.sms.sent.filter((m) => m.recipients.startsWith('+3361100080'))).toHaveLength(1);
-  });
+      const sweep = await world.context.queues.maintenance.add(JOBS.sweepPendingMessages, {});
+      await expect.poll(() => sweep.getState(), { timeout: 10_000 }).toBe('completed');
+      const guid = dealers.sms.sent.find((m) => m.recipients === '+33611000801')!.guid;
+      expect(await messageRow(world.context.sql, sentByPhone)).toMatchObject({
+        status: 'sent',
+        external_id: guid,
+        credit_state: 'consumed',
+      });
+      expect(await messageRow(world.context.sql, neverSent)).toMatchObject({
+        status: 'uncertain',
+        credit_state: 'reserved',
+      });
+      expect(await credits(world.context.sql, account.id)).toMatchObject({ sms: 4, sms_reserved: 1 });
+      expect(dealers.sms.sent.filter((m) => m.recipients.startsWith('+3361100080'))).toHaveLength(1);
+    },
+  );
 });

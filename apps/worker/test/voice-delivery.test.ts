@@ -16,7 +16,10 @@ beforeAll(async () => {
   // The provider allows 5 requests a minute; the tests send a few more than that in one go.
   voice.modes.requestsPerMinute = 100;
   world = await createTestWorld({
-    VOICE_PARTNER_BASE_URL: voice.baseUrl, VOICE_PARTNER_API_KEY: PLATFORM_KEY, PROVIDER_TIMEOUT_MS: '500', VOICE_REQUESTS_PER_MINUTE: '100',
+    VOICE_PARTNER_BASE_URL: voice.baseUrl,
+    VOICE_PARTNER_API_KEY: PLATFORM_KEY,
+    PROVIDER_TIMEOUT_MS: '500',
+    VOICE_REQUESTS_PER_MINUTE: '100',
   });
   await world.context.start();
 });
@@ -36,24 +39,46 @@ async function voiceContact(phone: string, tokenAudio = 'audio-token-1') {
 describe('ringless voice delivery', () => {
   it('drops the template audio with the notification email and the account number, consuming one credit', async () => {
     const { account, id } = await voiceContact('+33612345678');
-    expect(await settled(world.context.sql, id)).toMatchObject({ status: 'sent', credit_state: 'consumed', external_id: voice.campaigns.at(-1)!.campaignId });
-    expect(voice.campaigns.at(-1)).toMatchObject({
-      apiKey: PLATFORM_KEY, tokenAudio: 'audio-token-1', emailForNotification: 'ops@example.test', phoneNumbers: '+33612345678', sender: '+33612000000',
+    expect(await settled(world.context.sql, id)).toMatchObject({
+      status: 'sent',
+      credit_state: 'consumed',
+      external_id: voice.campaigns.at(-1)!.campaignId,
     });
-    expect(await credits(world.context.sql, account.id)).toMatchObject({ ringless_voice: 4, ringless_voice_reserved: 0 });
+    expect(voice.campaigns.at(-1)).toMatchObject({
+      apiKey: PLATFORM_KEY,
+      tokenAudio: 'audio-token-1',
+      emailForNotification: 'ops@example.test',
+      phoneNumbers: '+33612345678',
+      sender: '+33612000000',
+    });
+    expect(await credits(world.context.sql, account.id)).toMatchObject({
+      ringless_voice: 4,
+      ringless_voice_reserved: 0,
+    });
   });
 
   it('fails the message (not the channel) when the audio token is unknown', async () => {
     const { account, id } = await voiceContact('+33612345679', 'no-such-audio');
-    expect(await settled(world.context.sql, id)).toMatchObject({ status: 'failed', error_code: 'VOICE_UNKNOWN_AUDIO', credit_state: 'released' });
-    expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${account.id}`).toHaveLength(0);
+    expect(await settled(world.context.sql, id)).toMatchObject({
+      status: 'failed',
+      error_code: 'VOICE_UNKNOWN_AUDIO',
+      credit_state: 'released',
+    });
+    expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${account.id}`).toHaveLength(
+      0,
+    );
   });
 
   it('suppresses a number on the provider STOP list for every account', async () => {
     voice.stopList.add('+33612345680');
     const { id } = await voiceContact('+33612345680');
-    expect(await settled(world.context.sql, id)).toMatchObject({ status: 'failed', error_code: 'VOICE_RECIPIENT_OPTED_OUT' });
-    expect(await world.context.sql`select reason from suppressed_phone_numbers where phone_number = '+33612345680'`).toEqual([{ reason: 'VOICE_RECIPIENT_OPTED_OUT' }]);
+    expect(await settled(world.context.sql, id)).toMatchObject({
+      status: 'failed',
+      error_code: 'VOICE_RECIPIENT_OPTED_OUT',
+    });
+    expect(
+      await world.context.sql`select reason from suppressed_phone_numbers where phone_number = '+33612345680'`,
+    ).toEqual([{ reason: 'VOICE_RECIPIENT_OPTED_OUT' }]);
   });
 
   it('pauses voice for the account when the key is refused, whether the error comes as HTTP 200 or 400', async () => {
@@ -61,8 +86,14 @@ describe('ringless voice delivery', () => {
     voice.modes.errorsAsHttp400 = true;
     try {
       const { account, id } = await voiceContact('+33612345681');
-      expect(await settled(world.context.sql, id)).toMatchObject({ status: 'failed', error_code: 'VOICE_KEY_REJECTED', credit_state: 'released' });
-      expect(await world.context.sql`select reason_code from account_channel_pauses where account_id = ${account.id}`).toEqual([{ reason_code: 'VOICE_KEY_REJECTED' }]);
+      expect(await settled(world.context.sql, id)).toMatchObject({
+        status: 'failed',
+        error_code: 'VOICE_KEY_REJECTED',
+        credit_state: 'released',
+      });
+      expect(
+        await world.context.sql`select reason_code from account_channel_pauses where account_id = ${account.id}`,
+      ).toEqual([{ reason_code: 'VOICE_KEY_REJECTED' }]);
       const job = await world.context.queues.voice.getJob(JOB_IDS.message(id));
       expect(job!.failedReason).toMatch(/^VOICE_KEY_REJECTED/);
     } finally {

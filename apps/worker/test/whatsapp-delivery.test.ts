@@ -12,7 +12,10 @@ beforeAll(async () => {
   wa = createFakeWhatsApp();
   // Receipts would move messages on to `delivered`: whatsapp-feedback.test.ts covers them.
   wa.modes.autoReceipts = false;
-  world = await createTestWorld({ WHATSAPP_MIN_GAP_SECONDS: '0' }, { whatsappSocketFactory: wa.factory, whatsappIdleMs: 300 });
+  world = await createTestWorld(
+    { WHATSAPP_MIN_GAP_SECONDS: '0' },
+    { whatsappSocketFactory: wa.factory, whatsappIdleMs: 300 },
+  );
   await world.context.start();
 });
 
@@ -27,25 +30,46 @@ async function linkedAccount() {
 }
 
 const slots = async (accountId: string) =>
-  (await world.context.sql<{ reserved: number }[]>`select reserved from account_daily_sends where account_id = ${accountId}`)[0]?.reserved;
+  (
+    await world.context.sql<
+      { reserved: number }[]
+    >`select reserved from account_daily_sends where account_id = ${accountId}`
+  )[0]?.reserved;
 
 describe('WhatsApp delivery', () => {
   it('checks the number, sends from the account socket and records the message key id', async () => {
     const account = await linkedAccount();
     wa.onWhatsApp.add('33612345678');
-    const id = await contact(world.context, { accountId: account.id, phone: '+33612345678', channel: 'whatsapp_text', text: 'Bonjour' });
+    const id = await contact(world.context, {
+      accountId: account.id,
+      phone: '+33612345678',
+      channel: 'whatsapp_text',
+      text: 'Bonjour',
+    });
     const sent = await settled(world.context.sql, id);
     expect(sent).toMatchObject({ status: 'sent', credit_state: 'none' });
-    expect(wa.sent.at(-1)).toMatchObject({ account: account.whatsappDigits, jid: '33612345678@s.whatsapp.net', text: 'Bonjour', id: sent.external_id });
-    expect(await world.context.sql`select is_connected from whatsapp_sessions where account_id = ${account.id}`).toEqual([{ is_connected: true }]);
+    expect(wa.sent.at(-1)).toMatchObject({
+      account: account.whatsappDigits,
+      jid: '33612345678@s.whatsapp.net',
+      text: 'Bonjour',
+      id: sent.external_id,
+    });
+    expect(
+      await world.context.sql`select is_connected from whatsapp_sessions where account_id = ${account.id}`,
+    ).toEqual([{ is_connected: true }]);
   });
 
   it('fails a recipient who is not on WhatsApp as a recipient failure and frees the daily slot', async () => {
     const account = await linkedAccount();
     const id = await contact(world.context, { accountId: account.id, phone: '+33612340000', channel: 'whatsapp_text' });
-    expect(await settled(world.context.sql, id)).toMatchObject({ status: 'failed', error_code: 'WHATSAPP_NOT_ON_WHATSAPP' });
+    expect(await settled(world.context.sql, id)).toMatchObject({
+      status: 'failed',
+      error_code: 'WHATSAPP_NOT_ON_WHATSAPP',
+    });
     expect(await slots(account.id)).toBe(0);
-    expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${account.id}`).toHaveLength(0);
+    expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${account.id}`).toHaveLength(
+      0,
+    );
   });
 
   it('pauses WhatsApp for 24 hours after error 463', async () => {
@@ -54,9 +78,16 @@ describe('WhatsApp delivery', () => {
     wa.timeLocked.add('33612345690');
     const id = await contact(world.context, { accountId: account.id, phone: '+33612345690', channel: 'whatsapp_text' });
     await settled(world.context.sql, id);
-    await expect.poll(async () => (await world.context.sql<{ hours: number }[]>`
+    await expect
+      .poll(
+        async () =>
+          (
+            await world.context.sql<{ hours: number }[]>`
       select round(extract(epoch from paused_until - now()) / 3600)::int as hours from account_channel_pauses
-      where account_id = ${account.id} and reason_code = 'WHATSAPP_REACHOUT_TIME_LOCK'`)[0]?.hours).toBe(24);
+      where account_id = ${account.id} and reason_code = 'WHATSAPP_REACHOUT_TIME_LOCK'`
+          )[0]?.hours,
+      )
+      .toBe(24);
   });
 
   it('marks a logged-out session disconnected, forgets its creds and pauses the channel', async () => {
@@ -66,9 +97,12 @@ describe('WhatsApp delivery', () => {
     await settled(world.context.sql, id);
     const socket = wa.sockets.findLast((s) => s.account === account.whatsappDigits && !s.isClosed)!;
     socket.disconnect(401);
-    await expect.poll(async () => world.context.sql`
+    await expect
+      .poll(
+        async () => world.context.sql`
       select s.is_disconnected, s.credentials is null as forgotten, p.reason_code
-      from whatsapp_sessions s join account_channel_pauses p using (account_id) where s.account_id = ${account.id}`)
+      from whatsapp_sessions s join account_channel_pauses p using (account_id) where s.account_id = ${account.id}`,
+      )
       .toEqual([{ is_disconnected: true, forgotten: true, reason_code: 'WHATSAPP_LOGGED_OUT' }]);
   });
 
@@ -78,7 +112,11 @@ describe('WhatsApp delivery', () => {
     await second.start();
     const phones = Array.from({ length: 12 }, (_, i) => `+3361234${String(5700 + i)}`);
     for (const p of phones) wa.onWhatsApp.add(p.slice(1));
-    const ids = await Promise.all(phones.map((phone, i) => contact(i % 2 ? second : world.context, { accountId: account.id, phone, channel: 'whatsapp_text' })));
+    const ids = await Promise.all(
+      phones.map((phone, i) =>
+        contact(i % 2 ? second : world.context, { accountId: account.id, phone, channel: 'whatsapp_text' }),
+      ),
+    );
     for (const id of ids) expect(await settled(world.context.sql, id, 30_000)).toMatchObject({ status: 'sent' });
     expect(wa.maxConcurrent(account.whatsappDigits)).toBe(1);
     expect(new Set(wa.sent.filter((s) => s.account === account.whatsappDigits).map((s) => s.jid)).size).toBe(12);
@@ -87,13 +125,23 @@ describe('WhatsApp delivery', () => {
   it('reconnects on the next send after a transient close (503)', async () => {
     const account = await linkedAccount();
     wa.onWhatsApp.add('33612345692');
-    const first = await contact(world.context, { accountId: account.id, phone: '+33612345692', channel: 'whatsapp_text' });
+    const first = await contact(world.context, {
+      accountId: account.id,
+      phone: '+33612345692',
+      channel: 'whatsapp_text',
+    });
     await settled(world.context.sql, first);
     wa.sockets.findLast((s) => s.account === account.whatsappDigits && !s.isClosed)?.disconnect(503);
     wa.onWhatsApp.add('33612345693');
-    const second = await contact(world.context, { accountId: account.id, phone: '+33612345693', channel: 'whatsapp_text' });
+    const second = await contact(world.context, {
+      accountId: account.id,
+      phone: '+33612345693',
+      channel: 'whatsapp_text',
+    });
     expect(await settled(world.context.sql, second)).toMatchObject({ status: 'sent' });
-    expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${account.id}`).toHaveLength(0);
+    expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${account.id}`).toHaveLength(
+      0,
+    );
   });
 
   it('marks a send WhatsApp never confirmed as uncertain, and does not retry it', async () => {
@@ -101,8 +149,15 @@ describe('WhatsApp delivery', () => {
     wa.onWhatsApp.add('33612345694');
     wa.modes.sendHangsMs = 50;
     try {
-      const id = await contact(world.context, { accountId: account.id, phone: '+33612345694', channel: 'whatsapp_text' });
-      expect(await settled(world.context.sql, id)).toMatchObject({ status: 'uncertain', error_code: 'WHATSAPP_SEND_UNCONFIRMED' });
+      const id = await contact(world.context, {
+        accountId: account.id,
+        phone: '+33612345694',
+        channel: 'whatsapp_text',
+      });
+      expect(await settled(world.context.sql, id)).toMatchObject({
+        status: 'uncertain',
+        error_code: 'WHATSAPP_SEND_UNCONFIRMED',
+      });
     } finally {
       wa.modes.sendHangsMs = null;
     }
@@ -112,7 +167,8 @@ describe('WhatsApp delivery', () => {
     const capped = await createTestWorld({ WHATSAPP_DAILY_CAP: '2' }, { whatsappSocketFactory: wa.factory });
     try {
       const account = await seedAccount(capped.context);
-      const attempt = (phone: string) => createPending(capped.context, { accountId: account.id, phone, channel: 'whatsapp_text' });
+      const attempt = (phone: string) =>
+        createPending(capped.context, { accountId: account.id, phone, channel: 'whatsapp_text' });
       const results = await Promise.all(['+33612000001', '+33612000002', '+33612000003', '+33612000004'].map(attempt));
       expect(results.filter((r) => r.created)).toHaveLength(2);
       expect(results.filter((r) => !r.created && r.reason === 'DAILY_CAP_REACHED')).toHaveLength(2);
@@ -127,13 +183,26 @@ describe('opt-out', () => {
     const account = await linkedAccount();
     const other = await seedAccount(world.context);
     wa.onWhatsApp.add('33612345801');
-    await settled(world.context.sql, await contact(world.context, { accountId: account.id, phone: '+33612345801', channel: 'whatsapp_text' }));
+    await settled(
+      world.context.sql,
+      await contact(world.context, { accountId: account.id, phone: '+33612345801', channel: 'whatsapp_text' }),
+    );
     wa.reply(account.whatsappDigits, '33612345802', 'Bonjour, toujours dispo ?');
     wa.reply(account.whatsappDigits, '33612345801', 'Arrêt');
     wa.reply(account.whatsappDigits, '33612345803', 'STOP', { asLid: true });
-    await expect.poll(async () => (await world.context.sql<{ phone_number: string }[]>`select phone_number from suppressed_phone_numbers order by 1`).map((r) => r.phone_number))
+    await expect
+      .poll(async () =>
+        (
+          await world.context.sql<
+            { phone_number: string }[]
+          >`select phone_number from suppressed_phone_numbers order by 1`
+        ).map((r) => r.phone_number),
+      )
       .toEqual(['+33612345801', '+33612345803']);
-    expect(await createPending(world.context, { accountId: other.id, phone: '+33612345801', channel: 'sms' })).toEqual({ created: false, reason: 'SUPPRESSED' });
+    expect(await createPending(world.context, { accountId: other.id, phone: '+33612345801', channel: 'sms' })).toEqual({
+      created: false,
+      reason: 'SUPPRESSED',
+    });
   });
 });
 
@@ -144,10 +213,17 @@ describe('linking an account', () => {
     expect(linked).toEqual({ qr: expect.stringMatching(/^2@/) as string });
     const socket = wa.sockets.findLast((s) => s.account === 'unlinked' && !s.isClosed)!;
     socket.completeLinking(account.whatsappDigits);
-    await expect.poll(async () => world.context.sql`select is_connected from whatsapp_sessions where account_id = ${account.id}`, { timeout: 5_000 })
+    await expect
+      .poll(
+        async () => world.context.sql`select is_connected from whatsapp_sessions where account_id = ${account.id}`,
+        { timeout: 5_000 },
+      )
       .toEqual([{ is_connected: true }]);
     const auth = await loadDatabaseAuthState(world.context.sql, account.id, world.context.env.WHATSAPP_ENCRYPTION_KEY);
-    expect(auth.state.creds).toMatchObject({ registered: true, me: { id: `${account.whatsappDigits}:1@s.whatsapp.net` } });
+    expect(auth.state.creds).toMatchObject({
+      registered: true,
+      me: { id: `${account.whatsappDigits}:1@s.whatsapp.net` },
+    });
     expect(await world.context.whatsapp.link(account.id)).toEqual({ alreadyLinked: true });
   });
 
@@ -160,12 +236,18 @@ describe('linking an account', () => {
 
 describe('shutdown', () => {
   it('ends every WhatsApp socket cleanly and frees the leases', async () => {
-    const local = await createTestWorld({ WHATSAPP_MIN_GAP_SECONDS: '0' }, { whatsappSocketFactory: wa.factory, whatsappIdleMs: 60_000 });
+    const local = await createTestWorld(
+      { WHATSAPP_MIN_GAP_SECONDS: '0' },
+      { whatsappSocketFactory: wa.factory, whatsappIdleMs: 60_000 },
+    );
     await local.context.start();
     const account = await seedAccount(local.context);
     await linkWhatsApp(local.context, account);
     wa.onWhatsApp.add('33612345699');
-    await settled(local.context.sql, await contact(local.context, { accountId: account.id, phone: '+33612345699', channel: 'whatsapp_text' }));
+    await settled(
+      local.context.sql,
+      await contact(local.context, { accountId: account.id, phone: '+33612345699', channel: 'whatsapp_text' }),
+    );
     const socket = wa.sockets.findLast((s) => s.account === account.whatsappDigits)!;
     expect(socket.isClosed).toBe(false);
     const redis = local.context.redis;

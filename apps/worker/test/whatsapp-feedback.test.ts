@@ -14,7 +14,12 @@ let phoneSeq = 0;
 
 beforeAll(async () => {
   wa = createFakeWhatsApp();
-  const sink = new Writable({ write: (chunk: Buffer, _enc, done) => { logs += chunk.toString(); done(); } });
+  const sink = new Writable({
+    write: (chunk: Buffer, _enc, done) => {
+      logs += chunk.toString();
+      done();
+    },
+  });
   world = await createTestWorld(
     { WHATSAPP_MIN_GAP_SECONDS: '0', WHATSAPP_LISTEN_PERIOD_SECONDS: '1' },
     { whatsappSocketFactory: wa.factory, whatsappIdleMs: 300, logger: createLogger('debug', sink) },
@@ -41,12 +46,19 @@ async function sendTo(account: SeededAccount): Promise<{ id: string; digits: str
   return { id, digits, keyId: sent.external_id! };
 }
 
-const row = async (id: string) => (await world.context.sql<{ status: string; delivered: boolean; read: boolean; replied: boolean }[]>`
+const row = async (id: string) =>
+  (
+    await world.context.sql<{ status: string; delivered: boolean; read: boolean; replied: boolean }[]>`
   select status, delivered_at is not null as delivered, read_at is not null as read, replied_at is not null as replied
-  from messages where id = ${id}`)[0]!;
+  from messages where id = ${id}`
+  )[0]!;
 
-const accountSocketClosed = (account: SeededAccount) => expect.poll(
-  () => wa.sockets.filter((s) => s.account === account.whatsappDigits).every((s) => s.isClosed), { timeout: 5_000 }).toBe(true);
+const accountSocketClosed = (account: SeededAccount) =>
+  expect
+    .poll(() => wa.sockets.filter((s) => s.account === account.whatsappDigits).every((s) => s.isClosed), {
+      timeout: 5_000,
+    })
+    .toBe(true);
 
 describe('WhatsApp receipts', () => {
   it('move a sent message to delivered (3) then read (4), matched by key id', async () => {
@@ -79,26 +91,40 @@ describe('WhatsApp receipts', () => {
 });
 
 describe('WhatsApp replies', () => {
-  it('a reply that arrives while the socket is closed is heard at the next listen, ' +
-    'stored once, and marks the contact replied', async () => {
-    const account = await linkedAccount();
-    const { id, digits } = await sendTo(account);
-    await accountSocketClosed(account);
-    wa.reply(account.whatsappDigits, digits, 'Oui toujours dispo, appelez-moi');
-    await expect.poll(() => row(id), { timeout: 10_000 }).toMatchObject({ status: 'replied', replied: true });
-    const stored = await world.context.sql`
+  it(
+    'a reply that arrives while the socket is closed is heard at the next listen, ' +
+      'stored once, and marks the contact replied',
+    async () => {
+      const account = await linkedAccount();
+      const { id, digits } = await sendTo(account);
+      await accountSocketClosed(account);
+      wa.reply(account.whatsappDigits, digits, 'Oui toujours dispo, appelez-moi');
+      await expect.poll(() => row(id), { timeout: 10_000 }).toMatchObject({ status: 'replied', replied: true });
+      const stored = await world.context.sql`
       select channel, phone_number, body, opt_out from inbound_messages where answers_message_id = ${id}`;
-    expect(stored).toEqual([{ channel: 'whatsapp_text', phone_number: `+${digits}`, body: 'Oui toujours dispo, appelez-moi', opt_out: false }]);
-    expect(logs).not.toContain('appelez-moi');
-  });
+      expect(stored).toEqual([
+        {
+          channel: 'whatsapp_text',
+          phone_number: `+${digits}`,
+          body: 'Oui toujours dispo, appelez-moi',
+          opt_out: false,
+        },
+      ]);
+      expect(logs).not.toContain('appelez-moi');
+    },
+  );
 
   it('a STOP reply (by LID) suppresses the number and still marks the contact replied', async () => {
     const account = await linkedAccount();
     const { id, digits } = await sendTo(account);
     wa.reply(account.whatsappDigits, digits, 'Stop', { asLid: true });
     await expect.poll(() => row(id), { timeout: 10_000 }).toMatchObject({ status: 'replied' });
-    expect(await world.context.sql`select 1 from suppressed_phone_numbers where phone_number = ${`+${digits}`}`).toHaveLength(1);
-    expect(await world.context.sql`select opt_out from inbound_messages where answers_message_id = ${id}`).toEqual([{ opt_out: true }]);
+    expect(
+      await world.context.sql`select 1 from suppressed_phone_numbers where phone_number = ${`+${digits}`}`,
+    ).toHaveLength(1);
+    expect(await world.context.sql`select opt_out from inbound_messages where answers_message_id = ${id}`).toEqual([
+      { opt_out: true },
+    ]);
   });
 
   it('a text from someone the account never contacted is not kept', async () => {

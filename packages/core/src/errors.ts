@@ -32,7 +32,12 @@ export class TransientError extends WorkerError {
 export class RateLimitedError extends WorkerError {
   override readonly name = 'RateLimitedError';
   readonly kind = 'rate_limited';
-  constructor(code: string, message: string, readonly retryAfterMs: number, options?: { cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterMs: number,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }
@@ -41,7 +46,11 @@ export class RateLimitedError extends WorkerError {
 export class NotNowError extends WorkerError {
   override readonly name = 'NotNowError';
   readonly kind = 'not_now';
-  constructor(code: string, message: string, readonly resumeAt: Date) {
+  constructor(
+    code: string,
+    message: string,
+    readonly resumeAt: Date,
+  ) {
     super(code, message);
   }
 }
@@ -69,7 +78,12 @@ export type FailureBlame =
 
 export class DeliveryRefusedError extends PermanentError {
   override readonly name = 'DeliveryRefusedError';
-  constructor(code: string, message: string, readonly blame: FailureBlame, options?: { cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    readonly blame: FailureBlame,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }

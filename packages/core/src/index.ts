@@ -27,7 +27,15 @@ export { processHunt, type ProcessHuntDeps } from './hunts/process-hunt.js';
 export { messagesToRedispatch, type PendingDispatch } from './messages/pending-dispatch.js';
 export { sendMessage, type SendMessageDeps } from './hunts/send-message.js';
 export { fetchActiveHunts, type FetchActiveHuntsDeps } from './hunts/fetch-active-hunts.js';
-export { ensureDailyRun, dailyRunReport, recordLostHunt, oldestUnfinishedDailyRun, openDailyRuns, unfinishedHuntsPage, type DailyRunReport } from './hunts/daily-runs.js';
+export {
+  ensureDailyRun,
+  dailyRunReport,
+  recordLostHunt,
+  oldestUnfinishedDailyRun,
+  openDailyRuns,
+  unfinishedHuntsPage,
+  type DailyRunReport,
+} from './hunts/daily-runs.js';
 export { createSmsMobileApiInbox, type SmsInbox } from './channels/smsmobileapi-inbox.js';
 export { createSmsMobileApiSentLog, type SmsSentLogReader } from './channels/smsmobileapi-sent-log.js';
 export { reconcileUncertainSms } from './messages/reconcile-uncertain.js';
@@ -41,7 +49,12 @@ export { handOverContact, type HandOverDeps } from './hunts/hand-over-contact.js
 export { within } from './async/within.js';
 export { accountsAwaitingWhatsAppFeedback, whatsAppSessionStatus } from './whatsapp/whatsapp-sessions.js';
 export { businessTotals } from './reporting/business-totals.js';
-export { isFreshWebhookTimestamp, hasValidWebhookSignature, parseSmsWebhookEvent, smsWebhookEnvelope } from './channels/smsmobileapi-webhook.js';
+export {
+  isFreshWebhookTimestamp,
+  hasValidWebhookSignature,
+  parseSmsWebhookEvent,
+  smsWebhookEnvelope,
+} from './channels/smsmobileapi-webhook.js';
 export { storeSmsWebhookSecret, smsWebhookSecretOf } from './channels/smsmobileapi-webhook-secret.js';
 export { recordSmsWebhookEvent } from './messages/record-sms-webhook-event.js';
 export { SMS_FAILED_ON_PHONE } from './messages/fail-sent-sms.js';

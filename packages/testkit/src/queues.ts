@@ -18,7 +18,11 @@ export function createTestQueuePrefix(): TestQueuePrefix {
       try {
         // One script runs atomically; SCAN + DEL in batches let a running worker re-create keys
         // between batches and then lose part of them (a job's hash without its list entry).
-        await redis.eval("for _, key in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', key) end", 0, `${prefix}:*`);
+        await redis.eval(
+          "for _, key in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', key) end",
+          0,
+          `${prefix}:*`,
+        );
       } finally {
         redis.disconnect();
       }

@@ -27,11 +27,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     client.pipe(upstream).pipe(client);
   });
   const listen = (port: number) => new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
-  const stop = () => new Promise<void>((done) => {
-    for (const socket of open) socket.destroy();
-    open.clear();
-    server.close(() => done());
-  });
+  const stop = () =>
+    new Promise<void>((done) => {
+      for (const socket of open) socket.destroy();
+      open.clear();
+      server.close(() => done());
+    });
   await listen(0);
   const port = (server.address() as AddressInfo).port;
   return { port, cut: stop, restore: () => listen(port), close: () => (server.listening ? stop() : Promise.resolve()) };

@@ -16,7 +16,10 @@ async function activeMessages(runId: string): Promise<number> {
   return row!.n;
 }
 
-function printSummary(report: DailyRunReport, credits: { account: string; sms: number; smsReserved: number; voice: number; voiceReserved: number }[]): void {
+function printSummary(
+  report: DailyRunReport,
+  credits: { account: string; sms: number; smsReserved: number; voice: number; voiceReserved: number }[],
+): void {
   const line = (...cells: (string | number)[]) => cells.map((c, i) => String(c).padEnd(i === 0 ? 18 : 10)).join(' ');
   const out: string[] = [
     `daily run ${report.id} for ${report.localDate}: ${report.status} ` +
@@ -24,13 +27,17 @@ function printSummary(report: DailyRunReport, credits: { account: string; sms: n
     `hunts: ${report.hunts.total} total, ${report.hunts.done} done, ${report.hunts.failed} failed`,
     '',
     line('channel', 'planned', 'dry-run', 'sent', 'failed', 'pending'),
-    ...Object.entries(report.contacts).map(([channel, c]) => line(channel, c.planned, c.dryRun, c.sent, c.failed, c.pending)),
+    ...Object.entries(report.contacts).map(([channel, c]) =>
+      line(channel, c.planned, c.dryRun, c.sent, c.failed, c.pending),
+    ),
     '',
     line('account', 'sms', 'reserved', 'voice', 'reserved'),
     ...credits.map((c) => line(c.account, c.sms, c.smsReserved, c.voice, c.voiceReserved)),
     '',
     'skipped:',
-    ...(Object.keys(report.skipped).length === 0 ? ['  nothing'] : Object.entries(report.skipped).map(([reason, n]) => `  ${reason}: ${n}`)),
+    ...(Object.keys(report.skipped).length === 0
+      ? ['  nothing']
+      : Object.entries(report.skipped).map(([reason, n]) => `  ${reason}: ${n}`)),
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -61,7 +68,9 @@ try {
   if (!report || report.status !== 'completed' || active > 0) {
     throw new Error(`the daily run did not finish within 2 minutes (${progress()}); see the worker's log lines above`);
   }
-  const credits = await context.sql<{ account: string; sms: number; smsReserved: number; voice: number; voiceReserved: number }[]>`
+  const credits = await context.sql<
+    { account: string; sms: number; smsReserved: number; voice: number; voiceReserved: number }[]
+  >`
     select a.name as account, b.sms, b.sms_reserved as "smsReserved",
            b.ringless_voice as voice, b.ringless_voice_reserved as "voiceReserved"
     from credit_balances b join accounts a on a.id = b.account_id order by a.name`;

@@ -10,16 +10,45 @@ const DEMO_ACCOUNT_IDS = [
 ] as const;
 
 const ACCOUNTS = [
-  { id: DEMO_ACCOUNT_IDS[0], email: 'contact@garage-dupont.fr', name: 'Garage Dupont', fixed: '+33145678901', whatsapp: '33611111111', sms: 200, voice: 100 },
-  { id: DEMO_ACCOUNT_IDS[1], email: 'ventes@auto-sud.fr', name: 'Auto Sud', fixed: '+33491234567', whatsapp: '33622222222', sms: 40, voice: 0 },
-  { id: DEMO_ACCOUNT_IDS[2], email: 'hello@moto-lyon.fr', name: 'Moto Lyon', fixed: '+33472000000', whatsapp: '33633333333', sms: 0, voice: 10 },
+  {
+    id: DEMO_ACCOUNT_IDS[0],
+    email: 'contact@garage-dupont.fr',
+    name: 'Garage Dupont',
+    fixed: '+33145678901',
+    whatsapp: '33611111111',
+    sms: 200,
+    voice: 100,
+  },
+  {
+    id: DEMO_ACCOUNT_IDS[1],
+    email: 'ventes@auto-sud.fr',
+    name: 'Auto Sud',
+    fixed: '+33491234567',
+    whatsapp: '33622222222',
+    sms: 40,
+    voice: 0,
+  },
+  {
+    id: DEMO_ACCOUNT_IDS[2],
+    email: 'hello@moto-lyon.fr',
+    name: 'Moto Lyon',
+    fixed: '+33472000000',
+    whatsapp: '33633333333',
+    sms: 0,
+    voice: 10,
+  },
 ];
 
 const BRANDS = ['Renault', 'Peugeot', 'Citroen', 'Dacia', 'Volkswagen', 'Toyota', 'BMW', 'Audi'];
 const MODELS: Record<string, string[]> = {
-  Renault: ['Clio', 'Megane', 'Captur'], Peugeot: ['208', '308', '3008'], Citroen: ['C3', 'C4'],
-  Dacia: ['Sandero', 'Duster'], Volkswagen: ['Golf', 'Polo'], Toyota: ['Yaris', 'C-HR'],
-  BMW: ['Serie 1', 'X1'], Audi: ['A3', 'Q3'],
+  Renault: ['Clio', 'Megane', 'Captur'],
+  Peugeot: ['208', '308', '3008'],
+  Citroen: ['C3', 'C4'],
+  Dacia: ['Sandero', 'Duster'],
+  Volkswagen: ['Golf', 'Polo'],
+  Toyota: ['Yaris', 'C-HR'],
+  BMW: ['Serie 1', 'X1'],
+  Audi: ['A3', 'Q3'],
 };
 const ZIPCODES = ['75015', '92100', '78000', '94000', '13001', '13880', '69001', '38000'];
 
@@ -28,7 +57,12 @@ function demoAds(count: number) {
   return Array.from({ length: count }, (_, i) => {
     const brand = BRANDS[i % BRANDS.length]!;
     const models = MODELS[brand]!;
-    const phone = i % 10 === 9 ? null : i % 15 === 7 ? `+3314${String(1000000 + i).slice(-7)}` : `+336${String(10000000 + i * 7919).slice(-8)}`;
+    const phone =
+      i % 10 === 9
+        ? null
+        : i % 15 === 7
+          ? `+3314${String(1000000 + i).slice(-7)}`
+          : `+336${String(10000000 + i * 7919).slice(-8)}`;
     const daysAgo = i % 20;
     return {
       original_ad_id: `demo-${3000000000 + i}`,
@@ -95,12 +129,66 @@ export async function seedDemoTenant(sql: Sql, smsKeyEncryptionKey: string, adCo
       on conflict (original_ad_id) do nothing`;
 
     const hunts = [
-      { n: 1, account: 0, name: 'Citadines Paris', zipcode: '75015', radius: 40, limit: 15, settings: { sms: true, whatsapp: true, ringlessVoice: true }, priceMax: 15000 },
-      { n: 2, account: 0, name: 'SUV Île-de-France', zipcode: '75015', radius: 60, limit: 10, settings: { sms: true, whatsapp: false, ringlessVoice: true }, priceMax: null },
-      { n: 3, account: 1, name: 'Toutes marques Marseille', zipcode: '13001', radius: 50, limit: 20, settings: { sms: true, whatsapp: true, ringlessVoice: true }, priceMax: null },
-      { n: 4, account: 1, name: 'Petits prix Provence', zipcode: '13880', radius: 30, limit: null, settings: { sms: true, whatsapp: false, ringlessVoice: false }, priceMax: 9000 },
-      { n: 5, account: 2, name: 'Lyon et Isère', zipcode: '69001', radius: 120, limit: 12, settings: { sms: false, whatsapp: true, ringlessVoice: true }, priceMax: null },
-      { n: 6, account: 2, name: 'En pause', zipcode: '69001', radius: 100, limit: 5, settings: { sms: false, whatsapp: true, ringlessVoice: false }, priceMax: null },
+      {
+        n: 1,
+        account: 0,
+        name: 'Citadines Paris',
+        zipcode: '75015',
+        radius: 40,
+        limit: 15,
+        settings: { sms: true, whatsapp: true, ringlessVoice: true },
+        priceMax: 15000,
+      },
+      {
+        n: 2,
+        account: 0,
+        name: 'SUV Île-de-France',
+        zipcode: '75015',
+        radius: 60,
+        limit: 10,
+        settings: { sms: true, whatsapp: false, ringlessVoice: true },
+        priceMax: null,
+      },
+      {
+        n: 3,
+        account: 1,
+        name: 'Toutes marques Marseille',
+        zipcode: '13001',
+        radius: 50,
+        limit: 20,
+        settings: { sms: true, whatsapp: true, ringlessVoice: true },
+        priceMax: null,
+      },
+      {
+        n: 4,
+        account: 1,
+        name: 'Petits prix Provence',
+        zipcode: '13880',
+        radius: 30,
+        limit: null,
+        settings: { sms: true, whatsapp: false, ringlessVoice: false },
+        priceMax: 9000,
+      },
+      {
+        n: 5,
+        account: 2,
+        name: 'Lyon et Isère',
+        zipcode: '69001',
+        radius: 120,
+        limit: 12,
+        settings: { sms: false, whatsapp: true, ringlessVoice: true },
+        priceMax: null,
+      },
+      {
+        n: 6,
+        account: 2,
+        name: 'En pause',
+        zipcode: '69001',
+        radius: 100,
+        limit: 5,
+        settings: { sms: false, whatsapp: true, ringlessVoice: false },
+        priceMax: null,
+      },
     ];
     for (const h of hunts) {
       const accountId = ACCOUNTS[h.account]!.id;

@@ -10,7 +10,9 @@ try {
   const [counts] = await sql<{ accounts: number; hunts: number; ads: number }[]>`
     select (select count(*)::int from accounts) as accounts, (select count(*)::int from hunts) as hunts,
            (select count(*)::int from ads) as ads`;
-  process.stdout.write(`seeded demo tenant: ${counts!.accounts} accounts, ${counts!.hunts} hunts, ${counts!.ads} ads\n`);
+  process.stdout.write(
+    `seeded demo tenant: ${counts!.accounts} accounts, ${counts!.hunts} hunts, ${counts!.ads} ads\n`,
+  );
 } finally {
   await sql.end();
 }

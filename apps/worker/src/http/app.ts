@@ -1,6 +1,11 @@
 import rateLimit from '@fastify/rate-limit';
 import type { RedisClient } from '@auto-prospect/core/clients';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { LIMITS, type Env, type HandOverDeps, type Logger } from '@auto-prospect/core';
 import type { Sql, WhatsAppConnections } from '@auto-prospect/core/clients';
@@ -46,13 +51,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // One line per request, when it ends, with what a reader needs (Fastify's own two lines carry
   // the raw request objects); a route's logLevel (health probes: warn) still silences it.
   const app = Fastify({
-    loggerInstance: logger, bodyLimit: LIMITS.httpBodyBytes, logController: new LogController({ disableRequestLogging: true }),
+    loggerInstance: logger,
+    bodyLimit: LIMITS.httpBodyBytes,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy,
   });
   app.addHook('onResponse', (request, reply, done) => {
-    request.log.info({
-      method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, durationMs: Math.round(reply.elapsedTime),
-    }, 'request completed');
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime),
+      },
+      'request completed',
+    );
     done();
   });
 
@@ -68,7 +81,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerOpenApi(app, { apiSecret: deps.env.API_SECRET, docsPublic: deps.env.DOCS_PUBLIC });
   // Per-route limits only (declared in each route's config), per client address, counted in Redis
   // so replicas share them; with Redis away requests pass (readiness says so) rather than fail.
-  void app.register(rateLimit, { global: false, redis: deps.redis, nameSpace: `${deps.env.QUEUE_PREFIX}:rate-limit:`, skipOnError: true });
+  void app.register(rateLimit, {
+    global: false,
+    redis: deps.redis,
+    nameSpace: `${deps.env.QUEUE_PREFIX}:rate-limit:`,
+    skipOnError: true,
+  });
   const apiLimit = () => ({ max: deps.env.API_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 });
   void app.register((scope, _options, done) => {
     registerPublicRoutes(scope, deps);
@@ -96,13 +114,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 function registerPublicRoutes(scope: FastifyInstance, deps: AppDeps): void {
   registerHealthRoutes(scope, deps.readiness);
   registerLobstrWebhook(scope, {
-    sql: deps.sql, queues: deps.queues, webhookToken: deps.env.LOBSTR_WEBHOOK_TOKEN, perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    sql: deps.sql,
+    queues: deps.queues,
+    webhookToken: deps.env.LOBSTR_WEBHOOK_TOKEN,
+    perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
   });
   registerSmsMobileApiWebhook(scope, {
-    sql: deps.sql, queues: deps.queues, handOver: deps.handOver, smsKeyEncryptionKey: deps.env.SMS_API_KEY_ENCRYPTION_KEY,
-    timeZone: deps.env.OUTREACH_TIMEZONE, perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    sql: deps.sql,
+    queues: deps.queues,
+    handOver: deps.handOver,
+    smsKeyEncryptionKey: deps.env.SMS_API_KEY_ENCRYPTION_KEY,
+    timeZone: deps.env.OUTREACH_TIMEZONE,
+    perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
   });
-  registerVoicePartnerNotify(scope, { sql: deps.sql, notifyToken: deps.env.VOICE_PARTNER_NOTIFY_TOKEN, perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE });
+  registerVoicePartnerNotify(scope, {
+    sql: deps.sql,
+    notifyToken: deps.env.VOICE_PARTNER_NOTIFY_TOKEN,
+    perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+  });
 }
 
 /** The /api routes, in a scope whose hooks already checked the rate limit and the bearer token. */
@@ -112,6 +141,10 @@ function registerApiRoutes(api: FastifyInstance, deps: AppDeps): void {
   registerWhatsAppRoutes(api, { sql: deps.sql, whatsapp: deps.whatsapp });
   registerSmsWebhookSecretRoute(api, { sql: deps.sql, smsKeyEncryptionKey: deps.env.SMS_API_KEY_ENCRYPTION_KEY });
   registerMessageRoutes(api, {
-    sql: deps.sql, queues: deps.queues, timeZone: deps.env.OUTREACH_TIMEZONE, whatsappDailyCap: deps.env.WHATSAPP_DAILY_CAP, handOver: deps.handOver,
+    sql: deps.sql,
+    queues: deps.queues,
+    timeZone: deps.env.OUTREACH_TIMEZONE,
+    whatsappDailyCap: deps.env.WHATSAPP_DAILY_CAP,
+    handOver: deps.handOver,
   });
 }

@@ -19,7 +19,10 @@ export function requireBearer(secret: string) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const token = bearerToken(request.headers.authorization);
     if (!token || !sameSecret(token, secret)) {
-      await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'UNAUTHORIZED', message: 'a valid bearer token is required' });
+      await reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: 'UNAUTHORIZED', message: 'a valid bearer token is required' });
     }
   };
 }
@@ -30,7 +33,8 @@ export function requireBearer(secret: string) {
  */
 export function requireUrlToken(secret: string) {
   return async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply): Promise<void> => {
-    if (!sameSecret(request.params.token, secret)) await reply.code(401).send({ error: 'INVALID_TOKEN', message: 'unknown webhook token' });
+    if (!sameSecret(request.params.token, secret))
+      await reply.code(401).send({ error: 'INVALID_TOKEN', message: 'unknown webhook token' });
   };
 }
 
@@ -48,7 +52,10 @@ export function requireBrowserSecret(secret: string, realm: string) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const given = bearerToken(request.headers.authorization) || basicPassword(request.headers.authorization);
     if (!given || !sameSecret(given, secret)) {
-      await reply.code(401).header('www-authenticate', `Basic realm="${realm}"`).send({ error: 'UNAUTHORIZED', message: 'credentials required' });
+      await reply
+        .code(401)
+        .header('www-authenticate', `Basic realm="${realm}"`)
+        .send({ error: 'UNAUTHORIZED', message: 'credentials required' });
     }
   };
 }

@@ -4,7 +4,10 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
-const apiError = z.object({ error: z.string().describe('stable code, e.g. INVALID_BODY, NOT_FOUND'), message: z.string() });
+const apiError = z.object({
+  error: z.string().describe('stable code, e.g. INVALID_BODY, NOT_FOUND'),
+  message: z.string(),
+});
 
 /** What each error status means, wherever a route answers it. */
 const MEANINGS = {
@@ -13,12 +16,18 @@ const MEANINGS = {
   404: 'Not found',
   409: 'Conflicts with the current state',
   429: 'Rate limit reached (retry-after says when to retry)',
-  default: 'Any other error: a body unreadable (400), too large (413) or of another type (415); an internal error (5xx, no details)',
+  default:
+    'Any other error: a body unreadable (400), too large (413) or of another type (415); ' +
+    'an internal error (5xx, no details)',
 } as const;
 
 /** The error statuses a route answers with the error body; `default` covers the others. */
-export function errors<const S extends readonly Exclude<keyof typeof MEANINGS, 'default'>[]>(...statuses: S): Record<S[number] | 'default', typeof apiError> {
-  return Object.fromEntries([...statuses, 'default' as const].map((status) => [status, apiError.describe(MEANINGS[status])])) as Record<S[number] | 'default', typeof apiError>;
+export function errors<const S extends readonly Exclude<keyof typeof MEANINGS, 'default'>[]>(
+  ...statuses: S
+): Record<S[number] | 'default', typeof apiError> {
+  return Object.fromEntries(
+    [...statuses, 'default' as const].map((status) => [status, apiError.describe(MEANINGS[status])]),
+  ) as Record<S[number] | 'default', typeof apiError>;
 }
 
 /** What a route answers when an input part fails its schema: a code and, unless fixed here, zod's reasons. */
@@ -39,9 +48,19 @@ declare module 'fastify' {
   }
 }
 
-const DEFAULT_CODES: Record<InputPart, string> = { params: 'INVALID_PARAMS', querystring: 'INVALID_QUERY', body: 'INVALID_BODY', headers: 'INVALID_HEADERS' };
+const DEFAULT_CODES: Record<InputPart, string> = {
+  params: 'INVALID_PARAMS',
+  querystring: 'INVALID_QUERY',
+  body: 'INVALID_BODY',
+  headers: 'INVALID_HEADERS',
+};
 /** How a whole part is named in a reason ("body Unrecognized key: …"). */
-const PART_NAMES: Record<InputPart, string> = { params: 'params', querystring: 'query', body: 'body', headers: 'headers' };
+const PART_NAMES: Record<InputPart, string> = {
+  params: 'params',
+  querystring: 'query',
+  body: 'body',
+  headers: 'headers',
+};
 
 /** Fastify's own codes for a body it could not read, as the stable codes clients see. */
 const BODY_ERRORS: Record<string, string> = {
@@ -52,14 +71,25 @@ const BODY_ERRORS: Record<string, string> = {
 };
 
 /** The answer to an input refused by its schema: one reason per issue, "path message", joined. */
-function refusal(issues: readonly { instancePath: string; message?: string }[], part: InputPart, request: FastifyRequest) {
+function refusal(
+  issues: readonly { instancePath: string; message?: string }[],
+  part: InputPart,
+  request: FastifyRequest,
+) {
   const configured = request.routeOptions.config.invalid?.[part];
-  const reason = () => issues.map((i) => `${i.instancePath.slice(1).replaceAll('/', '.') || PART_NAMES[part]} ${i.message}`).join('; ');
-  return { status: configured?.status ?? 400, body: { error: configured?.error ?? DEFAULT_CODES[part], message: configured?.message ?? reason() } };
+  const reason = () =>
+    issues.map((i) => `${i.instancePath.slice(1).replaceAll('/', '.') || PART_NAMES[part]} ${i.message}`).join('; ');
+  return {
+    status: configured?.status ?? 400,
+    body: { error: configured?.error ?? DEFAULT_CODES[part], message: configured?.message ?? reason() },
+  };
 }
 
 /** The one error handler: refused inputs, unreadable bodies and 4xx as {error, message}; a 5xx hides its details. */
-export function registerErrorHandler(app: FastifyInstance, onServerError: (error: FastifyError, request: FastifyRequest) => void): void {
+export function registerErrorHandler(
+  app: FastifyInstance,
+  onServerError: (error: FastifyError, request: FastifyRequest) => void,
+): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const { status, body } = refusal(error.validation, error.validationContext ?? 'body', request);
@@ -70,7 +100,9 @@ export function registerErrorHandler(app: FastifyInstance, onServerError: (error
       onServerError(error, request);
       return reply.code(status).send({ error: 'INTERNAL_ERROR', message: 'internal error' });
     }
-    return reply.code(status).send({ error: BODY_ERRORS[error.code] ?? error.code ?? 'BAD_REQUEST', message: error.message });
+    return reply
+      .code(status)
+      .send({ error: BODY_ERRORS[error.code] ?? error.code ?? 'BAD_REQUEST', message: error.message });
   });
 }
 
@@ -85,7 +117,13 @@ export function registerNotFoundHandler(app: FastifyInstance): void {
     const path = request.url.split('?')[0]!;
     const allowed = [...new Set(routes.filter((r) => r.path.test(path)).flatMap((r) => r.methods))];
     if (allowed.length > 0) {
-      return reply.code(405).header('allow', allowed.join(', ')).send({ error: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed on ${path} (${allowed.join(', ')})` });
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send({
+          error: 'METHOD_NOT_ALLOWED',
+          message: `${request.method} is not allowed on ${path} (${allowed.join(', ')})`,
+        });
     }
     return reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${request.method} ${path}` });
   });

@@ -8,7 +8,11 @@ import { ROUTES } from '@auto-prospect/core';
 import { requireBrowserSecret } from './auth.js';
 
 /** A route's documentation: what it does, and whether it needs the bearer token; its schemas sit beside it. */
-export function describeRoute(doc: { tag: string; summary: string; bearer?: boolean }): { tags: string[]; summary: string; security?: { bearer: string[] }[] } {
+export function describeRoute(doc: { tag: string; summary: string; bearer?: boolean }): {
+  tags: string[];
+  summary: string;
+  security?: { bearer: string[] }[];
+} {
   return { tags: [doc.tag], summary: doc.summary, ...(doc.bearer === false ? {} : { security: [{ bearer: [] }] }) };
 }
 
@@ -16,7 +20,11 @@ export function describeRoute(doc: { tag: string; summary: string; bearer?: bool
 export function registerOpenApi(app: FastifyInstance, access: { apiSecret: string; docsPublic: boolean }): void {
   void app.register(swagger, {
     openapi: {
-      info: { title: 'Auto-Prospect worker', version: '1.0.0', description: 'Daily outreach, Lobstr ingestion and operations API.' },
+      info: {
+        title: 'Auto-Prospect worker',
+        version: '1.0.0',
+        description: 'Daily outreach, Lobstr ingestion and operations API.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
@@ -25,6 +33,10 @@ export function registerOpenApi(app: FastifyInstance, access: { apiSecret: strin
   void app.register(swaggerUi, {
     routePrefix: ROUTES.docs,
     // The plugin takes callback-style hooks.
-    ...(access.docsPublic ? {} : { uiHooks: { onRequest: (request, reply, done) => void requireSecret(request, reply).then(() => done(), done) } }),
+    ...(access.docsPublic
+      ? {}
+      : {
+          uiHooks: { onRequest: (request, reply, done) => void requireSecret(request, reply).then(() => done(), done) },
+        }),
   });
 }

@@ -1,31 +1,47 @@
 import { PRIORITY_LIMIT, type Queue } from 'bullmq';
-import { CHANNEL_QUEUES, JOB_IDS, JOBS, LIMITS, type Channel, type PendingDispatch, type QueueKey } from '@auto-prospect/core';
+import {
+  CHANNEL_QUEUES,
+  JOB_IDS,
+  JOBS,
+  LIMITS,
+  type Channel,
+  type PendingDispatch,
+  type QueueKey,
+} from '@auto-prospect/core';
 import type { Queues } from './queues.js';
 
 /**
  * Enqueues a message's send job; the id makes a second dispatch of the same message a no-op. A
  * single message (a manual contact) goes first among its account's messages.
  */
-export async function dispatchMessage(queues: Queues, message: { id: string; channel: Channel; sendAt?: Date | null }): Promise<void> {
-  await dispatchMessages(queues, [{ id: message.id, channel: message.channel, sendAt: message.sendAt ?? null, priority: 1 }]);
+export async function dispatchMessage(
+  queues: Queues,
+  message: { id: string; channel: Channel; sendAt?: Date | null },
+): Promise<void> {
+  await dispatchMessages(queues, [
+    { id: message.id, channel: message.channel, sendAt: message.sendAt ?? null, priority: 1 },
+  ]);
 }
 
 export async function dispatchMessages(queues: Queues, messages: readonly PendingDispatch[]): Promise<void> {
   const byQueue = new Map<QueueKey, PendingDispatch[]>();
-  for (const m of messages) byQueue.set(CHANNEL_QUEUES[m.channel], [...(byQueue.get(CHANNEL_QUEUES[m.channel]) ?? []), m]);
+  for (const m of messages)
+    byQueue.set(CHANNEL_QUEUES[m.channel], [...(byQueue.get(CHANNEL_QUEUES[m.channel]) ?? []), m]);
   const now = Date.now();
   for (const [queue, batch] of byQueue) {
     for (let i = 0; i < batch.length; i += LIMITS.fanoutChunk) {
-      await queues[queue].addBulk(batch.slice(i, i + LIMITS.fanoutChunk).map((m) => ({
-        name: JOBS.sendMessage,
-        data: { messageId: m.id },
-        opts: {
-          jobId: JOB_IDS.message(m.id),
-          delay: m.sendAt ? Math.max(0, m.sendAt.getTime() - now) : 0,
-          // Every channel job has a priority: BullMQ runs jobs without one before all prioritized jobs.
-          priority: Math.min(Math.max(1, m.priority), PRIORITY_LIMIT),
-        },
-      })));
+      await queues[queue].addBulk(
+        batch.slice(i, i + LIMITS.fanoutChunk).map((m) => ({
+          name: JOBS.sendMessage,
+          data: { messageId: m.id },
+          opts: {
+            jobId: JOB_IDS.message(m.id),
+            delay: m.sendAt ? Math.max(0, m.sendAt.getTime() - now) : 0,
+            // Every channel job has a priority: BullMQ runs jobs without one before all prioritized jobs.
+            priority: Math.min(Math.max(1, m.priority), PRIORITY_LIMIT),
+          },
+        })),
+      );
     }
   }
 }
@@ -54,19 +70,32 @@ export async function dispatchDailyRun(queues: Queues, localDate: string, run: {
 }
 
 /** One hunt job per hunt of the run, in chunks. */
-export async function dispatchHunts(queues: Queues, dailyRunId: string | null, localDate: string, huntIds: readonly string[]): Promise<void> {
+export async function dispatchHunts(
+  queues: Queues,
+  dailyRunId: string | null,
+  localDate: string,
+  huntIds: readonly string[],
+): Promise<void> {
   for (let i = 0; i < huntIds.length; i += LIMITS.fanoutChunk) {
-    await queues.processHunt.addBulk(huntIds.slice(i, i + LIMITS.fanoutChunk).map((huntId) => ({
-      name: JOBS.processHunt,
-      data: { huntId, localDate, dailyRunId },
-      opts: { jobId: dailyRunId ? JOB_IDS.hunt(dailyRunId, huntId) : JOB_IDS.manualHunt(huntId, localDate) },
-    })));
+    await queues.processHunt.addBulk(
+      huntIds.slice(i, i + LIMITS.fanoutChunk).map((huntId) => ({
+        name: JOBS.processHunt,
+        data: { huntId, localDate, dailyRunId },
+        opts: { jobId: dailyRunId ? JOB_IDS.hunt(dailyRunId, huntId) : JOB_IDS.manualHunt(huntId, localDate) },
+      })),
+    );
   }
 }
 
 /** Hunts a run still waits for: their ended job runs again, a missing one is added, a live one is left alone. */
-export async function redispatchHunts(queues: Queues, dailyRunId: string, localDate: string, huntIds: readonly string[]): Promise<void> {
+export async function redispatchHunts(
+  queues: Queues,
+  dailyRunId: string,
+  localDate: string,
+  huntIds: readonly string[],
+): Promise<void> {
   for (const huntId of huntIds) {
-    if (!(await rerunFinishedJob(queues.processHunt, JOB_IDS.hunt(dailyRunId, huntId)))) await dispatchHunts(queues, dailyRunId, localDate, [huntId]);
+    if (!(await rerunFinishedJob(queues.processHunt, JOB_IDS.hunt(dailyRunId, huntId))))
+      await dispatchHunts(queues, dailyRunId, localDate, [huntId]);
   }
 }

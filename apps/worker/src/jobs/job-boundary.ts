@@ -5,14 +5,25 @@
 //   anything else               → rethrown: retried with the queue's backoff
 import { DelayedError, UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
 import type { z } from 'zod';
-import { errorCodeOf, NotNowError, QUEUES, RateLimitedError, WorkerError, type Logger, type QueueKey } from '@auto-prospect/core';
+import {
+  errorCodeOf,
+  NotNowError,
+  QUEUES,
+  RateLimitedError,
+  WorkerError,
+  type Logger,
+  type QueueKey,
+} from '@auto-prospect/core';
 
 /**
  * A job that must not run again. The code travels as a field to metrics, logs and error reports;
  * the message, which BullMQ keeps as the job's failedReason for people, starts with it too.
  */
 export class JobFailedForGood extends UnrecoverableError {
-  constructor(readonly code: string, detail: string) {
+  constructor(
+    readonly code: string,
+    detail: string,
+  ) {
     super(`${code}: ${detail}`);
   }
 }
@@ -36,11 +47,18 @@ export interface ProcessorDefinition<S extends z.ZodType> {
 
 export function defineProcessor<S extends z.ZodType>(definition: ProcessorDefinition<S>): Processor {
   return async (job, token, signal) => {
-    const jobLogger = definition.logger.child({ queue: QUEUES[definition.queue], jobId: job.id, attempt: job.attemptsMade + 1 });
+    const jobLogger = definition.logger.child({
+      queue: QUEUES[definition.queue],
+      jobId: job.id,
+      attempt: job.attemptsMade + 1,
+    });
     const parsed = definition.schema.safeParse(job.data);
     if (!parsed.success) {
       jobLogger.error({ errorCode: 'INVALID_JOB_DATA' }, 'job data does not match its schema');
-      throw new JobFailedForGood('INVALID_JOB_DATA', parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '));
+      throw new JobFailedForGood(
+        'INVALID_JOB_DATA',
+        parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '),
+      );
     }
     // Job data is ids only (messageId, huntId, dailyRunId, …): every line of the job carries them.
     const logger = jobLogger.child(parsed.data as Record<string, unknown>);
@@ -63,7 +81,10 @@ export function defineProcessor<S extends z.ZodType>(definition: ProcessorDefini
         logger.error({ errorCode, err: err.message }, 'job failed for good');
         throw new JobFailedForGood(err.code, err.message);
       }
-      logger.warn({ errorCode, err: err instanceof Error ? err.message : String(err), finalAttempt }, 'job attempt failed');
+      logger.warn(
+        { errorCode, err: err instanceof Error ? err.message : String(err), finalAttempt },
+        'job attempt failed',
+      );
       throw err;
     }
   };

@@ -11,18 +11,32 @@ export interface WhatsAppListener {
   stop(): void;
 }
 
-export function listenForWhatsAppFeedback(deps: { sql: Sql; whatsapp: WhatsAppConnections; logger: Logger; periodMs: number }): WhatsAppListener {
+export function listenForWhatsAppFeedback(deps: {
+  sql: Sql;
+  whatsapp: WhatsAppConnections;
+  logger: Logger;
+  periodMs: number;
+}): WhatsAppListener {
   let running = false;
   async function round(): Promise<void> {
     if (running) return;
     running = true;
     try {
       for (const accountId of await accountsAwaitingWhatsAppFeedback(deps.sql, LIMITS.whatsappFeedbackDays)) {
-        await deps.whatsapp.listen(accountId).catch((err: unknown) =>
-          deps.logger.warn({ accountId, err: err instanceof Error ? err.message : String(err) }, 'could not connect a WhatsApp account to hear back'));
+        await deps.whatsapp
+          .listen(accountId)
+          .catch((err: unknown) =>
+            deps.logger.warn(
+              { accountId, err: err instanceof Error ? err.message : String(err) },
+              'could not connect a WhatsApp account to hear back',
+            ),
+          );
       }
     } catch (err) {
-      deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not list the WhatsApp accounts to hear back; trying again next period');
+      deps.logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'could not list the WhatsApp accounts to hear back; trying again next period',
+      );
     } finally {
       running = false;
     }

@@ -16,7 +16,9 @@ export interface LostHuntsWatch {
 export function watchLostHunts(deps: { queues: Queues; env: Readonly<Env>; sql: Sql; logger: Logger }): LostHuntsWatch {
   // The events are a blocking read of the queue's stream: a connection of their own.
   const connection = createRedis(deps.env, 'worker');
-  connection.on('error', (err: Error) => deps.logger.warn({ err: err.message }, 'redis (queue events) connection error'));
+  connection.on('error', (err: Error) =>
+    deps.logger.warn({ err: err.message }, 'redis (queue events) connection error'),
+  );
   const events = new QueueEvents(QUEUES.processHunt, { connection, prefix: deps.env.QUEUE_PREFIX });
   events.on('error', (err) => deps.logger.warn({ err: err.message }, 'hunts queue events error'));
   events.on('failed', ({ jobId, failedReason }) => {
@@ -27,13 +29,22 @@ export function watchLostHunts(deps: { queues: Queues; env: Readonly<Env>; sql: 
       const data = JOB_PAYLOADS.processHunt.safeParse(job.data);
       if (!data.success || !data.data.dailyRunId) return;
       await recordLostHunt(deps.sql, data.data.dailyRunId, data.data.huntId, failedReason);
-    })().catch((err: unknown) => deps.logger.warn({ jobId, err: err instanceof Error ? err.message : String(err) }, 'could not account for a failed hunt job'));
+    })().catch((err: unknown) =>
+      deps.logger.warn(
+        { jobId, err: err instanceof Error ? err.message : String(err) },
+        'could not account for a failed hunt job',
+      ),
+    );
   });
   return {
     async close() {
       // With Redis away the events' blocking read never returns: wait a bounded time, then drop the socket.
-      await within(1000, events.close(), 'closing the hunts queue events')
-        .catch((err: unknown) => deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'hunts queue events not closed cleanly'));
+      await within(1000, events.close(), 'closing the hunts queue events').catch((err: unknown) =>
+        deps.logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'hunts queue events not closed cleanly',
+        ),
+      );
       await closeRedis(connection);
     },
   };

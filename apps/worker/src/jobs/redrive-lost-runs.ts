@@ -12,13 +12,21 @@ const RECENT_DAYS = 2;
 /** Hunts looked at per run: one job missing among them is enough to tell. */
 const SAMPLE = 100;
 
-export async function redriveLostRuns(deps: { sql: Sql; queues: Queues; logger: Logger }): Promise<{ redriven: number }> {
+export async function redriveLostRuns(deps: {
+  sql: Sql;
+  queues: Queues;
+  logger: Logger;
+}): Promise<{ redriven: number }> {
   let redriven = 0;
   for (const run of await openDailyRuns(deps.sql, RECENT_DAYS)) {
-    const lost = run.huntsRegistered === 0 ? !(await fanOutUnderWay(deps.queues)) : await someHuntJobMissing(deps, run.id);
+    const lost =
+      run.huntsRegistered === 0 ? !(await fanOutUnderWay(deps.queues)) : await someHuntJobMissing(deps, run.id);
     if (!lost) continue;
     await dispatchDailyRun(deps.queues, run.localDate, { completed: false });
-    deps.logger.warn({ dailyRunId: run.id, localDate: run.localDate }, 'an unfinished daily run had lost its jobs (Redis lost its data?): driven again');
+    deps.logger.warn(
+      { dailyRunId: run.id, localDate: run.localDate },
+      'an unfinished daily run had lost its jobs (Redis lost its data?): driven again',
+    );
     redriven++;
   }
   return { redriven };
@@ -26,7 +34,9 @@ export async function redriveLostRuns(deps: { sql: Sql; queues: Queues; logger: 
 
 async function someHuntJobMissing(deps: { sql: Sql; queues: Queues }, dailyRunId: string): Promise<boolean> {
   const waiting = await unfinishedHuntsPage(deps.sql, dailyRunId, new Date(), null, SAMPLE);
-  const jobs = await Promise.all(waiting.map((huntId) => deps.queues.processHunt.getJob(JOB_IDS.hunt(dailyRunId, huntId))));
+  const jobs = await Promise.all(
+    waiting.map((huntId) => deps.queues.processHunt.getJob(JOB_IDS.hunt(dailyRunId, huntId))),
+  );
   return jobs.some((job) => !job);
 }
 

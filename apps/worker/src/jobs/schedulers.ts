@@ -21,11 +21,27 @@ export interface Schedulers {
 export function createSchedulers(queues: Queues, env: Readonly<Env>, logger: Logger): Schedulers {
   const tz = env.OUTREACH_TIMEZONE;
   const definitions = [
-    { queue: queues.fetchActiveHunts, id: SCHEDULERS.dailyRun, repeat: { pattern: env.DAILY_RUN_CRON, tz }, name: JOBS.fetchActiveHunts },
-    { queue: queues.maintenance, id: SCHEDULERS.pendingMessageSweeper, repeat: { every: env.SWEEP_PERIOD_SECONDS * 1000 }, name: JOBS.sweepPendingMessages },
-    { queue: queues.maintenance, id: SCHEDULERS.smsReplyPoller, repeat: { pattern: SMS_REPLY_POLL_CRON, tz }, name: JOBS.pollSmsReplies },
+    {
+      queue: queues.fetchActiveHunts,
+      id: SCHEDULERS.dailyRun,
+      repeat: { pattern: env.DAILY_RUN_CRON, tz },
+      name: JOBS.fetchActiveHunts,
+    },
+    {
+      queue: queues.maintenance,
+      id: SCHEDULERS.pendingMessageSweeper,
+      repeat: { every: env.SWEEP_PERIOD_SECONDS * 1000 },
+      name: JOBS.sweepPendingMessages,
+    },
+    {
+      queue: queues.maintenance,
+      id: SCHEDULERS.smsReplyPoller,
+      repeat: { pattern: SMS_REPLY_POLL_CRON, tz },
+      name: JOBS.pollSmsReplies,
+    },
   ];
-  const upsert = (d: (typeof definitions)[number]) => d.queue.upsertJobScheduler(d.id, d.repeat, { name: d.name, data: {} });
+  const upsert = (d: (typeof definitions)[number]) =>
+    d.queue.upsertJobScheduler(d.id, d.repeat, { name: d.name, data: {} });
 
   async function restoreMissing(): Promise<void> {
     try {
@@ -35,7 +51,10 @@ export function createSchedulers(queues: Queues, env: Readonly<Env>, logger: Log
         logger.warn({ scheduler: definition.id }, 'job scheduler was missing (Redis lost its data?): restored');
       }
     } catch (err) {
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not check the job schedulers; trying again');
+      logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'could not check the job schedulers; trying again',
+      );
     }
   }
 
@@ -46,7 +65,9 @@ export function createSchedulers(queues: Queues, env: Readonly<Env>, logger: Log
       for (const definition of definitions) await upsert(definition);
     },
     async present() {
-      const found = await Promise.all(definitions.map(async (d) => [d.id, (await d.queue.getJobScheduler(d.id)) !== undefined] as const));
+      const found = await Promise.all(
+        definitions.map(async (d) => [d.id, (await d.queue.getJobScheduler(d.id)) !== undefined] as const),
+      );
       return Object.fromEntries(found);
     },
     keepAlive(redis) {

@@ -8,7 +8,11 @@ import type { Queues } from './queues.js';
 
 const PAGE = 1000;
 
-export async function sweepPendingMessages(deps: { sql: Sql; queues: Queues; logger: Logger }): Promise<{ redispatched: number }> {
+export async function sweepPendingMessages(deps: {
+  sql: Sql;
+  queues: Queues;
+  logger: Logger;
+}): Promise<{ redispatched: number }> {
   let after = '00000000-0000-0000-0000-000000000000';
   let total = 0;
   for (;;) {

@@ -33,13 +33,21 @@ export function createWorker(key: QueueKey, processor: Processor, deps: WorkerDe
     stalledInterval: deps.lockMs,
     maxStalledCount: LIMITS.jobStallsAllowed,
     concurrency: deps.concurrency ?? settings?.concurrency ?? 1,
-    ...(deps.limiter ?? settings?.limiter ? { limiter: deps.limiter ?? settings?.limiter } : {}),
+    ...((deps.limiter ?? settings?.limiter) ? { limiter: deps.limiter ?? settings?.limiter } : {}),
   });
   worker.on('error', (err) => deps.logger.error({ queue: QUEUES[key], err }, 'worker error'));
-  const observe = (job: { name: string; processedOn?: number; finishedOn?: number } | undefined, status: string, code: string) => {
+  const observe = (
+    job: { name: string; processedOn?: number; finishedOn?: number } | undefined,
+    status: string,
+    code: string,
+  ) => {
     if (!job) return;
     deps.metrics.jobsTotal.inc({ queue: QUEUES[key], status, error_code: code });
-    if (job.processedOn && job.finishedOn) deps.metrics.jobDuration.observe({ queue: QUEUES[key], name: job.name }, (job.finishedOn - job.processedOn) / 1000);
+    if (job.processedOn && job.finishedOn)
+      deps.metrics.jobDuration.observe(
+        { queue: QUEUES[key], name: job.name },
+        (job.finishedOn - job.processedOn) / 1000,
+      );
   };
   worker.on('completed', (job) => observe(job, 'completed', ''));
   worker.on('failed', (job, err) => {
@@ -47,7 +55,14 @@ export function createWorker(key: QueueKey, processor: Processor, deps: WorkerDe
     observe(job, 'failed', code);
     // Reported once: when no attempt is left (UnrecoverableError skips the remaining ones).
     const final = job && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
-    if (final) deps.errors.jobFailedForGood(err, { queue: QUEUES[key], jobId: job.id, name: job.name, attempts: job.attemptsMade, errorCode: code });
+    if (final)
+      deps.errors.jobFailedForGood(err, {
+        queue: QUEUES[key],
+        jobId: job.id,
+        name: job.name,
+        attempts: job.attemptsMade,
+        errorCode: code,
+      });
   });
   return worker;
 }

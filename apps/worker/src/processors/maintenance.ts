@@ -1,5 +1,13 @@
 import type { Worker } from 'bullmq';
-import { JOB_PAYLOADS, JOBS, pollSmsReplies, reconcileUncertainSms, type Logger, type SmsInbox, type SmsSentLogReader } from '@auto-prospect/core';
+import {
+  JOB_PAYLOADS,
+  JOBS,
+  pollSmsReplies,
+  reconcileUncertainSms,
+  type Logger,
+  type SmsInbox,
+  type SmsSentLogReader,
+} from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import { defineProcessor } from '../jobs/job-boundary.js';
 import { sweepPendingMessages } from '../jobs/sweep-pending-messages.js';
@@ -29,10 +37,13 @@ export function maintenanceProcessor(deps: MaintenanceDeps, worker: () => Worker
     logger: deps.logger,
     worker,
     handle: async (_data, { job, logger }) => {
-      if (job.name === JOBS.pollSmsReplies) return deps.inbox ? pollSmsReplies({ ...deps, inbox: deps.inbox, logger }) : { skipped: 'DRY_RUN' };
+      if (job.name === JOBS.pollSmsReplies)
+        return deps.inbox ? pollSmsReplies({ ...deps, inbox: deps.inbox, logger }) : { skipped: 'DRY_RUN' };
       const swept = await sweepPendingMessages({ ...deps, logger });
       const runs = await redriveLostRuns({ ...deps, logger });
-      const reconciled = deps.sentLog ? await reconcileUncertainSms({ ...deps, sentLog: deps.sentLog, logger }) : { settled: 0 };
+      const reconciled = deps.sentLog
+        ? await reconcileUncertainSms({ ...deps, sentLog: deps.sentLog, logger })
+        : { settled: 0 };
       return { ...swept, ...runs, ...reconciled };
     },
   });

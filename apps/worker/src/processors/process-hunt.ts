@@ -9,7 +9,6 @@ export function processHuntProcessor(deps: ProcessHuntDeps, worker: () => Worker
     schema: JOB_PAYLOADS.processHunt,
     logger: deps.logger,
     worker,
-    handle: (data, { logger, finalAttempt }) =>
-      processHunt({ ...deps, logger }, { ...data, finalAttempt }),
+    handle: (data, { logger, finalAttempt }) => processHunt({ ...deps, logger }, { ...data, finalAttempt }),
   });
 }

@@ -4,7 +4,10 @@ import type { Sql } from '@auto-prospect/core/clients';
 import { defineProcessor } from '../jobs/job-boundary.js';
 
 /** scraping queue: one job per Lobstr run id. */
-export function scrapingProcessor(deps: { sql: Sql; lobstr: LobstrClient; logger: Logger }, worker: () => Worker | undefined) {
+export function scrapingProcessor(
+  deps: { sql: Sql; lobstr: LobstrClient; logger: Logger },
+  worker: () => Worker | undefined,
+) {
   return defineProcessor({
     queue: 'scraping',
     schema: JOB_PAYLOADS.ingestLobstrRun,

@@ -30,13 +30,23 @@ export function createInFlightSends(metrics: Metrics): InFlightSends {
     }
   }
   return {
-    channel: (provider, sender) => ({ send: (message) => track(provider, [message.messageId], () => sender.send(message)) }),
-    voice: (sender) => ({ send: (campaign) => track('voicepartner', campaign.messageIds, () => sender.send(campaign)) }),
+    channel: (provider, sender) => ({
+      send: (message) => track(provider, [message.messageId], () => sender.send(message)),
+    }),
+    voice: (sender) => ({
+      send: (campaign) => track('voicepartner', campaign.messageIds, () => sender.send(campaign)),
+    }),
     async markUnansweredUncertain(sql, errors) {
-      const failure = { code: 'INTERRUPTED_BY_SHUTDOWN', message: 'the worker stopped while the provider call was under way' };
-      await Promise.all([...inFlight].map(async (messageId) => {
-        if (await markUncertain(sql, messageId, failure)) errors.messageUncertain({ messageId, errorCode: failure.code });
-      }));
+      const failure = {
+        code: 'INTERRUPTED_BY_SHUTDOWN',
+        message: 'the worker stopped while the provider call was under way',
+      };
+      await Promise.all(
+        [...inFlight].map(async (messageId) => {
+          if (await markUncertain(sql, messageId, failure))
+            errors.messageUncertain({ messageId, errorCode: failure.code });
+        }),
+      );
     },
   };
 }

@@ -1,8 +1,17 @@
 // The processors this process runs (WORKER_ROLES), each on its queue's worker.
 import type { Worker } from 'bullmq';
 import {
-  CHANNEL_QUEUES, createLobstrClient, createSmsMobileApiInbox, createSmsMobileApiSentLog, WORKER_ROLES,
-  type Env, type Logger, type ProcessHuntDeps, type QueueKey, type SendMessageDeps, type SendVoiceBatchDeps,
+  CHANNEL_QUEUES,
+  createLobstrClient,
+  createSmsMobileApiInbox,
+  createSmsMobileApiSentLog,
+  WORKER_ROLES,
+  type Env,
+  type Logger,
+  type ProcessHuntDeps,
+  type QueueKey,
+  type SendMessageDeps,
+  type SendVoiceBatchDeps,
 } from '@auto-prospect/core';
 import type { RedisClient, Sql } from '@auto-prospect/core/clients';
 import type { ErrorReporter } from '../error-reporting.js';
@@ -32,7 +41,14 @@ export interface WorkerParts {
 
 export function startWorkers(parts: WorkerParts): Worker[] {
   const { env, sql, logger, queues } = parts;
-  const deps = { connection: parts.connection, prefix: env.QUEUE_PREFIX, logger, lockMs: env.STALLED_JOB_SECONDS * 1000, metrics: parts.metrics, errors: parts.errors };
+  const deps = {
+    connection: parts.connection,
+    prefix: env.QUEUE_PREFIX,
+    logger,
+    lockMs: env.STALLED_JOB_SECONDS * 1000,
+    metrics: parts.metrics,
+    errors: parts.errors,
+  };
   const runs = new Set<QueueKey>(env.WORKER_ROLES.flatMap((role) => WORKER_ROLES[role]));
   const workers: Worker[] = [];
   // Each processor reaches its own worker (for rate limiting) once the worker exists.
@@ -43,21 +59,52 @@ export function startWorkers(parts: WorkerParts): Worker[] {
   };
   const lobstr = createLobstrClient({ baseUrl: env.LOBSTR_BASE_URL, apiKey: env.LOBSTR_API_KEY });
   add('scraping', (self) => createWorker('scraping', scrapingProcessor({ sql, lobstr, logger }, self), deps));
-  add('fetchActiveHunts', (self) => createWorker('fetchActiveHunts', fetchActiveHuntsProcessor({
-    sql, logger, timeZone: env.OUTREACH_TIMEZONE,
-    dispatchHunts: (runId, localDate, huntIds) => dispatchHunts(queues, runId, localDate, huntIds),
-    redispatchHunts: (runId, localDate, huntIds) => redispatchHunts(queues, runId, localDate, huntIds),
-  }, self), deps));
-  add('processHunt', (self) => createWorker('processHunt', processHuntProcessor(parts.hunt, self), { ...deps, concurrency: env.HUNT_CONCURRENCY }));
-  add('maintenance', (self) => createWorker('maintenance', maintenanceProcessor({
-    sql, queues, logger, smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
-    // In dry run no provider is called at all: no reply poll, nothing sent to look up.
-    inbox: env.DRY_RUN ? null : createSmsMobileApiInbox({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
-    sentLog: env.DRY_RUN ? null : createSmsMobileApiSentLog({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
-  }, self), deps));
+  add('fetchActiveHunts', (self) =>
+    createWorker(
+      'fetchActiveHunts',
+      fetchActiveHuntsProcessor(
+        {
+          sql,
+          logger,
+          timeZone: env.OUTREACH_TIMEZONE,
+          dispatchHunts: (runId, localDate, huntIds) => dispatchHunts(queues, runId, localDate, huntIds),
+          redispatchHunts: (runId, localDate, huntIds) => redispatchHunts(queues, runId, localDate, huntIds),
+        },
+        self,
+      ),
+      deps,
+    ),
+  );
+  add('processHunt', (self) =>
+    createWorker('processHunt', processHuntProcessor(parts.hunt, self), { ...deps, concurrency: env.HUNT_CONCURRENCY }),
+  );
+  add('maintenance', (self) =>
+    createWorker(
+      'maintenance',
+      maintenanceProcessor(
+        {
+          sql,
+          queues,
+          logger,
+          smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
+          // In dry run no provider is called at all: no reply poll, nothing sent to look up.
+          inbox: env.DRY_RUN
+            ? null
+            : createSmsMobileApiInbox({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
+          sentLog: env.DRY_RUN
+            ? null
+            : createSmsMobileApiSentLog({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
+        },
+        self,
+      ),
+      deps,
+    ),
+  );
   for (const queue of [CHANNEL_QUEUES.sms, CHANNEL_QUEUES.whatsapp_text]) {
     add(queue, (self) => createWorker(queue, sendMessageProcessor(queue, parts.sendMessage, self), deps));
   }
-  add(CHANNEL_QUEUES.ringless_voice, (self) => createWorker(CHANNEL_QUEUES.ringless_voice, sendVoiceBatchProcessor(parts.voiceBatch, self), deps));
+  add(CHANNEL_QUEUES.ringless_voice, (self) =>
+    createWorker(CHANNEL_QUEUES.ringless_voice, sendVoiceBatchProcessor(parts.voiceBatch, self), deps),
+  );
   return workers;
 }

@@ -1,9 +1,23 @@
 // The dependencies of the hunt, send-message and voice-batch usecases, built from the configuration.
 import {
-  createSendPacer, createSmsMobileApiSender, createVoicePartnerSender, createVoiceRequestPace, ROUTES, sendingWindow,
-  type Env, type Logger, type SendMessageDeps, type SendVoiceBatchDeps, type ProcessHuntDeps,
+  createSendPacer,
+  createSmsMobileApiSender,
+  createVoicePartnerSender,
+  createVoiceRequestPace,
+  ROUTES,
+  sendingWindow,
+  type Env,
+  type Logger,
+  type SendMessageDeps,
+  type SendVoiceBatchDeps,
+  type ProcessHuntDeps,
 } from '@auto-prospect/core';
-import { createWhatsAppSender, type RedisClient, type Sql, type WhatsAppConnections } from '@auto-prospect/core/clients';
+import {
+  createWhatsAppSender,
+  type RedisClient,
+  type Sql,
+  type WhatsAppConnections,
+} from '@auto-prospect/core/clients';
 import { dispatchMessages } from '../jobs/dispatch.js';
 import type { Queues } from '../jobs/queues.js';
 import type { InFlightSends } from './in-flight-sends.js';
@@ -38,26 +52,42 @@ export function sendMessageDependencies({ env, hunt, redis, whatsapp, inFlight }
   return {
     ...hunt,
     dryRun: env.DRY_RUN,
-    pacer: createSendPacer(redis, env.QUEUE_PREFIX, { sms: env.SMS_MIN_GAP_SECONDS, whatsapp_text: env.WHATSAPP_MIN_GAP_SECONDS }),
+    pacer: createSendPacer(redis, env.QUEUE_PREFIX, {
+      sms: env.SMS_MIN_GAP_SECONDS,
+      whatsapp_text: env.WHATSAPP_MIN_GAP_SECONDS,
+    }),
     senders: {
-      sms: inFlight.channel('smsmobileapi', createSmsMobileApiSender({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS })),
+      sms: inFlight.channel(
+        'smsmobileapi',
+        createSmsMobileApiSender({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
+      ),
       whatsapp_text: inFlight.channel('whatsapp', createWhatsAppSender(whatsapp)),
     },
   };
 }
 
-export function voiceBatchDependencies({ env, hunt, redis, inFlight }: Omit<SendingParts, 'whatsapp'>): SendVoiceBatchDeps {
+export function voiceBatchDependencies({
+  env,
+  hunt,
+  redis,
+  inFlight,
+}: Omit<SendingParts, 'whatsapp'>): SendVoiceBatchDeps {
   const notifyPath = ROUTES.voicePartnerNotify.replace(':token', encodeURIComponent(env.VOICE_PARTNER_NOTIFY_TOKEN));
   const publicBase = env.PUBLIC_BASE_URL?.replace(/\/+$/, '');
   const sender = createVoicePartnerSender({
-    baseUrl: env.VOICE_PARTNER_BASE_URL, apiKey: env.VOICE_PARTNER_API_KEY,
-    notificationEmail: env.VOICE_PARTNER_NOTIFICATION_EMAIL, timeoutMs: env.PROVIDER_TIMEOUT_MS,
+    baseUrl: env.VOICE_PARTNER_BASE_URL,
+    apiKey: env.VOICE_PARTNER_API_KEY,
+    notificationEmail: env.VOICE_PARTNER_NOTIFICATION_EMAIL,
+    timeoutMs: env.PROVIDER_TIMEOUT_MS,
   });
   return {
     ...hunt,
     dryRun: env.DRY_RUN,
     sender: inFlight.voice(sender),
-    pace: createVoiceRequestPace(redis, env.QUEUE_PREFIX, { requests: env.VOICE_REQUESTS_PER_MINUTE, windowSeconds: env.VOICE_RATE_WINDOW_SECONDS }),
+    pace: createVoiceRequestPace(redis, env.QUEUE_PREFIX, {
+      requests: env.VOICE_REQUESTS_PER_MINUTE,
+      windowSeconds: env.VOICE_RATE_WINDOW_SECONDS,
+    }),
     // The batch's leader names the batch in Voice Partner's callback (its parameters are undocumented).
     notifyUrl: publicBase ? (leaderId: string) => `${publicBase}${notifyPath}?batch=${leaderId}` : null,
   };

@@ -20,7 +20,8 @@ export async function waitForDependencies(readiness: Readiness, logger: Logger):
           'or create the database (createdb) and run `pnpm db:migrate`',
       );
     }
-    if (Date.now() - started > TIMEOUTS_MS.dependenciesAtBoot) throw new Error(`dependencies not ready: ${report.failing.join(', ')}`);
+    if (Date.now() - started > TIMEOUTS_MS.dependenciesAtBoot)
+      throw new Error(`dependencies not ready: ${report.failing.join(', ')}`);
     // Connections take a moment to open: only a wait that lasts is worth a warning.
     if (Date.now() - started > 2_000) logger.warn({ failing: report.failing }, 'waiting for dependencies');
     await new Promise((r) => setTimeout(r, 500));

@@ -4,13 +4,23 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPrice, JOBS, ROUTES, type Channel } from '@auto-prospect/core';
-import { createFakeWhatsApp, startFakeSmsMobileApi, startFakeVoicePartner, testEnv, type FakeSmsMobileApi, type FakeVoicePartner } from '@auto-prospect/testkit';
+import {
+  createFakeWhatsApp,
+  startFakeSmsMobileApi,
+  startFakeVoicePartner,
+  testEnv,
+  type FakeSmsMobileApi,
+  type FakeVoicePartner,
+} from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './test-context.js';
 import { expectedContacts, fixtureAds, seedTenant, type SeededTenant } from './tenant.js';
 
 /** Debian's prometheus package brings promtool; without it the exposition check is skipped. */
-const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((path) => spawnSync(path, ['--version']).status === 0);
-if (!promtool) console.warn('promtool is not installed (apt-get install prometheus): the /metrics exposition check is skipped');
+const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find(
+  (path) => spawnSync(path, ['--version']).status === 0,
+);
+if (!promtool)
+  console.warn('promtool is not installed (apt-get install prometheus): the /metrics exposition check is skipped');
 
 /** `redisOverrides` is read when the suite starts: the Redis to run against (default: the test server). */
 export function dailyRunSuite(redisOverrides: () => Record<string, string> = () => ({})): void {
@@ -26,7 +36,9 @@ export function dailyRunSuite(redisOverrides: () => Record<string, string> = () 
   const auth = { authorization: `Bearer ${testEnv().API_SECRET!}` };
 
   async function activeMessages(): Promise<number> {
-    const [row] = await world.context.sql<{ n: number }[]>`select count(*)::int as n from messages where status in ('pending', 'sending')`;
+    const [row] = await world.context.sql<
+      { n: number }[]
+    >`select count(*)::int as n from messages where status in ('pending', 'sending')`;
     return row!.n;
   }
 
@@ -48,11 +60,19 @@ export function dailyRunSuite(redisOverrides: () => Record<string, string> = () 
     voice.keys.set(VOICE_KEY, 10_000);
     voice.audios.add('audio-e2e');
     voice.modes.requestsPerMinute = 10_000;
-    world = await createTestWorld({
-      ...redisOverrides(),
-      SMSMOBILEAPI_BASE_URL: sms.url, VOICE_PARTNER_BASE_URL: voice.baseUrl, VOICE_PARTNER_API_KEY: VOICE_KEY,
-      VOICE_REQUESTS_PER_MINUTE: '10000', WHATSAPP_DAILY_CAP: '1000', SMS_MIN_GAP_SECONDS: '0', WHATSAPP_MIN_GAP_SECONDS: '0',
-    }, { whatsappSocketFactory: wa.factory, whatsappIdleMs: 2_000 });
+    world = await createTestWorld(
+      {
+        ...redisOverrides(),
+        SMSMOBILEAPI_BASE_URL: sms.url,
+        VOICE_PARTNER_BASE_URL: voice.baseUrl,
+        VOICE_PARTNER_API_KEY: VOICE_KEY,
+        VOICE_REQUESTS_PER_MINUTE: '10000',
+        WHATSAPP_DAILY_CAP: '1000',
+        SMS_MIN_GAP_SECONDS: '0',
+        WHATSAPP_MIN_GAP_SECONDS: '0',
+      },
+      { whatsappSocketFactory: wa.factory, whatsappIdleMs: 2_000 },
+    );
     tenant = await seedTenant(world.context, ads);
     for (const account of Object.values(tenant.accounts)) if (account.smsKey) sms.keys.set(account.smsKey, 'valid');
     for (const ad of ads) if (ad.onWhatsApp) wa.onWhatsApp.add(ad.phone!.slice(1));
@@ -71,18 +91,43 @@ export function dailyRunSuite(redisOverrides: () => Record<string, string> = () 
       expect(started.statusCode).toBe(202);
       runId = started.json<{ runId: string }>().runId;
 
-      const report = () => world.context.app.inject({ method: 'GET', url: ROUTES.dailyRun.replace(':runId', runId), headers: auth }).then((r) => r.json<{ status: string; hunts: object; contacts: Record<string, { sent: number; failed: number; delivered: number; read: number; replied: number }> }>());
+      const report = () =>
+        world.context.app
+          .inject({ method: 'GET', url: ROUTES.dailyRun.replace(':runId', runId), headers: auth })
+          .then((r) =>
+            r.json<{
+              status: string;
+              hunts: object;
+              contacts: Record<
+                string,
+                { sent: number; failed: number; delivered: number; read: number; replied: number }
+              >;
+            }>(),
+          );
       await expect.poll(async () => (await report()).status, { timeout: 30_000 }).toBe('completed');
       await expect.poll(activeMessages, { timeout: 30_000 }).toBe(0);
       // Every WhatsApp message gets its delivery receipt from the fake.
-      await expect.poll(async () => (await world.context.sql`select 1 from messages where channel = 'whatsapp_text' and status = 'sent'`).length).toBe(0);
+      await expect
+        .poll(
+          async () =>
+            (await world.context.sql`select 1 from messages where channel = 'whatsapp_text' and status = 'sent'`)
+              .length,
+        )
+        .toBe(0);
 
       const expected = expectedContacts(ads);
       expect(expected.length).toBeGreaterThan(40);
       const actual = await messagesByContact();
-      const expectedByContact = new Map(expected.map((e) => [`${e.hunt}:${e.ad}`, e.channels.map((channel, i) => ({
-        channel, status: i < e.channels.length - 1 || !e.sent ? 'failed' : channel === 'whatsapp_text' ? 'delivered' : 'sent',
-      }))]));
+      const expectedByContact = new Map(
+        expected.map((e) => [
+          `${e.hunt}:${e.ad}`,
+          e.channels.map((channel, i) => ({
+            channel,
+            status:
+              i < e.channels.length - 1 || !e.sent ? 'failed' : channel === 'whatsapp_text' ? 'delivered' : 'sent',
+          })),
+        ]),
+      );
       expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expectedByContact));
 
       const sentOn = (channel: Channel) => expected.filter((e) => e.sent && e.channels.at(-1) === channel).length;
@@ -92,30 +137,49 @@ export function dailyRunSuite(redisOverrides: () => Record<string, string> = () 
       const final = await report();
       expect(final.hunts).toEqual({ total: 9, done: 8, failed: 1 });
       expect(final.contacts.sms!.sent).toBe(sentOn('sms'));
-      expect(final.contacts.whatsapp_text).toMatchObject({ sent: sentOn('whatsapp_text'), delivered: sentOn('whatsapp_text'), read: 0, replied: 0 });
+      expect(final.contacts.whatsapp_text).toMatchObject({
+        sent: sentOn('whatsapp_text'),
+        delivered: sentOn('whatsapp_text'),
+        read: 0,
+        replied: 0,
+      });
 
       const [failedHunt] = await world.context.sql`
         select error_code from daily_run_hunts where hunt_id = ${tenant.huntIds.get(10)!}`;
       expect(failedHunt).toEqual({ error_code: 'HUNT_MISCONFIGURED' });
       const one = expected.find((e) => e.channels.at(-1) === 'sms' && e.sent)!;
       const ad = ads[one.ad]!;
-      expect(sms.sent.find((s) => s.recipients === ad.phone)!.message).toBe(`Bonjour , votre Annonce ${ad.i} à ${formatPrice(ad.price)}`);
+      expect(sms.sent.find((s) => s.recipients === ad.phone)!.message).toBe(
+        `Bonjour , votre Annonce ${ad.i} à ${formatPrice(ad.price)}`,
+      );
     });
 
     it('exposes non-zero metrics for jobs, queues, contacts, credits and the run, behind the token', async () => {
       expect((await world.context.app.inject({ method: 'GET', url: ROUTES.metrics })).statusCode).toBe(401);
       const metrics = (await world.context.app.inject({ method: 'GET', url: ROUTES.metrics, headers: auth })).body;
       const value = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1] ?? 0);
-      expect(value(/auto_prospect_job_duration_seconds_count\{queue="channel-sms",name="send-message"\} (\d+)/)).toBeGreaterThan(0);
+      expect(
+        value(/auto_prospect_job_duration_seconds_count\{queue="channel-sms",name="send-message"\} (\d+)/),
+      ).toBeGreaterThan(0);
       expect(value(/auto_prospect_jobs_total\{queue="process-hunt",status="completed",error_code=""\} (\d+)/)).toBe(8);
-      expect(value(/auto_prospect_jobs_total\{queue="process-hunt",status="failed",error_code="HUNT_MISCONFIGURED"\} (\d+)/)).toBe(1);
+      expect(
+        value(/auto_prospect_jobs_total\{queue="process-hunt",status="failed",error_code="HUNT_MISCONFIGURED"\} (\d+)/),
+      ).toBe(1);
       expect(value(/bullmq_jobs\{queue="channel-sms", state="completed"\} (\d+)/)).toBeGreaterThan(0);
       expect(value(/auto_prospect_contacts\{channel="whatsapp_text",status="failed"\} (\d+)/)).toBeGreaterThan(0);
       expect(value(/auto_prospect_credits_consumed\{channel="ringless_voice"\} (\d+)/)).toBeGreaterThan(0);
-      expect(value(/auto_prospect_contacts_feedback\{channel="whatsapp_text",feedback="delivered"\} (\d+)/)).toBeGreaterThan(0);
+      expect(
+        value(/auto_prospect_contacts_feedback\{channel="whatsapp_text",feedback="delivered"\} (\d+)/),
+      ).toBeGreaterThan(0);
       expect(value(/auto_prospect_daily_run_duration_seconds ([\d.]+)/)).toBeGreaterThan(0);
-      expect(value(/auto_prospect_provider_call_seconds_count\{provider="smsmobileapi",outcome="accepted"\} (\d+)/)).toBeGreaterThan(0);
-      expect(value(/auto_prospect_provider_call_seconds_count\{provider="whatsapp",outcome="WHATSAPP_NOT_ON_WHATSAPP"\} (\d+)/)).toBeGreaterThan(0);
+      expect(
+        value(/auto_prospect_provider_call_seconds_count\{provider="smsmobileapi",outcome="accepted"\} (\d+)/),
+      ).toBeGreaterThan(0);
+      expect(
+        value(
+          /auto_prospect_provider_call_seconds_count\{provider="whatsapp",outcome="WHATSAPP_NOT_ON_WHATSAPP"\} (\d+)/,
+        ),
+      ).toBeGreaterThan(0);
       expect(metrics).toMatch(/auto_prospect_daily_run_unfinished_seconds 0\n/);
       expect(metrics).toMatch(/auto_prospect_messages_uncertain 0\n/);
       expect(metrics).toMatch(/auto_prospect_job_scheduler_present\{scheduler="daily-run-scheduler"\} 1\n/);
@@ -135,10 +199,20 @@ export function dailyRunSuite(redisOverrides: () => Record<string, string> = () 
       const again = await world.context.app.inject({ method: 'POST', url: ROUTES.dailyRuns, headers: auth });
       expect(again.json<{ runId: string }>().runId).toBe(runId);
       const huntId = tenant.huntIds.get(1)!;
-      const [localDate] = await world.context.sql<{ d: string }[]>`select local_date::text as d from daily_runs where id = ${runId}`;
-      const job = await world.context.queues.processHunt.add(JOBS.processHunt, { huntId, localDate: localDate!.d, dailyRunId: runId }, { jobId: `rerun-${huntId}` });
+      const [localDate] = await world.context.sql<
+        { d: string }[]
+      >`select local_date::text as d from daily_runs where id = ${runId}`;
+      const job = await world.context.queues.processHunt.add(
+        JOBS.processHunt,
+        { huntId, localDate: localDate!.d, dailyRunId: runId },
+        { jobId: `rerun-${huntId}` },
+      );
       await expect.poll(() => job.getState(), { timeout: 10_000 }).toBe('completed');
-      const manual = await world.context.app.inject({ method: 'POST', url: ROUTES.huntRun.replace(':huntId', tenant.huntIds.get(2)!), headers: auth });
+      const manual = await world.context.app.inject({
+        method: 'POST',
+        url: ROUTES.huntRun.replace(':huntId', tenant.huntIds.get(2)!),
+        headers: auth,
+      });
       expect(manual.statusCode).toBe(202);
       await new Promise((r) => setTimeout(r, 500));
       await expect.poll(activeMessages).toBe(0);

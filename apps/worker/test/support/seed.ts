@@ -40,7 +40,12 @@ export async function seedAd(sql: Sql, phone: string): Promise<string> {
   return row!.id;
 }
 
-export async function seedTemplate(sql: Sql, accountId: string, channel: Channel, tokenAudio: string | null = null): Promise<string> {
+export async function seedTemplate(
+  sql: Sql,
+  accountId: string,
+  channel: Channel,
+  tokenAudio: string | null = null,
+): Promise<string> {
   const [row] = await sql<{ id: string }[]>`
     insert into message_templates (account_id, name, channel, content, voice_partner_token_audio)
     values (${accountId}, 'first', ${channel}, ${channel === 'ringless_voice' ? null : 'Bonjour !'}, ${tokenAudio})
@@ -51,7 +56,10 @@ export async function seedTemplate(sql: Sql, accountId: string, channel: Channel
 /** A linked WhatsApp device for the account, as if its QR code had been scanned. */
 export async function linkWhatsApp(context: WorkerContext, account: SeededAccount): Promise<void> {
   const auth = await loadDatabaseAuthState(context.sql, account.id, context.env.WHATSAPP_ENCRYPTION_KEY);
-  Object.assign(auth.state.creds, { registered: true, me: { id: `${account.whatsappDigits}:1@s.whatsapp.net`, name: 'Garage' } });
+  Object.assign(auth.state.creds, {
+    registered: true,
+    me: { id: `${account.whatsappDigits}:1@s.whatsapp.net`, name: 'Garage' },
+  });
   await auth.saveCreds();
   await context.sql`update whatsapp_sessions set is_connected = true where account_id = ${account.id}`;
 }
@@ -62,9 +70,14 @@ export async function createPending(
   input: { accountId: string; phone: string; channel: Channel; templateId?: string | null; text?: string },
 ): Promise<CreateMessageResult> {
   return createMessage(context.sql, {
-    accountId: input.accountId, adId: await seedAd(context.sql, input.phone), channel: input.channel, recipientPhone: input.phone,
+    accountId: input.accountId,
+    adId: await seedAd(context.sql, input.phone),
+    channel: input.channel,
+    recipientPhone: input.phone,
     content: input.channel === 'ringless_voice' ? null : (input.text ?? 'Bonjour, votre annonce nous intéresse.'),
-    templateId: input.templateId ?? null, localDate: '2026-11-30', whatsappDailyCap: context.env.WHATSAPP_DAILY_CAP,
+    templateId: input.templateId ?? null,
+    localDate: '2026-11-30',
+    whatsappDailyCap: context.env.WHATSAPP_DAILY_CAP,
   });
 }
 
@@ -87,7 +100,9 @@ export interface MessageRow {
 }
 
 export async function messageRow(sql: Sql, id: string): Promise<MessageRow> {
-  const [row] = await sql<MessageRow[]>`select status, error_code, external_id, credit_state from messages where id = ${id}`;
+  const [row] = await sql<
+    MessageRow[]
+  >`select status, error_code, external_id, credit_state from messages where id = ${id}`;
   return row!;
 }
 
@@ -98,7 +113,9 @@ export async function settled(sql: Sql, id: string, timeout = 15_000): Promise<M
 }
 
 export async function credits(sql: Sql, accountId: string) {
-  const [row] = await sql<{ sms: number; sms_reserved: number; ringless_voice: number; ringless_voice_reserved: number }[]>`
+  const [row] = await sql<
+    { sms: number; sms_reserved: number; ringless_voice: number; ringless_voice_reserved: number }[]
+  >`
     select sms, sms_reserved, ringless_voice, ringless_voice_reserved from credit_balances
     where account_id = ${accountId}`;
   return row!;

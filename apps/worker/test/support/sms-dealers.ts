@@ -28,7 +28,12 @@ export function useSmsDealers(defaults: Record<string, string> = {}): SmsDealers
       return sms!;
     },
     async world(overrides = {}) {
-      const created = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms!.url, SMS_MIN_GAP_SECONDS: '0', ...defaults, ...overrides });
+      const created = await createTestWorld({
+        SMSMOBILEAPI_BASE_URL: sms!.url,
+        SMS_MIN_GAP_SECONDS: '0',
+        ...defaults,
+        ...overrides,
+      });
       worlds.push(created);
       return created;
     },
@@ -49,7 +54,9 @@ export interface SmsDealerSpec {
 
 /** A dealer with a valid SMS key in the fake and SMS-only hunts over its ads (radius 20 km). */
 export async function seedSmsDealer(
-  context: WorkerContext, sms: FakeSmsMobileApi, spec: SmsDealerSpec,
+  context: WorkerContext,
+  sms: FakeSmsMobileApi,
+  spec: SmsDealerSpec,
 ): Promise<SeededAccount & { huntIds: string[] }> {
   const zipcode = spec.zipcode ?? '75015';
   const account = await seedAccount(context, { smsCredits: spec.smsCredits ?? spec.ads });

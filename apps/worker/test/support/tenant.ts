@@ -4,7 +4,11 @@ import type { Channel } from '@auto-prospect/core';
 import type { WorkerContext } from '../../src/context.js';
 import { linkWhatsApp, seedAccount, seedTemplate, type SeededAccount } from './seed.js';
 
-const CITIES = { paris: { zip: '75015', lat: 48.8412, lng: 2.3003 }, lyon: { zip: '69001', lat: 45.7676, lng: 4.8344 }, marseille: { zip: '13001', lat: 43.2999, lng: 5.3841 } };
+const CITIES = {
+  paris: { zip: '75015', lat: 48.8412, lng: 2.3003 },
+  lyon: { zip: '69001', lat: 45.7676, lng: 4.8344 },
+  marseille: { zip: '13001', lat: 43.2999, lng: 5.3841 },
+};
 type City = keyof typeof CITIES;
 const CITY_ORDER: City[] = ['paris', 'lyon', 'marseille'];
 const BRANDS = ['Renault', 'Peugeot', 'Toyota', 'BMW'];
@@ -27,9 +31,16 @@ export function fixtureAds(count = 500): FixtureAd[] {
     const landline = i % 11 === 0;
     const phone = i % 13 === 0 ? null : landline ? `+3314${String(1000000 + i)}` : `+3361${String(1000000 + i)}`;
     return {
-      i, type: i % 10 === 9 ? 'Moto' : 'Voiture', brand: BRANDS[i % 4]!, city: CITY_ORDER[i % 3]!, price: 3000 + ((i * 97) % 20000),
-      phone, mobile: phone !== null && !landline, onWhatsApp: phone !== null && !landline && i % 2 === 0,
-      acceptSalesmen: i % 17 !== 0, suppressed: i % 50 === 1,
+      i,
+      type: i % 10 === 9 ? 'Moto' : 'Voiture',
+      brand: BRANDS[i % 4]!,
+      city: CITY_ORDER[i % 3]!,
+      price: 3000 + ((i * 97) % 20000),
+      phone,
+      mobile: phone !== null && !landline,
+      onWhatsApp: phone !== null && !landline && i % 2 === 0,
+      acceptSalesmen: i % 17 !== 0,
+      suppressed: i % 50 === 1,
     };
   });
 }
@@ -49,16 +60,51 @@ export interface HuntSpec {
 }
 
 const HUNTS: HuntSpec[] = [
-  { n: 1, account: 'A', type: 'Voiture', city: 'paris', radius: 50, limit: 10, channels: ['ringless_voice', 'whatsapp_text', 'sms'] },
+  {
+    n: 1,
+    account: 'A',
+    type: 'Voiture',
+    city: 'paris',
+    radius: 50,
+    limit: 10,
+    channels: ['ringless_voice', 'whatsapp_text', 'sms'],
+  },
   { n: 2, account: 'A', type: 'Voiture', city: 'lyon', radius: 50, brands: ['Renault'], limit: 5, channels: ['sms'] },
   { n: 3, account: 'A', type: 'Moto', city: null, radius: 0, limit: null, channels: ['whatsapp_text'] },
-  { n: 4, account: 'B', type: 'Voiture', city: 'paris', radius: 50, priceMax: 10_000, limit: 8, channels: ['ringless_voice', 'sms'] },
+  {
+    n: 4,
+    account: 'B',
+    type: 'Voiture',
+    city: 'paris',
+    radius: 50,
+    priceMax: 10_000,
+    limit: 8,
+    channels: ['ringless_voice', 'sms'],
+  },
   { n: 5, account: 'B', type: 'Voiture', city: 'marseille', radius: 50, limit: 3, channels: ['sms'] },
   { n: 6, account: 'B', type: 'Voiture', city: 'lyon', radius: 30, limit: 4, channels: ['ringless_voice'] },
   { n: 7, account: 'C', type: 'Voiture', city: 'marseille', radius: 50, limit: 6, channels: ['whatsapp_text'] },
   { n: 8, account: 'C', type: 'Voiture', city: 'paris', radius: 50, limit: 5, channels: ['whatsapp_text', 'sms'] },
-  { n: 9, account: 'C', type: 'Voiture', city: 'lyon', radius: 50, limit: 5, channels: ['whatsapp_text'], paused: true },
-  { n: 10, account: 'A', type: 'Voiture', city: 'paris', radius: 50, limit: 5, channels: ['sms'], brokenSmsTemplate: true },
+  {
+    n: 9,
+    account: 'C',
+    type: 'Voiture',
+    city: 'lyon',
+    radius: 50,
+    limit: 5,
+    channels: ['whatsapp_text'],
+    paused: true,
+  },
+  {
+    n: 10,
+    account: 'A',
+    type: 'Voiture',
+    city: 'paris',
+    radius: 50,
+    limit: 5,
+    channels: ['sms'],
+    brokenSmsTemplate: true,
+  },
 ];
 
 /** Which channels each account can use, and with what credits (A has no voice credit). */
@@ -82,18 +128,31 @@ export function expectedContacts(ads: FixtureAd[]): ExpectedContact[] {
   const distance = (a: City, b: City) => {
     const [p, q] = [CITIES[a], CITIES[b]];
     const rad = (d: number) => (d * Math.PI) / 180;
-    const h = Math.sin(rad(q.lat - p.lat) / 2) ** 2 + Math.cos(rad(p.lat)) * Math.cos(rad(q.lat)) * Math.sin(rad(q.lng - p.lng) / 2) ** 2;
+    const h =
+      Math.sin(rad(q.lat - p.lat) / 2) ** 2 +
+      Math.cos(rad(p.lat)) * Math.cos(rad(q.lat)) * Math.sin(rad(q.lng - p.lng) / 2) ** 2;
     return 2 * 6371 * Math.asin(Math.sqrt(h));
   };
   const expected: ExpectedContact[] = [];
   for (const hunt of HUNTS) {
     if (hunt.paused || hunt.brokenSmsTemplate) continue;
     const setup = ACCOUNT_SETUP[hunt.account];
-    const usable = PRIORITY.filter((c) => hunt.channels.includes(c) && (c === 'sms' ? setup.sms : c === 'whatsapp_text' ? setup.whatsapp : setup.voiceCredits > 0));
+    const usable = PRIORITY.filter(
+      (c) =>
+        hunt.channels.includes(c) &&
+        (c === 'sms' ? setup.sms : c === 'whatsapp_text' ? setup.whatsapp : setup.voiceCredits > 0),
+    );
     const matching = ads
-      .filter((ad) => ad.type === hunt.type && ad.phone && ad.acceptSalesmen && !ad.suppressed
-        && (!hunt.city || distance(ad.city, hunt.city) <= hunt.radius)
-        && (!hunt.brands || hunt.brands.includes(ad.brand)) && (hunt.priceMax === undefined || ad.price <= hunt.priceMax))
+      .filter(
+        (ad) =>
+          ad.type === hunt.type &&
+          ad.phone &&
+          ad.acceptSalesmen &&
+          !ad.suppressed &&
+          (!hunt.city || distance(ad.city, hunt.city) <= hunt.radius) &&
+          (!hunt.brands || hunt.brands.includes(ad.brand)) &&
+          (hunt.priceMax === undefined || ad.price <= hunt.priceMax),
+      )
       .sort((a, b) => b.i - a.i);
     let count = 0;
     for (const ad of matching) {
@@ -152,7 +211,12 @@ export async function seedTenant(context: WorkerContext, ads: FixtureAd[]): Prom
     const templateIds: Record<string, string> = {};
     for (const channel of spec.channels) {
       const key = channel === 'sms' ? 'sms' : channel === 'whatsapp_text' ? 'whatsapp' : 'ringlessVoice';
-      templateIds[key] = await seedTemplate(sql, account.id, channel, channel === 'ringless_voice' ? 'audio-e2e' : null);
+      templateIds[key] = await seedTemplate(
+        sql,
+        account.id,
+        channel,
+        channel === 'ringless_voice' ? 'audio-e2e' : null,
+      );
       if (spec.brokenSmsTemplate && channel === 'sms') {
         await sql`update message_templates set content = 'Bonjour {prenom}' where id = ${templateIds[key]}`;
       } else if (channel !== 'ringless_voice') {
@@ -161,7 +225,11 @@ export async function seedTenant(context: WorkerContext, ads: FixtureAd[]): Prom
           where id = ${templateIds[key]}`;
       }
     }
-    const settings = { sms: spec.channels.includes('sms'), whatsapp: spec.channels.includes('whatsapp_text'), ringlessVoice: spec.channels.includes('ringless_voice') };
+    const settings = {
+      sms: spec.channels.includes('sms'),
+      whatsapp: spec.channels.includes('whatsapp_text'),
+      ringlessVoice: spec.channels.includes('ringless_voice'),
+    };
     const location = spec.city
       ? sql`(select id from locations where zipcode = ${CITIES[spec.city].zip} limit 1)`
       : null;

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createLogger, parseEnv, type Logger } from '@auto-prospect/core';
-import { createTestDatabase, createTestQueuePrefix, testEnv, type TestDatabase, type TestQueuePrefix } from '@auto-prospect/testkit';
+import {
+  createTestDatabase,
+  createTestQueuePrefix,
+  testEnv,
+  type TestDatabase,
+  type TestQueuePrefix,
+} from '@auto-prospect/testkit';
 import { createContext, type ContextOptions, type WorkerContext } from '../../src/context.js';
 
 export interface TestWorld {
@@ -28,7 +34,9 @@ export async function createTestWorld(
     queuePrefix,
     context: contexts[0]!,
     addProcess(extra = {}, moreOverrides = {}) {
-      const processEnv = parseEnv(testEnv({ DATABASE_URL: db.url, QUEUE_PREFIX: queuePrefix.prefix, ...overrides, ...moreOverrides }));
+      const processEnv = parseEnv(
+        testEnv({ DATABASE_URL: db.url, QUEUE_PREFIX: queuePrefix.prefix, ...overrides, ...moreOverrides }),
+      );
       const context = createContext(processEnv, logger, { ...options, ...extra });
       contexts.push(context);
       return context;

@@ -22,29 +22,49 @@ function refusal(response: ProviderResponse): DeliveryRefusedError {
   const body = (response.body ?? {}) as SendSmsBody;
   const reason = [body.result?.error, body.error].find((e): e is string => typeof e === 'string' && e !== '0');
   const known = reason === undefined ? undefined : KNOWN_ERRORS[reason];
-  const fallback = response.status === 403
-    ? { code: 'SMS_KEY_REVOKED', blame: 'sender' as const }
-    : { code: 'SMS_REJECTED', blame: 'message' as const };
+  const fallback =
+    response.status === 403
+      ? { code: 'SMS_KEY_REVOKED', blame: 'sender' as const }
+      : { code: 'SMS_REJECTED', blame: 'message' as const };
   const { code, blame } = known ?? fallback;
-  return new DeliveryRefusedError(code, `smsmobileapi refused the message (HTTP ${response.status}, ${reason ?? 'no reason'})`, blame);
+  return new DeliveryRefusedError(
+    code,
+    `smsmobileapi refused the message (HTTP ${response.status}, ${reason ?? 'no reason'})`,
+    blame,
+  );
 }
 
 function accepted(response: ProviderResponse): boolean {
   const result = (response.body as SendSmsBody | undefined)?.result;
-  return response.status >= 200 && response.status < 300 && [0, '0'].includes(result?.error as number) && [1, '1'].includes(result?.sent as number);
+  return (
+    response.status >= 200 &&
+    response.status < 300 &&
+    [0, '0'].includes(result?.error as number) &&
+    [1, '1'].includes(result?.sent as number)
+  );
 }
 
 export function createSmsMobileApiSender(options: { baseUrl: string; timeoutMs: number }): ChannelSender {
   const url = `${options.baseUrl.replace(/\/+$/, '')}/sendsms/`;
   return {
     async send(message) {
-      if (!message.smsApiKey) throw new DeliveryRefusedError('SMS_KEY_MISSING', 'the account has no SMSMobileAPI key', 'sender');
-      const form = new URLSearchParams({ apikey: message.smsApiKey, recipients: message.recipient, message: message.text ?? '' });
-      const response = await providerRequest('SMS', url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form,
-      }, { repeatable: false, timeoutMs: options.timeoutMs, signal: message.signal });
+      if (!message.smsApiKey)
+        throw new DeliveryRefusedError('SMS_KEY_MISSING', 'the account has no SMSMobileAPI key', 'sender');
+      const form = new URLSearchParams({
+        apikey: message.smsApiKey,
+        recipients: message.recipient,
+        message: message.text ?? '',
+      });
+      const response = await providerRequest(
+        'SMS',
+        url,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: form,
+        },
+        { repeatable: false, timeoutMs: options.timeoutMs, signal: message.signal },
+      );
       if (!accepted(response)) throw refusal(response);
       const id = (response.body as SendSmsBody).result?.id;
       return { externalId: typeof id === 'string' || typeof id === 'number' ? String(id) : null };

@@ -41,7 +41,9 @@ function timeOf(value: unknown): number | null {
 
 function matches(entry: Record<string, unknown>, query: SentSmsQuery): boolean {
   const fields = Object.entries(entry).filter(([, v]) => typeof v === 'string' || typeof v === 'number');
-  const names = fields.some(([, v]) => /^\+?[\d\s.()-]{9,20}$/.test(String(v)) && toE164(String(v)) === query.recipient);
+  const names = fields.some(
+    ([, v]) => /^\+?[\d\s.()-]{9,20}$/.test(String(v)) && toE164(String(v)) === query.recipient,
+  );
   const times = fields.map(([, v]) => timeOf(v)).filter((t): t is number => t !== null);
   const inWindow = times.some((t) => t >= query.from.getTime() && t <= query.to.getTime());
   const failed = fields.some(([k, v]) => /status|state|result/i.test(k) && FAILED.test(String(v)));
@@ -71,8 +73,10 @@ export function createSmsMobileApiSentLog(options: { baseUrl: string; timeoutMs:
     async read(apiKey: string): Promise<SentSmsLog> {
       const url = `${base}/log/sent/sms/?${new URLSearchParams({ apikey: apiKey }).toString()}`;
       const response = await providerRequest('SMS', url, {}, { repeatable: true, timeoutMs: options.timeoutMs });
-      if (response.status === 401 || response.status === 403) throw new PermanentError('SMS_KEY_REVOKED', 'smsmobileapi refused the key');
-      if (response.status >= 300) throw new TransientError('SMS_SENT_LOG_UNREADABLE', `smsmobileapi sent log answered ${response.status}`);
+      if (response.status === 401 || response.status === 403)
+        throw new PermanentError('SMS_KEY_REVOKED', 'smsmobileapi refused the key');
+      if (response.status >= 300)
+        throw new TransientError('SMS_SENT_LOG_UNREADABLE', `smsmobileapi sent log answered ${response.status}`);
       return { entries: objectsIn(response.body) };
     },
   };

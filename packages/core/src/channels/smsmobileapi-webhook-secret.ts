@@ -4,7 +4,12 @@ import { decryptSecret, encryptSecret } from '../crypto/secret-box.js';
 import type { Sql } from '../db/client.js';
 
 /** Stores the secret (null removes it); false when there is no such account. */
-export async function storeSmsWebhookSecret(sql: Sql, accountId: string, secret: string | null, encryptionKey: string): Promise<boolean> {
+export async function storeSmsWebhookSecret(
+  sql: Sql,
+  accountId: string,
+  secret: string | null,
+  encryptionKey: string,
+): Promise<boolean> {
   const updated = await sql`
     update accounts set sms_webhook_secret = ${secret === null ? null : encryptSecret(secret, encryptionKey)}
     where id = ${accountId}`;

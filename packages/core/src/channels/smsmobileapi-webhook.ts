@@ -12,7 +12,12 @@ export function isFreshWebhookTimestamp(header: string | undefined, now: Date): 
 }
 
 /** `v1=<hex>` with hex = HMAC-SHA256(secret, "<timestamp>." + raw body), compared in constant time. */
-export function hasValidWebhookSignature(input: { secret: string; timestamp: string; signature: string | undefined; rawBody: Buffer }): boolean {
+export function hasValidWebhookSignature(input: {
+  secret: string;
+  timestamp: string;
+  signature: string | undefined;
+  rawBody: Buffer;
+}): boolean {
   const given = /^v1=([0-9a-f]{64})$/i.exec(input.signature ?? '')?.[1];
   if (!given) return false;
   const expected = createHmac('sha256', input.secret).update(`${input.timestamp}.`).update(input.rawBody).digest();
@@ -20,7 +25,11 @@ export function hasValidWebhookSignature(input: { secret: string; timestamp: str
 }
 
 /** Text Postgres can store (no NUL character): anything else is a 400, never a 500. */
-const text = (max: number) => z.string().max(max).refine((s) => !s.includes('\u0000'), 'must not contain a NUL character');
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !s.includes('\u0000'), 'must not contain a NUL character');
 
 /** The event envelope (the OpenAPI document shows it). */
 export const smsWebhookEnvelope = z.looseObject({
@@ -49,20 +58,26 @@ const REASON_KEYS = ['error', 'reason', 'error_message', 'failure_reason', 'erro
 
 /** The first short text under one of `keys`, in the data or an object nested as `sms`/`message`. */
 function firstText(data: Record<string, unknown>, keys: string[], max: number): string | null {
-  const places = [data, data.sms, data.message].filter((p): p is Record<string, unknown> => typeof p === 'object' && p !== null);
+  const places = [data, data.sms, data.message].filter(
+    (p): p is Record<string, unknown> => typeof p === 'object' && p !== null,
+  );
   for (const place of places) {
     for (const key of keys) {
       const value = place[key];
-      if ((typeof value === 'string' && value !== '') || typeof value === 'number') return String(value).replaceAll('\u0000', '').slice(0, max);
+      if ((typeof value === 'string' && value !== '') || typeof value === 'number')
+        return String(value).replaceAll('\u0000', '').slice(0, max);
     }
   }
   return null;
 }
 
-const issues = (error: z.ZodError, prefix: string) => error.issues.map((i) => `${[prefix, ...i.path].filter(Boolean).join('.') || 'body'} ${i.message}`).join('; ');
+const issues = (error: z.ZodError, prefix: string) =>
+  error.issues.map((i) => `${[prefix, ...i.path].filter(Boolean).join('.') || 'body'} ${i.message}`).join('; ');
 
 /** The event of a verified body, or why it is not one (a 400). */
-export function parseSmsWebhookEvent(body: unknown): { ok: true; event: SmsWebhookEvent } | { ok: false; reason: string } {
+export function parseSmsWebhookEvent(
+  body: unknown,
+): { ok: true; event: SmsWebhookEvent } | { ok: false; reason: string } {
   const envelope = smsWebhookEnvelope.safeParse(body);
   if (!envelope.success) return { ok: false, reason: issues(envelope.error, '') };
   const { id, type, data } = envelope.data;
@@ -72,12 +87,24 @@ export function parseSmsWebhookEvent(body: unknown): { ok: true; event: SmsWebho
       const received = receivedSchema.safeParse(data);
       if (!received.success) return { ok: false, reason: issues(received.error, 'data') };
       const { guid, from, message, received_at: at } = received.data;
-      return { ok: true, event: { id, type, kind: 'received', guid, from, message, receivedAt: at ? new Date(at) : occurredAt } };
+      return {
+        ok: true,
+        event: { id, type, kind: 'received', guid, from, message, receivedAt: at ? new Date(at) : occurredAt },
+      };
     }
     case 'sms.sent':
       return { ok: true, event: { id, type, kind: 'sent', guid: firstText(data, GUID_KEYS, 200), at: occurredAt } };
     case 'sms.failed':
-      return { ok: true, event: { id, type, kind: 'failed', guid: firstText(data, GUID_KEYS, 200), reason: firstText(data, REASON_KEYS, 500) ?? 'failed on the phone' } };
+      return {
+        ok: true,
+        event: {
+          id,
+          type,
+          kind: 'failed',
+          guid: firstText(data, GUID_KEYS, 200),
+          reason: firstText(data, REASON_KEYS, 500) ?? 'failed on the phone',
+        },
+      };
     default:
       return { ok: true, event: { id, type, kind: 'other' } };
   }

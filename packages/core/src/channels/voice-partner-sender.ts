@@ -25,7 +25,11 @@ export interface VoiceCampaignSender {
 
 /** Voice Partner refused some numbers of the request, named in its answer; the others were not sent. */
 export class RecipientsRefusedError extends DeliveryRefusedError {
-  constructor(code: string, message: string, readonly numbers: readonly string[]) {
+  constructor(
+    code: string,
+    message: string,
+    readonly numbers: readonly string[],
+  ) {
     super(code, message, 'recipient');
   }
 }
@@ -68,36 +72,53 @@ export function namedNumbers(text: string, numbers: readonly string[]): string[]
   });
 }
 
-export function createVoicePartnerSender(options: { baseUrl: string; apiKey: string; notificationEmail: string; timeoutMs: number }): VoiceCampaignSender {
+export function createVoicePartnerSender(options: {
+  baseUrl: string;
+  apiKey: string;
+  notificationEmail: string;
+  timeoutMs: number;
+}): VoiceCampaignSender {
   const url = `${options.baseUrl.replace(/\/+$/, '')}/campaign/send`;
   return {
     async send(campaign) {
-      const response = await providerRequest('VOICE', url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' },
-        body: JSON.stringify({
-          apiKey: options.apiKey,
-          tokenAudio: campaign.tokenAudio,
-          emailForNotification: options.notificationEmail,
-          phoneNumbers: campaign.numbers.join(','),
-          ...(campaign.sender ? { sender: campaign.sender } : {}),
-          ...(campaign.notifyUrl ? { notifyUrl: campaign.notifyUrl } : {}),
-        }),
-      }, { repeatable: false, timeoutMs: options.timeoutMs, signal: campaign.signal });
+      const response = await providerRequest(
+        'VOICE',
+        url,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' },
+          body: JSON.stringify({
+            apiKey: options.apiKey,
+            tokenAudio: campaign.tokenAudio,
+            emailForNotification: options.notificationEmail,
+            phoneNumbers: campaign.numbers.join(','),
+            ...(campaign.sender ? { sender: campaign.sender } : {}),
+            ...(campaign.notifyUrl ? { notifyUrl: campaign.notifyUrl } : {}),
+          }),
+        },
+        { repeatable: false, timeoutMs: options.timeoutMs, signal: campaign.signal },
+      );
       const body = (response.body ?? {}) as CampaignBody;
       if (body.success === true) {
         return { campaignId: typeof body.campaignId === 'string' ? body.campaignId : null };
       }
       const code = Number(body.code);
-      const { code: errorCode, blame } = code === 9 ? constraintFailure(body) : (BY_CODE[code] ?? { code: 'VOICE_REJECTED', blame: 'message' as const });
+      const { code: errorCode, blame } =
+        code === 9 ? constraintFailure(body) : (BY_CODE[code] ?? { code: 'VOICE_REJECTED', blame: 'message' as const });
       const texts = [body.message, ...(body.errors ?? []).map((e) => e.message)].filter((m) => typeof m === 'string');
       const message =
         `voice partner refused the campaign (HTTP ${response.status}, ` +
         `code ${String(body.code)}: ${texts.join('; ')})`;
       if (blame !== 'recipient') throw new DeliveryRefusedError(errorCode, message, blame);
       // A lone number is the one refused, named or not; among several, only named ones can be told apart.
-      const named = campaign.numbers.length === 1 ? [...campaign.numbers] : namedNumbers(texts.join(' '), campaign.numbers);
-      if (named.length === 0) throw new DeliveryRefusedError('VOICE_UNNAMED_RECIPIENT_REFUSED', `${message}; no number of the request named`, 'message');
+      const named =
+        campaign.numbers.length === 1 ? [...campaign.numbers] : namedNumbers(texts.join(' '), campaign.numbers);
+      if (named.length === 0)
+        throw new DeliveryRefusedError(
+          'VOICE_UNNAMED_RECIPIENT_REFUSED',
+          `${message}; no number of the request named`,
+          'message',
+        );
       throw new RecipientsRefusedError(errorCode, message, named);
     },
   };

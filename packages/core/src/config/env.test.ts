@@ -25,12 +25,18 @@ function problemsOf(source: Record<string, string | undefined>): string[] {
 }
 
 describe('parseEnv', () => {
-  it('reads a Redis Cluster\'s nodes and wants a hash-tagged queue prefix with them', () => {
+  it("reads a Redis Cluster's nodes and wants a hash-tagged queue prefix with them", () => {
     const nodes = '10.0.0.1:7000,redis-2.internal:7001';
-    expect(parseEnv({ ...valid, REDIS_CLUSTER_NODES: nodes, QUEUE_PREFIX: '{ap}' }).REDIS_CLUSTER_NODES)
-      .toEqual([{ host: '10.0.0.1', port: 7000 }, { host: 'redis-2.internal', port: 7001 }]);
-    expect(problemsOf({ ...valid, REDIS_CLUSTER_NODES: nodes })).toEqual([expect.stringMatching(/^QUEUE_PREFIX must hold a hash tag/)]);
-    expect(problemsOf({ ...valid, REDIS_CLUSTER_NODES: '10.0.0.1', QUEUE_PREFIX: '{ap}' })).toEqual(['REDIS_CLUSTER_NODES must be host:port pairs separated by commas']);
+    expect(parseEnv({ ...valid, REDIS_CLUSTER_NODES: nodes, QUEUE_PREFIX: '{ap}' }).REDIS_CLUSTER_NODES).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-2.internal', port: 7001 },
+    ]);
+    expect(problemsOf({ ...valid, REDIS_CLUSTER_NODES: nodes })).toEqual([
+      expect.stringMatching(/^QUEUE_PREFIX must hold a hash tag/),
+    ]);
+    expect(problemsOf({ ...valid, REDIS_CLUSTER_NODES: '10.0.0.1', QUEUE_PREFIX: '{ap}' })).toEqual([
+      'REDIS_CLUSTER_NODES must be host:port pairs separated by commas',
+    ]);
   });
 
   it('applies the documented defaults', () => {
@@ -66,12 +72,22 @@ describe('parseEnv', () => {
       DRY_RUN: 'perhaps',
       QUEUE_PREFIX: 'a:b',
     });
-    expect(problems.map((p) => p.split(' ')[0])).toEqual(['API_SECRET', 'QUEUE_PREFIX', 'OUTREACH_TIMEZONE', 'DRY_RUN']);
+    expect(problems.map((p) => p.split(' ')[0])).toEqual([
+      'API_SECRET',
+      'QUEUE_PREFIX',
+      'OUTREACH_TIMEZONE',
+      'DRY_RUN',
+    ]);
     expect(problems[0]).toBe('API_SECRET is required');
   });
 
   it('names the variable and the fix for a bad cron, port or a placeholder secret', () => {
-    const problems = problemsOf({ ...valid, DAILY_RUN_CRON: '0 9 * * eve', PORT: 'abc', API_SECRET: 'change-me-to-a-long-random-string' });
+    const problems = problemsOf({
+      ...valid,
+      DAILY_RUN_CRON: '0 9 * * eve',
+      PORT: 'abc',
+      API_SECRET: 'change-me-to-a-long-random-string',
+    });
     expect(problems).toEqual([
       'PORT must be a port number (0-65535)',
       'API_SECRET is the .env.example placeholder: set a random value (e.g. `openssl rand -hex 32`)',

@@ -1,11 +1,17 @@
 // The only reader of environment variables: parsed once with zod, every problem reported at once.
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
-import { DEFAULT_DAILY_RUN_CRON, PENDING_MESSAGE_SWEEP_SECONDS, LIMITS, PACING, RATE_LIMITS_PER_MINUTE, TIMEOUTS_MS, WORKER_ROLE_NAMES } from './worker.config.js';
+import {
+  DEFAULT_DAILY_RUN_CRON,
+  PENDING_MESSAGE_SWEEP_SECONDS,
+  LIMITS,
+  PACING,
+  RATE_LIMITS_PER_MINUTE,
+  TIMEOUTS_MS,
+  WORKER_ROLE_NAMES,
+} from './worker.config.js';
 
-const hexKey = z
-  .string()
-  .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters (a 32-byte AES-256 key)');
+const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters (a 32-byte AES-256 key)');
 
 const secret = (minLength: number) =>
   z.string().min(minLength, `must be at least ${minLength} characters`).refine(notPlaceholder, PLACEHOLDER_MESSAGE);
@@ -34,75 +40,103 @@ const timeZone = z.string().refine((tz) => {
   }
 }, 'must be an IANA time zone such as Europe/Paris');
 
-const envSchema = z.object({
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }),
-  /** A Redis Cluster's seed nodes, `host:port,host:port`; REDIS_URL then only gives credentials and TLS. */
-  REDIS_CLUSTER_NODES: z
-    .string()
-    .regex(/^[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5})*$/, 'must be host:port pairs separated by commas')
-    .transform((value) => value.split(',').map((node) => {
-      const [host, port] = node.split(':');
-      return { host: host!, port: Number(port) };
-    }))
-    .optional(),
-  PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int().min(0).max(65535).default(3001),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  /**
-   * Whom to believe about the client's address (X-Forwarded-For): `false` (the socket's peer),
-   * `true` (any proxy), or proxy addresses/CIDRs separated by commas.
-   */
-  TRUST_PROXY: z.string().default('false').transform((value): boolean | string => (value === 'true' ? true : value === 'false' ? false : value)),
-  WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(RATE_LIMITS_PER_MINUTE.webhook),
-  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(RATE_LIMITS_PER_MINUTE.api),
-  API_SECRET: secret(24),
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^[{}\w-]+$/, 'letters, digits, -, _ and {} only')
-    .default('ap'),
-  LOBSTR_API_KEY: secret(8),
-  LOBSTR_BASE_URL: z.url().default('https://api.lobstr.io/v1'),
-  LOBSTR_WEBHOOK_TOKEN: secret(24),
-  SMSMOBILEAPI_BASE_URL: z.url().default('https://api.smsmobileapi.com'),
-  SMS_API_KEY_ENCRYPTION_KEY: hexKey,
-  VOICE_PARTNER_API_KEY: secret(8),
-  VOICE_PARTNER_BASE_URL: z.url().default('https://api.voicepartner.fr/v1'),
-  VOICE_PARTNER_NOTIFICATION_EMAIL: z.email(),
-  /** Secret part of the notifyUrl given to Voice Partner: /webhooks/voicepartner/<token>. */
-  VOICE_PARTNER_NOTIFY_TOKEN: secret(24),
-  /** The worker's address as Voice Partner reaches it; without it no notifyUrl is sent. */
-  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
-  WHATSAPP_ENCRYPTION_KEY: hexKey,
-  SENTRY_DSN: z.url().optional(),
-  OUTREACH_TIMEZONE: timeZone.default('Europe/Paris'),
-  DAILY_RUN_CRON: cronPattern.default(DEFAULT_DAILY_RUN_CRON),
-  SENDING_WINDOWS: z.enum(['fr-canvassing', 'always']).default('fr-canvassing'),
-  DRY_RUN: z.stringbool().default(false),
-  /** The API docs without the API secret (a public API reference). */
-  DOCS_PUBLIC: z.stringbool().default(false),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(TIMEOUTS_MS.providerRequest),
-  SMS_MIN_GAP_SECONDS: z.coerce.number().min(0).max(3600).default(PACING.smsMinGapSeconds),
-  WHATSAPP_MIN_GAP_SECONDS: z.coerce.number().min(0).max(3600).default(PACING.whatsappMinGapSeconds),
-  WHATSAPP_DAILY_CAP: z.coerce.number().int().min(0).max(1000).default(LIMITS.whatsappDailyCapPerAccount),
-  WHATSAPP_LISTEN_PERIOD_SECONDS: z.coerce.number().int().min(1).max(86_400).default(PACING.whatsappListenPeriodSeconds),
-  VOICE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
-  /** The window VOICE_REQUESTS_PER_MINUTE counts over (s): the provider's minute, shorter in tests. */
-  VOICE_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-  WORKER_ROLES: z
-    .string()
-    .transform((value) => value.split(',').map((r) => r.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(WORKER_ROLE_NAMES)).min(1, 'must name at least one role'))
-    .default([...WORKER_ROLE_NAMES]),
-  HUNT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
-  STALLED_JOB_SECONDS: z.coerce.number().int().min(1).max(600).default(TIMEOUTS_MS.jobLock / 1000),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
-  SWEEP_PERIOD_SECONDS: z.coerce.number().int().min(1).max(3600).default(PENDING_MESSAGE_SWEEP_SECONDS),
-}).refine((env) => !env.REDIS_CLUSTER_NODES || /\{[^}]+\}/.test(env.QUEUE_PREFIX), {
-  // A queue's keys must share a slot for BullMQ's scripts: the prefix's hash tag puts them there.
-  path: ['QUEUE_PREFIX'],
-  message: 'must hold a hash tag such as {ap} when REDIS_CLUSTER_NODES is set (a queue\'s keys must share a cluster slot)',
-});
+const envSchema = z
+  .object({
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }),
+    /** A Redis Cluster's seed nodes, `host:port,host:port`; REDIS_URL then only gives credentials and TLS. */
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .regex(/^[\w.-]+:\d{1,5}(,[\w.-]+:\d{1,5})*$/, 'must be host:port pairs separated by commas')
+      .transform((value) =>
+        value.split(',').map((node) => {
+          const [host, port] = node.split(':');
+          return { host: host!, port: Number(port) };
+        }),
+      )
+      .optional(),
+    PORT: z.coerce.number({ error: 'must be a port number (0-65535)' }).int().min(0).max(65535).default(3001),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    /**
+     * Whom to believe about the client's address (X-Forwarded-For): `false` (the socket's peer),
+     * `true` (any proxy), or proxy addresses/CIDRs separated by commas.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((value): boolean | string => (value === 'true' ? true : value === 'false' ? false : value)),
+    WEBHOOK_RATE_LIMIT_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(RATE_LIMITS_PER_MINUTE.webhook),
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(RATE_LIMITS_PER_MINUTE.api),
+    API_SECRET: secret(24),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[{}\w-]+$/, 'letters, digits, -, _ and {} only')
+      .default('ap'),
+    LOBSTR_API_KEY: secret(8),
+    LOBSTR_BASE_URL: z.url().default('https://api.lobstr.io/v1'),
+    LOBSTR_WEBHOOK_TOKEN: secret(24),
+    SMSMOBILEAPI_BASE_URL: z.url().default('https://api.smsmobileapi.com'),
+    SMS_API_KEY_ENCRYPTION_KEY: hexKey,
+    VOICE_PARTNER_API_KEY: secret(8),
+    VOICE_PARTNER_BASE_URL: z.url().default('https://api.voicepartner.fr/v1'),
+    VOICE_PARTNER_NOTIFICATION_EMAIL: z.email(),
+    /** Secret part of the notifyUrl given to Voice Partner: /webhooks/voicepartner/<token>. */
+    VOICE_PARTNER_NOTIFY_TOKEN: secret(24),
+    /** The worker's address as Voice Partner reaches it; without it no notifyUrl is sent. */
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+    WHATSAPP_ENCRYPTION_KEY: hexKey,
+    SENTRY_DSN: z.url().optional(),
+    OUTREACH_TIMEZONE: timeZone.default('Europe/Paris'),
+    DAILY_RUN_CRON: cronPattern.default(DEFAULT_DAILY_RUN_CRON),
+    SENDING_WINDOWS: z.enum(['fr-canvassing', 'always']).default('fr-canvassing'),
+    DRY_RUN: z.stringbool().default(false),
+    /** The API docs without the API secret (a public API reference). */
+    DOCS_PUBLIC: z.stringbool().default(false),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(TIMEOUTS_MS.providerRequest),
+    SMS_MIN_GAP_SECONDS: z.coerce.number().min(0).max(3600).default(PACING.smsMinGapSeconds),
+    WHATSAPP_MIN_GAP_SECONDS: z.coerce.number().min(0).max(3600).default(PACING.whatsappMinGapSeconds),
+    WHATSAPP_DAILY_CAP: z.coerce.number().int().min(0).max(1000).default(LIMITS.whatsappDailyCapPerAccount),
+    WHATSAPP_LISTEN_PERIOD_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(86_400)
+      .default(PACING.whatsappListenPeriodSeconds),
+    VOICE_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
+    /** The window VOICE_REQUESTS_PER_MINUTE counts over (s): the provider's minute, shorter in tests. */
+    VOICE_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    WORKER_ROLES: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.enum(WORKER_ROLE_NAMES)).min(1, 'must name at least one role'))
+      .default([...WORKER_ROLE_NAMES]),
+    HUNT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+    STALLED_JOB_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(600)
+      .default(TIMEOUTS_MS.jobLock / 1000),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
+    SWEEP_PERIOD_SECONDS: z.coerce.number().int().min(1).max(3600).default(PENDING_MESSAGE_SWEEP_SECONDS),
+  })
+  .refine((env) => !env.REDIS_CLUSTER_NODES || /\{[^}]+\}/.test(env.QUEUE_PREFIX), {
+    // A queue's keys must share a slot for BullMQ's scripts: the prefix's hash tag puts them there.
+    path: ['QUEUE_PREFIX'],
+    message:
+      "must hold a hash tag such as {ap} when REDIS_CLUSTER_NODES is set (a queue's keys must share a cluster slot)",
+  });
 
 export type Env = z.infer<typeof envSchema>;
 

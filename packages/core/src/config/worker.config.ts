@@ -25,7 +25,13 @@ export const WORKER_ROLES = {
   whatsapp: ['whatsapp'],
   voice: ['voice'],
 } as const satisfies Record<string, readonly QueueKey[]>;
-export const WORKER_ROLE_NAMES = ['scraping', 'orchestration', 'sms', 'whatsapp', 'voice'] as const satisfies readonly (keyof typeof WORKER_ROLES)[];
+export const WORKER_ROLE_NAMES = [
+  'scraping',
+  'orchestration',
+  'sms',
+  'whatsapp',
+  'voice',
+] as const satisfies readonly (keyof typeof WORKER_ROLES)[];
 
 /** The queue each channel's messages are sent from. */
 export const CHANNEL_QUEUES = {
@@ -118,7 +124,9 @@ export const JOB_OPTIONS: Readonly<Record<QueueKey, QueueJobOptions>> = {
 };
 
 /** Worker settings per queue (concurrency within one process; limiter over all workers). */
-export const WORKER_SETTINGS: Readonly<Partial<Record<QueueKey, { concurrency: number; limiter?: { max: number; duration: number } }>>> = {
+export const WORKER_SETTINGS: Readonly<
+  Partial<Record<QueueKey, { concurrency: number; limiter?: { max: number; duration: number } }>>
+> = {
   // One run at a time per process: Lobstr allows 2 result pages per second for the account.
   scraping: { concurrency: 1, limiter: { max: 10, duration: 1000 } },
   // No queue limiter: pacing and a key's 429 are per sending account (RATE_LIMIT_SCOPE), so they

@@ -25,48 +25,57 @@ afterAll(async () => {
   await db.drop();
 });
 
-it('a transaction whose connection is cut rejects, the process survives, ' +
-  'and the pool serves once Postgres is back', async () => {
-  const url = new URL(db.url);
-  url.port = String(proxy.port);
-  const sql = createDatabase(url.toString(), { max: 1 });
-  try {
-    let started!: () => void;
-    const inFlight = new Promise<void>((r) => (started = r));
-    const transaction = sql.begin(async (tx) => {
-      await tx`select 1`;
-      started();
-      await tx`select pg_sleep(5)`;
-    });
-    await inFlight;
-    await proxy.cut();
-    // begin() then sends its own ROLLBACK on the closed connection: unpatched, an uncaught TypeError.
-    await expect(transaction).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
-    await nextTurns();
-    expect(uncaught).toEqual([]);
+it(
+  'a transaction whose connection is cut rejects, the process survives, ' + 'and the pool serves once Postgres is back',
+  async () => {
+    const url = new URL(db.url);
+    url.port = String(proxy.port);
+    const sql = createDatabase(url.toString(), { max: 1 });
+    try {
+      let started!: () => void;
+      const inFlight = new Promise<void>((r) => (started = r));
+      const transaction = sql.begin(async (tx) => {
+        await tx`select 1`;
+        started();
+        await tx`select pg_sleep(5)`;
+      });
+      await inFlight;
+      await proxy.cut();
+      // begin() then sends its own ROLLBACK on the closed connection: unpatched, an uncaught TypeError.
+      await expect(transaction).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
+      await nextTurns();
+      expect(uncaught).toEqual([]);
 
-    await proxy.restore();
-    expect(await sql`select 1 as one`).toEqual([{ one: 1 }]);
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-});
+      await proxy.restore();
+      expect(await sql`select 1 as one`).toEqual([{ one: 1 }]);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  },
+);
 
 it('a connection closed while a write waits to be flushed works again after reconnecting', async () => {
   let socket!: ReturnType<typeof connect>;
   const url = new URL(db.url);
   // `socket` (the driver opens no socket of its own) is documented but missing from its types.
-  const options = { max: 1, connect_timeout: 2, onnotice: () => {}, socket: () => (socket = connect(Number(url.port || 5432), url.hostname)) };
+  const options = {
+    max: 1,
+    connect_timeout: 2,
+    onnotice: () => {},
+    socket: () => (socket = connect(Number(url.port || 5432), url.hostname)),
+  };
   const sql = postgres(db.url, options);
   try {
     await sql`select 1`;
     // The driver flushes small writes on the next turn (setImmediate); a query sent from an
     // immediate while its socket closes in the same turn leaves that flush pending at the close.
-    const cut = await new Promise<Promise<unknown>>((resolve) => setImmediate(() => {
-      const query = sql`select 2`.catch((err: unknown) => err);
-      socket.destroy();
-      resolve(query);
-    }));
+    const cut = await new Promise<Promise<unknown>>((resolve) =>
+      setImmediate(() => {
+        const query = sql`select 2`.catch((err: unknown) => err);
+        socket.destroy();
+        resolve(query);
+      }),
+    );
     expect(await cut).toMatchObject({ code: 'CONNECTION_CLOSED' });
     // Unpatched: the stale flush keeps every later write unsent and each connect times out.
     expect(await sql`select 3 as three`).toEqual([{ three: 3 }]);

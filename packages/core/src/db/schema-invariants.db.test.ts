@@ -48,21 +48,26 @@ const UNIQUE_VIOLATION = '23505';
 const CHECK_VIOLATION = '23514';
 
 describe('database invariants', () => {
-  it('one message per (account, ad, channel), ' +
-    'and one live message per (account, ad) whatever the channel', async () => {
-    const insert = (channel: 'sms' | 'whatsapp_text') => sql`
+  it(
+    'one message per (account, ad, channel), ' + 'and one live message per (account, ad) whatever the channel',
+    async () => {
+      const insert = (channel: 'sms' | 'whatsapp_text') => sql`
       insert into messages (account_id, ad_id, channel, credit_state)
       values (${accountId}, ${adId}, ${channel}, ${channel === 'sms' ? 'reserved' : 'none'})`;
-    await insert('sms');
-    expect(await failureCode(insert('sms'))).toBe(UNIQUE_VIOLATION);
-    expect(await failureCode(insert('whatsapp_text'))).toBe(UNIQUE_VIOLATION);
-    // A failed contact is no longer live: it can be handed over to another channel.
-    await sql`update messages set status = 'failed' where ad_id = ${adId} and channel = 'sms'`;
-    await insert('whatsapp_text');
-  });
+      await insert('sms');
+      expect(await failureCode(insert('sms'))).toBe(UNIQUE_VIOLATION);
+      expect(await failureCode(insert('whatsapp_text'))).toBe(UNIQUE_VIOLATION);
+      // A failed contact is no longer live: it can be handed over to another channel.
+      await sql`update messages set status = 'failed' where ad_id = ${adId} and channel = 'sms'`;
+      await insert('whatsapp_text');
+    },
+  );
 
   it('one live message per (account, phone, local day), even about different ads', async () => {
-    const [first, second] = [await idOf(sql`insert into ads (original_ad_id) values ('seller-1') returning id`), await idOf(sql`insert into ads (original_ad_id) values ('seller-2') returning id`)];
+    const [first, second] = [
+      await idOf(sql`insert into ads (original_ad_id) values ('seller-1') returning id`),
+      await idOf(sql`insert into ads (original_ad_id) values ('seller-2') returning id`),
+    ];
     const insert = (ad: string, localDate: string) => sql`
       insert into messages (account_id, ad_id, channel, recipient_phone, local_date)
       values (${accountId}, ${ad}, 'whatsapp_text', '+33699000001', ${localDate})`;
@@ -74,21 +79,29 @@ describe('database invariants', () => {
   it('no new message for an ad the account has in contacted_ads', async () => {
     const ad = await idOf(sql`insert into ads (original_ad_id) values ('contacted-before') returning id`);
     await sql`insert into contacted_ads (ad_id, account_id, channel) values (${ad}, ${accountId}, 'sms')`;
-    expect(await failureCode(sql`insert into messages (account_id, ad_id, channel) values (${accountId}, ${ad}, 'whatsapp_text')`)).toBe(UNIQUE_VIOLATION);
+    expect(
+      await failureCode(
+        sql`insert into messages (account_id, ad_id, channel) values (${accountId}, ${ad}, 'whatsapp_text')`,
+      ),
+    ).toBe(UNIQUE_VIOLATION);
   });
 
-  it('knows whether a French phone is mobile exactly as libphonenumber does, ' +
-    'for ads written without the flag', async () => {
-    const phones = Array.from({ length: 900 }, (_, i) => `+33${100 + i}123456`).filter((p) => toE164(p) === p);
-    const rows = await sql<{ phone: string; mobile: boolean }[]>`
+  it(
+    'knows whether a French phone is mobile exactly as libphonenumber does, ' + 'for ads written without the flag',
+    async () => {
+      const phones = Array.from({ length: 900 }, (_, i) => `+33${100 + i}123456`).filter((p) => toE164(p) === p);
+      const rows = await sql<{ phone: string; mobile: boolean }[]>`
       select p as phone, french_phone_is_mobile(p) as mobile from unnest(${sql.array(phones)}::text[]) p`;
-    expect(rows.filter((r) => r.mobile !== isMobile(r.phone))).toEqual([]);
-    expect(rows.filter((r) => r.mobile).length).toBeGreaterThan(100);
-    const ad = await idOf(sql`insert into ads (original_ad_id, phone_number) values ('classified', '+33142685300') returning id`);
-    await sql`update ads set phone_number = '+33612345678' where id = ${ad}`;
-    const [row] = await sql<{ mobile: boolean }[]>`select phone_is_mobile as mobile from ads where id = ${ad}`;
-    expect(row!.mobile).toBe(true);
-  });
+      expect(rows.filter((r) => r.mobile !== isMobile(r.phone))).toEqual([]);
+      expect(rows.filter((r) => r.mobile).length).toBeGreaterThan(100);
+      const ad = await idOf(
+        sql`insert into ads (original_ad_id, phone_number) values ('classified', '+33142685300') returning id`,
+      );
+      await sql`update ads set phone_number = '+33612345678' where id = ${ad}`;
+      const [row] = await sql<{ mobile: boolean }[]>`select phone_is_mobile as mobile from ads where id = ${ad}`;
+      expect(row!.mobile).toBe(true);
+    },
+  );
 
   it('a credit usage is recorded at most once per message', async () => {
     const [message] = await sql<{ id: string }[]>`select id from messages where channel = 'sms'`;
@@ -100,25 +113,39 @@ describe('database invariants', () => {
   });
 
   it('balances and reservations never go negative nor above the balance', async () => {
-    expect(await failureCode(sql`update credit_balances set sms = sms - 2 where account_id = ${accountId}`)).toBe(CHECK_VIOLATION);
+    expect(await failureCode(sql`update credit_balances set sms = sms - 2 where account_id = ${accountId}`)).toBe(
+      CHECK_VIOLATION,
+    );
     await sql`update credit_balances set sms_reserved = 1 where account_id = ${accountId}`;
-    expect(await failureCode(sql`update credit_balances set sms_reserved = 2 where account_id = ${accountId}`)).toBe(CHECK_VIOLATION);
-    expect(await failureCode(sql`update credit_balances set sms_reserved = -1 where account_id = ${accountId}`)).toBe(CHECK_VIOLATION);
+    expect(await failureCode(sql`update credit_balances set sms_reserved = 2 where account_id = ${accountId}`)).toBe(
+      CHECK_VIOLATION,
+    );
+    expect(await failureCode(sql`update credit_balances set sms_reserved = -1 where account_id = ${accountId}`)).toBe(
+      CHECK_VIOLATION,
+    );
   });
 
   it('metered messages track their credit and WhatsApp never does', async () => {
     const ad2 = await idOf(sql`insert into ads (original_ad_id) values ('x-2') returning id`);
-    expect(await failureCode(sql`insert into messages (account_id, ad_id, channel) values (${accountId}, ${ad2}, 'ringless_voice')`)).toBe(CHECK_VIOLATION);
-    expect(await failureCode(sql`
+    expect(
+      await failureCode(
+        sql`insert into messages (account_id, ad_id, channel) values (${accountId}, ${ad2}, 'ringless_voice')`,
+      ),
+    ).toBe(CHECK_VIOLATION);
+    expect(
+      await failureCode(sql`
       insert into messages (account_id, ad_id, channel, credit_state)
-      values (${accountId}, ${ad2}, 'whatsapp_text', 'reserved')`)).toBe(CHECK_VIOLATION);
+      values (${accountId}, ${ad2}, 'whatsapp_text', 'reserved')`),
+    ).toBe(CHECK_VIOLATION);
   });
 
   it("a hunt's daily contact count cannot exceed its limit", async () => {
     await sql`
       insert into hunt_daily_contacts (hunt_id, local_date, contacts, daily_limit)
       values (${huntId}, '2026-11-30', 2, 2)`;
-    expect(await failureCode(sql`update hunt_daily_contacts set contacts = contacts + 1 where hunt_id = ${huntId}`)).toBe(CHECK_VIOLATION);
+    expect(
+      await failureCode(sql`update hunt_daily_contacts set contacts = contacts + 1 where hunt_id = ${huntId}`),
+    ).toBe(CHECK_VIOLATION);
   });
 
   it('daily runs are unique per local date and Lobstr runs per run id', async () => {
@@ -131,8 +158,14 @@ describe('database invariants', () => {
 
   it('suppressed phone numbers are unique E.164 numbers', async () => {
     await sql`insert into suppressed_phone_numbers (phone_number, reason) values ('+33612345678', 'STOP')`;
-    expect(await failureCode(sql`insert into suppressed_phone_numbers (phone_number, reason) values ('+33612345678', 'STOP')`)).toBe(UNIQUE_VIOLATION);
-    expect(await failureCode(sql`insert into suppressed_phone_numbers (phone_number, reason) values ('0612345678', 'STOP')`)).toBe(CHECK_VIOLATION);
+    expect(
+      await failureCode(
+        sql`insert into suppressed_phone_numbers (phone_number, reason) values ('+33612345678', 'STOP')`,
+      ),
+    ).toBe(UNIQUE_VIOLATION);
+    expect(
+      await failureCode(sql`insert into suppressed_phone_numbers (phone_number, reason) values ('0612345678', 'STOP')`),
+    ).toBe(CHECK_VIOLATION);
   });
 
   it('reference data is seeded', async () => {

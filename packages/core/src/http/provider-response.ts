@@ -20,7 +20,14 @@ export interface ProviderRequestOptions {
 }
 
 /** Failures that happen before any byte reaches the provider: a send can safely be retried. */
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function causeCode(err: unknown): string | undefined {
   const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
@@ -37,18 +44,32 @@ function retryAfterMs(headers: Headers, fallbackMs: number): number {
   return Number.isNaN(date) ? fallbackMs : Math.max(0, date - Date.now());
 }
 
-export async function providerRequest(provider: string, url: string, init: RequestInit, options: ProviderRequestOptions): Promise<ProviderResponse> {
+export async function providerRequest(
+  provider: string,
+  url: string,
+  init: RequestInit,
+  options: ProviderRequestOptions,
+): Promise<ProviderResponse> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? TIMEOUTS_MS.providerRequest);
   let response: Response;
   let text: string;
   try {
-    response = await fetch(url, { ...init, signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout });
+    response = await fetch(url, {
+      ...init,
+      signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
+    });
     text = await response.text();
   } catch (err) {
     if (options.repeatable || NOT_CONNECTED.has(causeCode(err) ?? '')) {
-      throw new TransientError(`${provider}_UNREACHABLE`, `${provider.toLowerCase()} could not be reached`, { cause: err });
+      throw new TransientError(`${provider}_UNREACHABLE`, `${provider.toLowerCase()} could not be reached`, {
+        cause: err,
+      });
     }
-    throw new UnknownOutcomeError(`${provider}_NO_ANSWER`, `${provider.toLowerCase()} gave no answer; the request may have been processed`, { cause: err });
+    throw new UnknownOutcomeError(
+      `${provider}_NO_ANSWER`,
+      `${provider.toLowerCase()} gave no answer; the request may have been processed`,
+      { cause: err },
+    );
   }
   let body: unknown;
   try {
@@ -57,7 +78,11 @@ export async function providerRequest(provider: string, url: string, init: Reque
     body = undefined;
   }
   if (response.status === 429) {
-    throw new RateLimitedError(`${provider}_RATE_LIMITED`, `${provider.toLowerCase()} rate limit`, retryAfterMs(response.headers, 1000));
+    throw new RateLimitedError(
+      `${provider}_RATE_LIMITED`,
+      `${provider.toLowerCase()} rate limit`,
+      retryAfterMs(response.headers, 1000),
+    );
   }
   if (response.status >= 500) {
     throw new TransientError(`${provider}_SERVER_ERROR`, `${provider.toLowerCase()} answered ${response.status}`);

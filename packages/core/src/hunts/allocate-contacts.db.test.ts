@@ -18,9 +18,15 @@ const idOf = async (rows: Promise<readonly { id: string }[]>) => (await rows)[0]
 beforeAll(async () => {
   db = await createTestDatabase();
   sql = createDatabase(db.url, { max: 2 });
-  const accountId = await idOf(sql<{ id: string }[]>`insert into accounts (email) values ('alloc@example.com') returning id`);
+  const accountId = await idOf(
+    sql<{ id: string }[]>`insert into accounts (email) values ('alloc@example.com') returning id`,
+  );
   await sql`insert into credit_balances (account_id, sms) values (${accountId}, 10)`;
-  const huntId = await idOf(sql<{ id: string }[]>`insert into hunts (account_id, name, daily_pacing_limit) values (${accountId}, 'h', 10) returning id`);
+  const huntId = await idOf(
+    sql<
+      { id: string }[]
+    >`insert into hunts (account_id, name, daily_pacing_limit) values (${accountId}, 'h', 10) returning id`,
+  );
   const templateId = await idOf(sql<{ id: string }[]>`
     insert into message_templates (account_id, name, channel, content)
     values (${accountId}, 't', 'sms', 'Bonjour {vendeur_nom}') returning id`);
@@ -39,12 +45,22 @@ afterAll(async () => {
 
 async function newAd(): Promise<Candidate> {
   const phone = `+3361200${String(adCount++).padStart(4, '0')}`;
-  const adId = await idOf(sql<{ id: string }[]>`insert into ads (original_ad_id, phone_number) values (${`a-${phone}`}, ${phone}) returning id`);
+  const adId = await idOf(
+    sql<
+      { id: string }[]
+    >`insert into ads (original_ad_id, phone_number) values (${`a-${phone}`}, ${phone}) returning id`,
+  );
   return { adId, phone, mobile: true, failedChannels: [], sellerOtherAds: 0, values: { vendeur_nom: 'Jean' } };
 }
 
 const allocate = (candidates: Candidate[], channel: Channel = 'sms') =>
-  sql.begin((tx) => allocateContacts(tx, write, candidates.map((candidate) => ({ candidate, channel }))));
+  sql.begin((tx) =>
+    allocateContacts(
+      tx,
+      write,
+      candidates.map((candidate) => ({ candidate, channel })),
+    ),
+  );
 
 async function reserved() {
   const [row] = await sql<{ sms: number; hunt: number | null }[]>`
@@ -61,18 +77,20 @@ describe('allocateContacts', () => {
     expect(message).toEqual({ content: 'Bonjour Jean', status: 'pending', credit_state: 'reserved' });
   });
 
-  it('allocates nothing of a page that contains an ad another writer holds a live message for, ' +
-    'without throwing', async () => {
-    const taken = await newAd();
-    await sql`
+  it(
+    'allocates nothing of a page that contains an ad another writer holds a live message for, ' + 'without throwing',
+    async () => {
+      const taken = await newAd();
+      await sql`
       insert into messages (account_id, ad_id, channel, recipient_phone, local_date)
       values (${write.target.accountId}, ${taken.adId}, 'whatsapp_text', ${taken.phone}, '2026-11-29')`;
-    expect(await allocate([await newAd(), taken])).toEqual([]);
-    expect(await reserved()).toEqual({ sms: 2, hunt: 2 });
-    // The next page, without it, goes through.
-    expect(await allocate([await newAd()])).toHaveLength(1);
-    expect(await reserved()).toEqual({ sms: 3, hunt: 3 });
-  });
+      expect(await allocate([await newAd(), taken])).toEqual([]);
+      expect(await reserved()).toEqual({ sms: 2, hunt: 2 });
+      // The next page, without it, goes through.
+      expect(await allocate([await newAd()])).toHaveLength(1);
+      expect(await reserved()).toEqual({ sms: 3, hunt: 3 });
+    },
+  );
 
   it('allocates nothing of a page that contains an ad contacted meanwhile, without throwing', async () => {
     const contacted = await newAd();

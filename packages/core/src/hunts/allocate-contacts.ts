@@ -29,7 +29,11 @@ export interface AllocationWrite {
   countAgainstHunt: boolean;
 }
 
-export async function allocateContacts(tx: Transaction, write: AllocationWrite, assignments: readonly Assignment[]): Promise<Allocated[]> {
+export async function allocateContacts(
+  tx: Transaction,
+  write: AllocationWrite,
+  assignments: readonly Assignment[],
+): Promise<Allocated[]> {
   if (assignments.length === 0) return [];
   try {
     return await tx.savepoint((page) => writeAllocations(page, write, assignments));
@@ -41,14 +45,27 @@ export async function allocateContacts(tx: Transaction, write: AllocationWrite, 
   }
 }
 
-async function writeAllocations(tx: Queryable, write: AllocationWrite, assignments: readonly Assignment[]): Promise<Allocated[]> {
+async function writeAllocations(
+  tx: Queryable,
+  write: AllocationWrite,
+  assignments: readonly Assignment[],
+): Promise<Allocated[]> {
   const { target } = write;
   // Each channel's template is checked once, then rendered for every contact of the page.
-  const templates = new Map(write.channels.map((c) => [c.channel, { id: c.templateId, render: c.template === null ? null : compileTemplate(c.template) }]));
+  const templates = new Map(
+    write.channels.map((c) => [
+      c.channel,
+      { id: c.templateId, render: c.template === null ? null : compileTemplate(c.template) },
+    ]),
+  );
   const rows = assignments.map(({ candidate, channel }) => {
     const template = templates.get(channel)!;
     return {
-      adId: candidate.adId, channel, phone: candidate.phone, templateId: template.id, scheduledAt: write.nextSendAt(channel),
+      adId: candidate.adId,
+      channel,
+      phone: candidate.phone,
+      templateId: template.id,
+      scheduledAt: write.nextSendAt(channel),
       content: template.render === null ? null : template.render(candidate.values),
     };
   });
@@ -66,7 +83,10 @@ async function writeAllocations(tx: Queryable, write: AllocationWrite, assignmen
          as r(ad_id, channel, phone, template_id, scheduled_at, content)
     returning id, ad_id as "adId", channel, scheduled_at as "sendAt"`;
 
-  const used = Object.fromEntries(CHANNELS.map((c) => [c, inserted.filter((m) => m.channel === c).length])) as Record<Channel, number>;
+  const used = Object.fromEntries(CHANNELS.map((c) => [c, inserted.filter((m) => m.channel === c).length])) as Record<
+    Channel,
+    number
+  >;
   if (used.sms + used.ringless_voice > 0) {
     await tx`
       update credit_balances set sms_reserved = sms_reserved + ${used.sms},

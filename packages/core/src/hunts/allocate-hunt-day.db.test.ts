@@ -19,7 +19,9 @@ const idOf = async (rows: Promise<readonly { id: string }[]>) => (await rows)[0]
 beforeAll(async () => {
   db = await createTestDatabase();
   sql = createDatabase(db.url, { max: 2 });
-  const accountId = await idOf(sql<{ id: string }[]>`insert into accounts (email) values ('day@example.com') returning id`);
+  const accountId = await idOf(
+    sql<{ id: string }[]>`insert into accounts (email) values ('day@example.com') returning id`,
+  );
   await sql`insert into credit_balances (account_id, sms) values (${accountId}, 10)`;
   const huntId = await idOf(sql<{ id: string }[]>`
     insert into hunts (account_id, name, type_id, daily_pacing_limit)

@@ -15,7 +15,8 @@ import { sendSchedule } from './send-schedule.js';
  */
 const MAX_PAGES = 10;
 
-export const countSkipped = (counts: Record<string, number>, reason: string, n = 1) => void (n > 0 && (counts[reason] = (counts[reason] ?? 0) + n));
+export const countSkipped = (counts: Record<string, number>, reason: string, n = 1) =>
+  void (n > 0 && (counts[reason] = (counts[reason] ?? 0) + n));
 
 export interface AllocateHuntDayDeps {
   window: SendingWindow;
@@ -29,14 +30,22 @@ export interface AllocateHuntDayDeps {
  * falls short of its assignments when a channel fills up, so there are at most a few pages.
  */
 export async function allocateHuntDay(
-  tx: Transaction, deps: AllocateHuntDayDeps, target: AllocationTarget, channels: readonly PlannedChannel[],
+  tx: Transaction,
+  deps: AllocateHuntDayDeps,
+  target: AllocationTarget,
+  channels: readonly PlannedChannel[],
 ): Promise<{ planned: number; skipped: Record<string, number> }> {
   const skipped: Record<string, number> = {};
   // Past Postgres' JIT threshold (a hunt over a large pool of ads), compiling the candidate query
   // costs about a second, tens of times the query itself: these statements never use it.
   await tx`set local jit = off`;
   const room = await lockAllocationRoom(tx, target);
-  const write = { target, channels, countAgainstHunt: true, nextSendAt: sendSchedule(deps.window, deps.spacingMs, room.lastScheduled) };
+  const write = {
+    target,
+    channels,
+    countAgainstHunt: true,
+    nextSendAt: sendSchedule(deps.window, deps.spacingMs, room.lastScheduled),
+  };
   const order = channels.map((c) => c.channel);
   let planned = 0;
   for (let page = 0; room.hunt > 0 && page < MAX_PAGES; page++) {
@@ -62,4 +71,3 @@ export async function allocateHuntDay(
   }
   return { planned, skipped };
 }
-

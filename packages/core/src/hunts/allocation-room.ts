@@ -27,7 +27,16 @@ export interface AllocationRoom extends Room {
 export async function lockAllocationRoom(tx: Queryable, target: AllocationTarget): Promise<AllocationRoom> {
   await lockAccountAllocation(tx, target.accountId);
   const { accountId, huntId, localDate } = target;
-  const [row] = await tx<{ used: number; limit: number | null; sms: number; voice: number; whatsapp: number; last: Record<string, string> | null }[]>`
+  const [row] = await tx<
+    {
+      used: number;
+      limit: number | null;
+      sms: number;
+      voice: number;
+      whatsapp: number;
+      last: Record<string, string> | null;
+    }[]
+  >`
     select coalesce(d.contacts, 0) as used,
            case when d.hunt_id is null then ${target.dailyLimit}::int else d.daily_limit end as limit,
            coalesce(c.sms - c.sms_reserved, 0) as sms,
@@ -45,7 +54,11 @@ export async function lockAllocationRoom(tx: Queryable, target: AllocationTarget
   const huntRoom = row!.limit === null ? LIMITS.huntCandidatesMax : row!.limit - row!.used;
   return {
     hunt: Math.max(0, Math.min(huntRoom, LIMITS.huntCandidatesMax)),
-    channels: { sms: Math.max(0, row!.sms), ringless_voice: Math.max(0, row!.voice), whatsapp_text: Math.max(0, row!.whatsapp) },
+    channels: {
+      sms: Math.max(0, row!.sms),
+      ringless_voice: Math.max(0, row!.voice),
+      whatsapp_text: Math.max(0, row!.whatsapp),
+    },
     lastScheduled: Object.fromEntries(Object.entries(row!.last ?? {}).map(([channel, at]) => [channel, new Date(at)])),
   };
 }

@@ -15,7 +15,11 @@ export interface Assignment {
 }
 
 /** Why a channel had no room: metered channels run out of credits, WhatsApp out of daily slots. */
-const NO_ROOM: Record<Channel, string> = { sms: 'INSUFFICIENT_CREDITS', ringless_voice: 'INSUFFICIENT_CREDITS', whatsapp_text: 'DAILY_CAP_REACHED' };
+const NO_ROOM: Record<Channel, string> = {
+  sms: 'INSUFFICIENT_CREDITS',
+  ringless_voice: 'INSUFFICIENT_CREDITS',
+  whatsapp_text: 'DAILY_CAP_REACHED',
+};
 
 export const noRoomReason = (channel: Channel) => `${NO_ROOM[channel]}:${channel}`;
 
@@ -28,7 +32,9 @@ function canReach(channel: Channel, candidate: Pick<Candidate, 'mobile'>): boole
  * counted by reason, and each assigned one counts its seller's other ads as waiting for another day.
  */
 export function assignChannels(
-  candidates: readonly Candidate[], channels: readonly Channel[], room: Readonly<Room>,
+  candidates: readonly Candidate[],
+  channels: readonly Channel[],
+  room: Readonly<Room>,
 ): { assignments: Assignment[]; skipped: Record<string, number> } {
   const left = { hunt: room.hunt, channels: { ...room.channels } };
   const assignments: Assignment[] = [];

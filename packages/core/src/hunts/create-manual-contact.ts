@@ -18,7 +18,11 @@ export interface ManualContact {
 
 export type ManualContactResult =
   | { created: true; messageId: string }
-  | { created: false; reason: MessageRejection | 'AD_NOT_FOUND' | 'TEMPLATE_NOT_FOUND' | 'TEMPLATE_UNKNOWN_PLACEHOLDER' | 'SALESMEN_REFUSED' };
+  | {
+      created: false;
+      reason:
+        MessageRejection | 'AD_NOT_FOUND' | 'TEMPLATE_NOT_FOUND' | 'TEMPLATE_UNKNOWN_PLACEHOLDER' | 'SALESMEN_REFUSED';
+    };
 
 export async function createManualContact(sql: Sql, input: ManualContact): Promise<ManualContactResult> {
   const [template] = await sql<{ content: string | null }[]>`
@@ -27,7 +31,9 @@ export async function createManualContact(sql: Sql, input: ManualContact): Promi
   if (!template) return { created: false, reason: 'TEMPLATE_NOT_FOUND' };
   const candidate = await loadCandidate(sql, input.accountId, input.adId);
   if (!candidate) return { created: false, reason: 'AD_NOT_FOUND' };
-  const [ad] = await sql<{ acceptSalesmen: boolean }[]>`select accept_salesmen as "acceptSalesmen" from ads where id = ${input.adId}`;
+  const [ad] = await sql<
+    { acceptSalesmen: boolean }[]
+  >`select accept_salesmen as "acceptSalesmen" from ads where id = ${input.adId}`;
   if (!ad!.acceptSalesmen) return { created: false, reason: 'SALESMEN_REFUSED' };
   let content: string | null = null;
   try {
@@ -37,7 +43,13 @@ export async function createManualContact(sql: Sql, input: ManualContact): Promi
     throw err;
   }
   return createMessage(sql, {
-    accountId: input.accountId, adId: input.adId, channel: input.channel, recipientPhone: candidate.phone, content,
-    templateId: input.templateId, localDate: input.localDate, whatsappDailyCap: input.whatsappDailyCap,
+    accountId: input.accountId,
+    adId: input.adId,
+    channel: input.channel,
+    recipientPhone: candidate.phone,
+    content,
+    templateId: input.templateId,
+    localDate: input.localDate,
+    whatsappDailyCap: input.whatsappDailyCap,
   });
 }

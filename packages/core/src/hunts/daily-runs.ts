@@ -26,7 +26,12 @@ export interface HuntsPage {
 }
 
 /** Registers one keyset page of active hunts with the run; hunts_total grows in the same statement. */
-export async function addActiveHuntsPage(sql: Sql, dailyRunId: string, afterHuntId: string | null, pageSize: number): Promise<HuntsPage> {
+export async function addActiveHuntsPage(
+  sql: Sql,
+  dailyRunId: string,
+  afterHuntId: string | null,
+  pageSize: number,
+): Promise<HuntsPage> {
   const rows = await sql<{ id: string; added: boolean }[]>`
     with page as (
       select id from hunts where status = 'active' and (${afterHuntId}::uuid is null or id > ${afterHuntId}::uuid)
@@ -48,7 +53,11 @@ export async function addActiveHuntsPage(sql: Sql, dailyRunId: string, afterHunt
  * their job back.
  */
 export async function unfinishedHuntsPage(
-  sql: Sql, dailyRunId: string, registeredBefore: Date, afterHuntId: string | null, pageSize: number,
+  sql: Sql,
+  dailyRunId: string,
+  registeredBefore: Date,
+  afterHuntId: string | null,
+  pageSize: number,
 ): Promise<string[]> {
   const rows = await sql<{ huntId: string }[]>`
     select hunt_id as "huntId" from daily_run_hunts
@@ -130,8 +139,15 @@ async function refreshRunTotals(tx: Queryable, dailyRunId: string): Promise<void
 }
 
 interface ContactCounts {
-  planned: number; sent: number; failed: number; pending: number; uncertain: number; dryRun: number;
-  delivered: number; read: number; replied: number;
+  planned: number;
+  sent: number;
+  failed: number;
+  pending: number;
+  uncertain: number;
+  dryRun: number;
+  delivered: number;
+  read: number;
+  replied: number;
 }
 
 export interface DailyRunReport {
@@ -147,11 +163,24 @@ export interface DailyRunReport {
 }
 
 export async function dailyRunReport(sql: Sql, dailyRunId: string): Promise<DailyRunReport | null> {
-  const [run] = await sql<{ id: string; local_date: string; status: string; started_at: Date; finished_at: Date | null; hunts_total: number; hunts_done: number; hunts_failed: number }[]>`
+  const [run] = await sql<
+    {
+      id: string;
+      local_date: string;
+      status: string;
+      started_at: Date;
+      finished_at: Date | null;
+      hunts_total: number;
+      hunts_done: number;
+      hunts_failed: number;
+    }[]
+  >`
     select id, local_date::text, status, started_at, finished_at, hunts_total, hunts_done, hunts_failed
     from daily_runs where id = ${dailyRunId}`;
   if (!run) return null;
-  const byChannel = await sql<{ channel: string; status: string; n: number; delivered: number; read: number; replied: number }[]>`
+  const byChannel = await sql<
+    { channel: string; status: string; n: number; delivered: number; read: number; replied: number }[]
+  >`
     select channel, status, count(*)::int as n,
            count(delivered_at)::int as delivered, count(read_at)::int as read, count(replied_at)::int as replied
     from messages where daily_run_id = ${dailyRunId} group by channel, status`;
@@ -159,7 +188,18 @@ export async function dailyRunReport(sql: Sql, dailyRunId: string): Promise<Dail
     select key as reason, sum(value::int)::int as n from daily_run_hunts, jsonb_each_text(skipped)
     where daily_run_id = ${dailyRunId} group by key`;
   const contacts: DailyRunReport['contacts'] = {};
-  for (const channel of ['ringless_voice', 'whatsapp_text', 'sms']) contacts[channel] = { planned: 0, sent: 0, failed: 0, pending: 0, uncertain: 0, dryRun: 0, delivered: 0, read: 0, replied: 0 };
+  for (const channel of ['ringless_voice', 'whatsapp_text', 'sms'])
+    contacts[channel] = {
+      planned: 0,
+      sent: 0,
+      failed: 0,
+      pending: 0,
+      uncertain: 0,
+      dryRun: 0,
+      delivered: 0,
+      read: 0,
+      replied: 0,
+    };
   for (const { channel, status, n, delivered, read, replied } of byChannel) {
     const c = contacts[channel]!;
     c.planned += n;
@@ -173,7 +213,11 @@ export async function dailyRunReport(sql: Sql, dailyRunId: string): Promise<Dail
     else c.pending += n;
   }
   return {
-    id: run.id, localDate: run.local_date, status: run.status, startedAt: run.started_at, finishedAt: run.finished_at,
+    id: run.id,
+    localDate: run.local_date,
+    status: run.status,
+    startedAt: run.started_at,
+    finishedAt: run.finished_at,
     hunts: { total: run.hunts_total, done: run.hunts_done, failed: run.hunts_failed },
     contacts,
     skipped: Object.fromEntries(skippedRows.map((r) => [r.reason, r.n])),

@@ -15,7 +15,10 @@ export interface FetchActiveHuntsDeps {
   redispatchHunts(dailyRunId: string, localDate: string, huntIds: readonly string[]): Promise<void>;
 }
 
-export async function fetchActiveHunts(deps: FetchActiveHuntsDeps, localDate: string): Promise<{ dailyRunId: string; hunts: number }> {
+export async function fetchActiveHunts(
+  deps: FetchActiveHuntsDeps,
+  localDate: string,
+): Promise<{ dailyRunId: string; hunts: number }> {
   const timer = performance.now();
   const { id: dailyRunId, at: started } = await ensureDailyRun(deps.sql, localDate);
   // The next page is read (and registered) while the current one is enqueued: two pages in memory
@@ -36,7 +39,9 @@ export async function fetchActiveHunts(deps: FetchActiveHuntsDeps, localDate: st
     after = unfinished.at(-1)!;
   }
   const hunts = await sealDailyRunHunts(deps.sql, dailyRunId);
-  deps.logger.info({ dailyRunId, localDate, hunts, durationMs: Math.round(performance.now() - timer) }, 'daily run fanned out');
+  deps.logger.info(
+    { dailyRunId, localDate, hunts, durationMs: Math.round(performance.now() - timer) },
+    'daily run fanned out',
+  );
   return { dailyRunId, hunts };
 }
-

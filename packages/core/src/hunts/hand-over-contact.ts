@@ -14,20 +14,39 @@ import { sendSchedule } from './send-schedule.js';
 
 export type HandOverDeps = Pick<ProcessHuntDeps, 'smsKeyEncryptionKey' | 'whatsappDailyCap' | 'window' | 'spacingMs'>;
 
-export async function handOverContact(tx: Transaction, deps: HandOverDeps, failed: ClaimedMessage): Promise<HandedOver | null> {
+export async function handOverContact(
+  tx: Transaction,
+  deps: HandOverDeps,
+  failed: ClaimedMessage,
+): Promise<HandedOver | null> {
   if (!failed.huntId || !failed.localDate) return null;
   const plan = await loadHuntPlan(tx, failed.huntId, deps.smsKeyEncryptionKey);
   if (!plan) return null;
   const target = {
-    huntId: plan.hunt.id, accountId: plan.hunt.accountId, localDate: failed.localDate, dailyLimit: plan.hunt.dailyPacingLimit,
-    dailyRunId: failed.dailyRunId, whatsappDailyCap: deps.whatsappDailyCap,
+    huntId: plan.hunt.id,
+    accountId: plan.hunt.accountId,
+    localDate: failed.localDate,
+    dailyLimit: plan.hunt.dailyPacingLimit,
+    dailyRunId: failed.dailyRunId,
+    whatsappDailyCap: deps.whatsappDailyCap,
   };
   const room = await lockAllocationRoom(tx, target);
   const candidate = await loadCandidate(tx, target.accountId, failed.adId);
   if (!candidate) return null;
-  const { assignments } = assignChannels([candidate], plan.channels.map((c) => c.channel), { ...room, hunt: 1 });
-  const [next] = await allocateContacts(tx, {
-    target, channels: plan.channels, countAgainstHunt: false, nextSendAt: sendSchedule(deps.window, deps.spacingMs, room.lastScheduled),
-  }, assignments);
+  const { assignments } = assignChannels(
+    [candidate],
+    plan.channels.map((c) => c.channel),
+    { ...room, hunt: 1 },
+  );
+  const [next] = await allocateContacts(
+    tx,
+    {
+      target,
+      channels: plan.channels,
+      countAgainstHunt: false,
+      nextSendAt: sendSchedule(deps.window, deps.spacingMs, room.lastScheduled),
+    },
+    assignments,
+  );
   return next ?? null;
 }

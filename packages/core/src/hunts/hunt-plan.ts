@@ -27,17 +27,38 @@ export interface HuntPlan {
 }
 
 /** outreach_settings and template_ids use the web app's keys. */
-const SETTING_KEYS: Record<Channel, string> = { sms: 'sms', whatsapp_text: 'whatsapp', ringless_voice: 'ringlessVoice' };
+const SETTING_KEYS: Record<Channel, string> = {
+  sms: 'sms',
+  whatsapp_text: 'whatsapp',
+  ringless_voice: 'ringlessVoice',
+};
 
 /** Reasons that are a misconfiguration to report, not a normal state (e.g. a disabled channel). */
-export const CONFIGURATION_ERRORS = new Set(['TEMPLATE_MISSING', 'TEMPLATE_UNKNOWN_PLACEHOLDER', 'SMS_KEY_UNDECRYPTABLE']);
+export const CONFIGURATION_ERRORS = new Set([
+  'TEMPLATE_MISSING',
+  'TEMPLATE_UNKNOWN_PLACEHOLDER',
+  'SMS_KEY_UNDECRYPTABLE',
+]);
 
-export async function loadHuntPlan(sql: Queryable, huntId: string, smsKeyEncryptionKey: string): Promise<HuntPlan | null> {
-  const [row] = await sql<{
-    id: string; accountId: string; status: 'active' | 'paused'; dailyPacingLimit: number | null;
-    settings: Record<string, unknown>; templateIds: Record<string, unknown>;
-    smsApiKey: string | null; whatsappPhone: string | null; fixedPhone: string | null; whatsappConnected: boolean;
-  }[]>`
+export async function loadHuntPlan(
+  sql: Queryable,
+  huntId: string,
+  smsKeyEncryptionKey: string,
+): Promise<HuntPlan | null> {
+  const [row] = await sql<
+    {
+      id: string;
+      accountId: string;
+      status: 'active' | 'paused';
+      dailyPacingLimit: number | null;
+      settings: Record<string, unknown>;
+      templateIds: Record<string, unknown>;
+      smsApiKey: string | null;
+      whatsappPhone: string | null;
+      fixedPhone: string | null;
+      whatsappConnected: boolean;
+    }[]
+  >`
     select h.id, h.account_id as "accountId", h.status, h.daily_pacing_limit as "dailyPacingLimit",
            h.outreach_settings as settings, h.template_ids as "templateIds",
            a.sms_api_key as "smsApiKey", a.whatsapp_phone_number as "whatsappPhone",
@@ -67,22 +88,38 @@ export async function loadHuntPlan(sql: Queryable, huntId: string, smsKeyEncrypt
     const key = SETTING_KEYS[channel];
     if (row.settings[key] !== true) continue;
     const template = templates.find((t) => t.id === row.templateIds[key] && t.channel === channel);
-    const reason = unusableReason(channel, template, row, pauses.find((p) => p.channel === channel)?.reasonCode, smsKeyEncryptionKey);
+    const reason = unusableReason(
+      channel,
+      template,
+      row,
+      pauses.find((p) => p.channel === channel)?.reasonCode,
+      smsKeyEncryptionKey,
+    );
     if (reason) unusable.push({ channel, reason });
     else channels.push({ channel, templateId: template!.id, template: template!.content });
   }
-  return { hunt: { id: row.id, accountId: row.accountId, status: row.status, dailyPacingLimit: row.dailyPacingLimit }, channels, unusable };
+  return {
+    hunt: { id: row.id, accountId: row.accountId, status: row.status, dailyPacingLimit: row.dailyPacingLimit },
+    channels,
+    unusable,
+  };
 }
 
 function unusableReason(
   channel: Channel,
   template: { content: string | null; tokenAudio: string | null } | undefined,
-  account: { smsApiKey: string | null; whatsappPhone: string | null; fixedPhone: string | null; whatsappConnected: boolean },
+  account: {
+    smsApiKey: string | null;
+    whatsappPhone: string | null;
+    fixedPhone: string | null;
+    whatsappConnected: boolean;
+  },
   pausedFor: string | undefined,
   smsKeyEncryptionKey: string,
 ): string | null {
   if (!template) return 'TEMPLATE_MISSING';
-  if (channel !== 'ringless_voice' && unknownPlaceholders(template.content ?? '').length > 0) return 'TEMPLATE_UNKNOWN_PLACEHOLDER';
+  if (channel !== 'ringless_voice' && unknownPlaceholders(template.content ?? '').length > 0)
+    return 'TEMPLATE_UNKNOWN_PLACEHOLDER';
   if (pausedFor) return `CHANNEL_PAUSED:${pausedFor}`;
   if (channel === 'sms') {
     if (!account.smsApiKey) return 'SMS_NOT_SET_UP';
@@ -92,7 +129,8 @@ function unusableReason(
       return 'SMS_KEY_UNDECRYPTABLE';
     }
   }
-  if (channel === 'whatsapp_text' && !(account.whatsappPhone && account.whatsappConnected)) return 'WHATSAPP_NOT_CONNECTED';
+  if (channel === 'whatsapp_text' && !(account.whatsappPhone && account.whatsappConnected))
+    return 'WHATSAPP_NOT_CONNECTED';
   if (channel === 'ringless_voice' && !(account.fixedPhone && template.tokenAudio)) return 'VOICE_NOT_SET_UP';
   return null;
 }

@@ -37,13 +37,18 @@ export interface ProcessHuntResult {
 export async function processHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise<ProcessHuntResult> {
   try {
     const result = await planHunt(deps, input);
-    if (input.dailyRunId) await recordRunHunt(deps.sql, input.dailyRunId, input.huntId, { status: 'completed', ...result });
+    if (input.dailyRunId)
+      await recordRunHunt(deps.sql, input.dailyRunId, input.huntId, { status: 'completed', ...result });
     return { status: 'completed', ...result };
   } catch (err) {
     const final = input.finalAttempt || (err instanceof WorkerError && err.kind === 'permanent');
     if (final && input.dailyRunId) {
       await recordRunHunt(deps.sql, input.dailyRunId, input.huntId, {
-        status: 'failed', contactsPlanned: 0, skipped: {}, errorCode: errorCodeOf(err), errorMessage: err instanceof Error ? err.message : String(err),
+        status: 'failed',
+        contactsPlanned: 0,
+        skipped: {},
+        errorCode: errorCodeOf(err),
+        errorMessage: err instanceof Error ? err.message : String(err),
       });
     }
     throw err;
@@ -60,14 +65,21 @@ async function planHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise
   if (plan.channels.length === 0) {
     const errors = plan.unusable.filter((u) => CONFIGURATION_ERRORS.has(u.reason));
     if (errors.length > 0) {
-      throw new PermanentError('HUNT_MISCONFIGURED', `no usable channel: ${errors.map((e) => `${e.channel} ${e.reason}`).join(', ')}`);
+      throw new PermanentError(
+        'HUNT_MISCONFIGURED',
+        `no usable channel: ${errors.map((e) => `${e.channel} ${e.reason}`).join(', ')}`,
+      );
     }
     return { contactsPlanned: 0, skipped: { ...skipped, NO_USABLE_CHANNEL: 1 } };
   }
 
   const target: AllocationTarget = {
-    huntId: plan.hunt.id, accountId: plan.hunt.accountId, localDate: input.localDate, dailyLimit: plan.hunt.dailyPacingLimit,
-    dailyRunId: input.dailyRunId, whatsappDailyCap: deps.whatsappDailyCap,
+    huntId: plan.hunt.id,
+    accountId: plan.hunt.accountId,
+    localDate: input.localDate,
+    dailyLimit: plan.hunt.dailyPacingLimit,
+    dailyRunId: input.dailyRunId,
+    whatsappDailyCap: deps.whatsappDailyCap,
   };
   const allocation = await sql.begin((tx) => allocateHuntDay(tx, deps, target, plan.channels));
   for (const [reason, n] of Object.entries(allocation.skipped)) countSkipped(skipped, reason, n);

@@ -35,9 +35,19 @@ export interface CandidateQuery {
 }
 
 interface CandidateRow {
-  adId: string; phone: string; mobile: boolean | null; failedChannels: Channel[]; sellerOtherAds: number; sellerContactedToday: number;
-  title: string | null; price: number | null; brand: string | null; model: string | null; modelYear: number | null;
-  city: string | null; owner: string | null;
+  adId: string;
+  phone: string;
+  mobile: boolean | null;
+  failedChannels: Channel[];
+  sellerOtherAds: number;
+  sellerContactedToday: number;
+  title: string | null;
+  price: number | null;
+  brand: string | null;
+  model: string | null;
+  modelYear: number | null;
+  city: string | null;
+  owner: string | null;
 }
 
 /** What the waterfall and a template need to know of an ad, for one account (an SQL fragment). */
@@ -56,8 +66,13 @@ function toCandidate(r: CandidateRow): Candidate {
     failedChannels: r.failedChannels,
     sellerOtherAds: r.sellerOtherAds,
     values: {
-      titre_annonce: r.title, prix: r.price === null ? null : formatPrice(r.price), marque: r.brand, modele: r.model,
-      annee: r.modelYear, ville: r.city, vendeur_nom: r.owner,
+      titre_annonce: r.title,
+      prix: r.price === null ? null : formatPrice(r.price),
+      marque: r.brand,
+      modele: r.model,
+      annee: r.modelYear,
+      ville: r.city,
+      vendeur_nom: r.owner,
     },
   };
 }

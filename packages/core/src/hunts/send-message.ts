@@ -11,11 +11,17 @@ export async function sendMessage(
   deps: SendMessageDeps,
   input: { messageId: string; finalAttempt: boolean; signal?: AbortSignal },
 ): Promise<SendMessageResult> {
-  const result = await sendExactlyOnce({ ...deps, nextChannel: (tx, failed) => handOverContact(tx, deps, failed) }, input);
+  const result = await sendExactlyOnce(
+    { ...deps, nextChannel: (tx, failed) => handOverContact(tx, deps, failed) },
+    input,
+  );
   if (result.outcome === 'failed' && result.handedOver) {
     // Handed over within the day it was planned for: it goes ahead of the account's later messages.
     await deps.dispatch([{ ...result.handedOver, priority: 1 }]);
-    deps.logger.info({ nextMessageId: result.handedOver.id, channel: result.handedOver.channel }, 'contact handed over to the next channel');
+    deps.logger.info(
+      { nextMessageId: result.handedOver.id, channel: result.handedOver.channel },
+      'contact handed over to the next channel',
+    );
   }
   return result;
 }

@@ -9,7 +9,12 @@ const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
 describe('sendSchedule', () => {
   it("continues each channel one gap after the account's last pending message, else starts now", () => {
     const next = sendSchedule(ALWAYS_OPEN, SPACING, { sms: at(600) }, NOW);
-    expect([next('sms'), next('sms'), next('whatsapp_text'), next('whatsapp_text')]).toEqual([at(645), at(690), NOW, at(90)]);
+    expect([next('sms'), next('sms'), next('whatsapp_text'), next('whatsapp_text')]).toEqual([
+      at(645),
+      at(690),
+      NOW,
+      at(90),
+    ]);
   });
 
   it('never schedules in the past, and waits for the window to open', () => {

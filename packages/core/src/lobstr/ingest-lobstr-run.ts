@@ -10,7 +10,13 @@ import { upsertAds } from '../ads/upsert-ads.js';
 import type { AdRow } from '../ads/ad-row.js';
 import type { LobstrClient, LobstrRun } from './lobstr-client.js';
 import { mapLobstrResult } from './map-lobstr-result.js';
-import { completeLobstrRun, recordLobstrRunFailure, saveLobstrRunProgress, startLobstrRun, type LobstrRunProgress } from './lobstr-runs.js';
+import {
+  completeLobstrRun,
+  recordLobstrRunFailure,
+  saveLobstrRunProgress,
+  startLobstrRun,
+  type LobstrRunProgress,
+} from './lobstr-runs.js';
 import { loadReferenceLookups, type ReferenceLookups } from './reference-lookups.js';
 
 export interface IngestLobstrRunDeps {
@@ -27,12 +33,14 @@ export interface IngestLobstrRunInput {
 }
 
 export type IngestLobstrRunResult =
-  | { status: 'already_completed' }
-  | ({ status: 'completed'; huntsScanned: number } & LobstrRunProgress);
+  { status: 'already_completed' } | ({ status: 'completed'; huntsScanned: number } & LobstrRunProgress);
 
 const UNFINISHED = new Set(['pending', 'running', 'uploading', 'paused']);
 
-export async function ingestLobstrRun(deps: IngestLobstrRunDeps, input: IngestLobstrRunInput): Promise<IngestLobstrRunResult> {
+export async function ingestLobstrRun(
+  deps: IngestLobstrRunDeps,
+  input: IngestLobstrRunInput,
+): Promise<IngestLobstrRunResult> {
   try {
     return await ingest(deps, input);
   } catch (err) {
@@ -67,7 +75,8 @@ async function finishedRun(lobstr: LobstrClient, runId: string, signal: AbortSig
   if (UNFINISHED.has(run.status)) {
     throw new TransientError('LOBSTR_RUN_NOT_DONE', `run ${runId} is ${run.status}; results are not final yet`);
   }
-  if (run.status !== 'done') throw new PermanentError('LOBSTR_RUN_NOT_SUCCESSFUL', `run ${runId} ended as ${run.status}`);
+  if (run.status !== 'done')
+    throw new PermanentError('LOBSTR_RUN_NOT_SUCCESSFUL', `run ${runId} ended as ${run.status}`);
   return run;
 }
 
@@ -79,7 +88,10 @@ type WrittenCounts = Pick<LobstrRunProgress, 'saved' | 'updated' | 'unchanged'>;
  * was written, counting from the checkpoint resumed.
  */
 async function ingestPages(
-  { sql, lobstr }: IngestLobstrRunDeps, input: IngestLobstrRunInput, progress: LobstrRunProgress, refs: ReferenceLookups,
+  { sql, lobstr }: IngestLobstrRunDeps,
+  input: IngestLobstrRunInput,
+  progress: LobstrRunProgress,
+  refs: ReferenceLookups,
 ): Promise<WrittenCounts> {
   const writer = checkpointedWriter(sql, input.lobstrRunId, progress);
   // Keyed by annonce_id: a duplicate within a chunk keeps the last one.
@@ -111,7 +123,12 @@ async function ingestPages(
 }
 
 /** Maps a page's results into the chunk, counting the rejected ones and the duplicates in `progress`. */
-function mapInto(chunk: Map<string, AdRow>, results: readonly Record<string, unknown>[], refs: ReferenceLookups, progress: LobstrRunProgress): void {
+function mapInto(
+  chunk: Map<string, AdRow>,
+  results: readonly Record<string, unknown>[],
+  refs: ReferenceLookups,
+  progress: LobstrRunProgress,
+): void {
   for (const raw of results) {
     const mapped = mapLobstrResult(raw, refs);
     if (!mapped.ok) {
@@ -135,7 +152,10 @@ function checkpointedWriter(sql: Sql, runId: string, resumed: WrittenCounts) {
     const counts = await sql.begin(async (tx) => {
       const counts = await upsertAds(tx, rows);
       await saveLobstrRunProgress(tx, runId, {
-        ...read, saved: written.saved + counts.inserted, updated: written.updated + counts.updated, unchanged: written.unchanged + counts.unchanged,
+        ...read,
+        saved: written.saved + counts.inserted,
+        updated: written.updated + counts.updated,
+        unchanged: written.unchanged + counts.unchanged,
       });
       return counts;
     });

@@ -40,7 +40,12 @@ const resultsSchema = z.looseObject({
 /** Lobstr's error bodies come in several shapes; take the first message found. */
 function errorMessage(body: unknown): string {
   const b = body as { detail?: unknown; error?: unknown; errors?: { message?: unknown } } | undefined;
-  const candidates = [b?.detail, b?.error, (b?.error as { message?: unknown } | undefined)?.message, b?.errors?.message];
+  const candidates = [
+    b?.detail,
+    b?.error,
+    (b?.error as { message?: unknown } | undefined)?.message,
+    b?.errors?.message,
+  ];
   const found = candidates.find((c) => typeof c === 'string');
   return typeof found === 'string' ? found : 'no message';
 }
@@ -60,13 +65,18 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   return parsed.data;
 }
 
-export function createLobstrClient(options: { baseUrl: string; apiKey: string; resultsPerSecond?: number }): LobstrClient {
+export function createLobstrClient(options: {
+  baseUrl: string;
+  apiKey: string;
+  resultsPerSecond?: number;
+}): LobstrClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const headers = { authorization: `Token ${options.apiKey}`, accept: 'application/json' };
   // /v1/results allows 2 requests per second for the whole account. Strict (no bursts at window
   // edges) and a 25% margin, since Lobstr counts arrivals and requests take varying times to travel.
   const throttle = pThrottle({ limit: options.resultsPerSecond ?? 2, interval: 1250, strict: true });
-  const get = (url: string, signal?: AbortSignal) => providerRequest('LOBSTR', url, { headers }, { repeatable: true, signal });
+  const get = (url: string, signal?: AbortSignal) =>
+    providerRequest('LOBSTR', url, { headers }, { repeatable: true, signal });
   const getResults = throttle(get);
 
   return {
@@ -74,11 +84,19 @@ export function createLobstrClient(options: { baseUrl: string; apiKey: string; r
       const response = await get(`${base}/runs/${encodeURIComponent(runId)}`, signal);
       classify(response, `run ${runId}`);
       const run = parse(runSchema, response.body, `run ${runId}`);
-      return { id: run.id, squid: typeof run.squid === 'object' ? (run.squid?.id ?? null) : (run.squid ?? null), status: run.status.toLowerCase() };
+      return {
+        id: run.id,
+        squid: typeof run.squid === 'object' ? (run.squid?.id ?? null) : (run.squid ?? null),
+        status: run.status.toLowerCase(),
+      };
     },
 
     async getResultsPage(runId, page, signal) {
-      const query = new URLSearchParams({ run: runId, page: String(page), limit: String(LIMITS.lobstrResultsPageSize) });
+      const query = new URLSearchParams({
+        run: runId,
+        page: String(page),
+        limit: String(LIMITS.lobstrResultsPageSize),
+      });
       const response = await getResults(`${base}/results?${query.toString()}`, signal);
       classify(response, `results of run ${runId} page ${page}`);
       const envelope = parse(resultsSchema, response.body, `results page ${page}`);

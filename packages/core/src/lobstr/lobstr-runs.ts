@@ -29,11 +29,22 @@ export async function admitLobstrRun(sql: Sql, runId: string, squidId: string | 
 }
 
 /** Marks the run as being ingested and returns where to resume, or null if already completed. */
-export async function startLobstrRun(sql: Sql, runId: string, squidId: string | null): Promise<LobstrRunProgress | null> {
-  const [row] = await sql<{
-    pages_done: number; ads_saved: number; ads_updated: number; ads_unchanged: number; ads_duplicates: number;
-    ads_rejected: number; rejected_reasons: Record<string, number>;
-  }[]>`
+export async function startLobstrRun(
+  sql: Sql,
+  runId: string,
+  squidId: string | null,
+): Promise<LobstrRunProgress | null> {
+  const [row] = await sql<
+    {
+      pages_done: number;
+      ads_saved: number;
+      ads_updated: number;
+      ads_unchanged: number;
+      ads_duplicates: number;
+      ads_rejected: number;
+      rejected_reasons: Record<string, number>;
+    }[]
+  >`
     insert into lobstr_runs (id, squid_id, status, started_at, attempts)
     values (${runId}, ${squidId}, 'ingesting', now(), 1)
     on conflict (id) do update set
@@ -77,7 +88,9 @@ export async function completeLobstrRun(sql: Sql, runId: string): Promise<{ hunt
 
 /** Records why an attempt failed; `final` marks the run failed for good. */
 export async function recordLobstrRunFailure(
-  sql: Sql, runId: string, failure: { code: string; message: string; final: boolean },
+  sql: Sql,
+  runId: string,
+  failure: { code: string; message: string; final: boolean },
 ): Promise<void> {
   await sql`
     update lobstr_runs set error_code = ${failure.code}, error_message = ${failure.message},

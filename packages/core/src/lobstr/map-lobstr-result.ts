@@ -118,7 +118,11 @@ function listingColumns(raw: Raw) {
     title: text(raw.title),
     description: text(raw.description),
     picture: text(raw.picture),
-    pictures: text(raw.pictures)?.split(',').map((p) => p.trim()).filter(Boolean) ?? null,
+    pictures:
+      text(raw.pictures)
+        ?.split(',')
+        .map((p) => p.trim())
+        .filter(Boolean) ?? null,
     phone_number: phone,
     has_phone: phone !== null,
     phone_is_mobile: phone === null ? null : isMobile(phone),
@@ -143,6 +147,7 @@ function priceColumns(raw: Raw, more: Raw) {
     price_has_dropped: price !== null && oldPrice !== null && price < oldPrice,
     price_min: priceMin,
     price_max: priceMax,
-    is_low_price: price !== null && priceMin !== null && priceMax !== null && price < priceMin + (priceMax - priceMin) / 3,
+    is_low_price:
+      price !== null && priceMin !== null && priceMax !== null && price < priceMin + (priceMax - priceMin) / 3,
   } satisfies Partial<AdRow>;
 }

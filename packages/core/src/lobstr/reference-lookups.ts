@@ -17,7 +17,12 @@ export interface ReferenceLookups {
 
 /** Case, accents and spacing do not distinguish labels: "Citroën" = "citroen". */
 export function normalizeLabel(label: string): string {
-  return label.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[\s-]+/g, ' ').trim();
+  return label
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[\s-]+/g, ' ')
+    .trim();
 }
 
 type LabelRow = { id: number; name: string; lobstr_value: string };
@@ -35,7 +40,12 @@ export async function loadReferenceLookups(sql: Sql): Promise<ReferenceLookups> 
   const [adTypes, subTypes, brands, fuels, gearBoxes, licences, seats, states, locations] = await Promise.all([
     table('ad_types'),
     sql<(LabelRow & { ad_type_id: number })[]>`select id, ad_type_id, name, lobstr_value from ad_sub_types`,
-    table('brands'), table('fuels'), table('gear_boxes'), table('driving_licences'), table('vehicle_seats'), table('vehicle_states'),
+    table('brands'),
+    table('fuels'),
+    table('gear_boxes'),
+    table('driving_licences'),
+    table('vehicle_seats'),
+    table('vehicle_states'),
     sql<{ id: number; zipcode: string; name: string }[]>`select id, zipcode, name from locations`,
   ]);
 

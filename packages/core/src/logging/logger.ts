@@ -3,10 +3,24 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 export type { Logger };
 
 /** Keys whose values are secrets wherever they appear in a log object, at any depth. */
-const SECRET_KEY = new RegExp([
-  '^api_?key$', '^sms_api_key$', '^token$', '^token_?audio$', 'password', 'secret', '^authorization$', '^cookie$',
-  '^credentials$', '^creds$', '^keys$', '_encryption_key$', '^(database|redis)_url$',
-].join('|'), 'i');
+const SECRET_KEY = new RegExp(
+  [
+    '^api_?key$',
+    '^sms_api_key$',
+    '^token$',
+    '^token_?audio$',
+    'password',
+    'secret',
+    '^authorization$',
+    '^cookie$',
+    '^credentials$',
+    '^creds$',
+    '^keys$',
+    '_encryption_key$',
+    '^(database|redis)_url$',
+  ].join('|'),
+  'i',
+);
 
 /**
  * International or French national numbers as they appear in text, 9+ digits, standing alone: a
@@ -30,11 +44,18 @@ export function maskPhones(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return value.replace(PHONE, lastFour).replace(JID, lastFour);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
-    return { type: value.name, message: maskPhones(value.message, depth + 1), code: (value as { code?: unknown }).code, stack: maskPhones(value.stack, depth + 1) };
+    return {
+      type: value.name,
+      message: maskPhones(value.message, depth + 1),
+      code: (value as { code?: unknown }).code,
+      stack: maskPhones(value.stack, depth + 1),
+    };
   }
   if (Array.isArray(value)) return value.map((v) => maskPhones(v, depth + 1));
   if (!isPlain(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : maskPhones(v, depth + 1)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? '[redacted]' : maskPhones(v, depth + 1)]),
+  );
 }
 
 export function createLogger(level: LevelWithSilent, destination?: pino.DestinationStream): Logger {

@@ -5,7 +5,11 @@ import type { Queryable } from '../db/client.js';
 import type { Channel } from '../channel.js';
 
 export async function pauseChannel(
-  sql: Queryable, accountId: string, channel: Channel, reason: { code: string; message: string }, until: Date | null,
+  sql: Queryable,
+  accountId: string,
+  channel: Channel,
+  reason: { code: string; message: string },
+  until: Date | null,
 ): Promise<void> {
   await sql`
     insert into account_channel_pauses (account_id, channel, reason_code, reason, paused_until)

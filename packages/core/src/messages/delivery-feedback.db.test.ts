@@ -11,7 +11,9 @@ let adSeq = 0;
 beforeAll(async () => {
   db = await createTestDatabase();
   sql = createDatabase(db.url, { max: 2 });
-  const [account] = await sql<{ id: string }[]>`insert into accounts (email) values ('dealer@example.com') returning id`;
+  const [account] = await sql<
+    { id: string }[]
+  >`insert into accounts (email) values ('dealer@example.com') returning id`;
   accountId = account!.id;
 });
 
@@ -22,14 +24,17 @@ afterAll(async () => {
 
 /** A WhatsApp message the provider accepted, to `phone`. */
 async function sentMessage(phone: string, externalId: string): Promise<string> {
-  const [ad] = await sql<{ id: string }[]>`insert into ads (original_ad_id, phone_number, has_phone) values (${`ad-${++adSeq}`}, ${phone}, true) returning id`;
+  const [ad] = await sql<
+    { id: string }[]
+  >`insert into ads (original_ad_id, phone_number, has_phone) values (${`ad-${++adSeq}`}, ${phone}, true) returning id`;
   const [message] = await sql<{ id: string }[]>`
     insert into messages (account_id, ad_id, channel, recipient_phone, status, sent_at, external_id)
     values (${accountId}, ${ad!.id}, 'whatsapp_text', ${phone}, 'sent', now(), ${externalId}) returning id`;
   return message!.id;
 }
 
-const statusOf = async (id: string) => (await sql<{ status: string }[]>`select status from messages where id = ${id}`)[0]!.status;
+const statusOf = async (id: string) =>
+  (await sql<{ status: string }[]>`select status from messages where id = ${id}`)[0]!.status;
 
 describe('receipts', () => {
   it('move a message forward only: read then a late delivered stays read', async () => {
@@ -43,31 +48,50 @@ describe('receipts', () => {
   });
 
   it('ignore an id the account never sent', async () => {
-    expect(await recordReceipt(sql, { accountId, externalId: 'NOT-OURS', status: 'delivered', at: new Date() })).toBeNull();
+    expect(
+      await recordReceipt(sql, { accountId, externalId: 'NOT-OURS', status: 'delivered', at: new Date() }),
+    ).toBeNull();
   });
 
   it('cannot be undone by any writer: the schema refuses a step back', async () => {
     const id = await sentMessage('+33600000002', 'KEY-2');
     await recordReceipt(sql, { accountId, externalId: 'KEY-2', status: 'read', at: new Date() });
-    await expect(sql`update messages set status = 'delivered' where id = ${id}`).rejects.toMatchObject({ code: '23514' });
+    await expect(sql`update messages set status = 'delivered' where id = ${id}`).rejects.toMatchObject({
+      code: '23514',
+    });
   });
 });
 
 describe('inbound messages', () => {
-  const inbound = (phone: string, body: string, externalId: string) =>
-    ({ accountId, channel: 'sms' as const, phone, body, receivedAt: new Date(), externalId });
+  const inbound = (phone: string, body: string, externalId: string) => ({
+    accountId,
+    channel: 'sms' as const,
+    phone,
+    body,
+    receivedAt: new Date(),
+    externalId,
+  });
 
   it('a reply from a contacted person is stored once and marks the contact replied', async () => {
     const id = await sentMessage('+33600000003', 'KEY-3');
-    expect(await recordInboundMessage(sql, inbound('+33600000003', 'Toujours dispo', 'guid-3'))).toEqual({ outcome: 'reply', answersMessageId: id, optOut: false });
-    expect(await recordInboundMessage(sql, inbound('+33600000003', 'Toujours dispo', 'guid-3'))).toEqual({ outcome: 'duplicate' });
+    expect(await recordInboundMessage(sql, inbound('+33600000003', 'Toujours dispo', 'guid-3'))).toEqual({
+      outcome: 'reply',
+      answersMessageId: id,
+      optOut: false,
+    });
+    expect(await recordInboundMessage(sql, inbound('+33600000003', 'Toujours dispo', 'guid-3'))).toEqual({
+      outcome: 'duplicate',
+    });
     expect(await statusOf(id)).toBe('replied');
     expect(await sql`select 1 from inbound_messages where answers_message_id = ${id}`).toHaveLength(1);
   });
 
   it('STOP suppresses the number, contacted or not; other strangers are not kept', async () => {
     const id = await sentMessage('+33600000004', 'KEY-4');
-    expect(await recordInboundMessage(sql, inbound('+33600000004', 'Stop', 'guid-4'))).toMatchObject({ outcome: 'reply', optOut: true });
+    expect(await recordInboundMessage(sql, inbound('+33600000004', 'Stop', 'guid-4'))).toMatchObject({
+      outcome: 'reply',
+      optOut: true,
+    });
     expect(await recordInboundMessage(sql, inbound('+33600000005', 'STOP', 'guid-5'))).toEqual({ outcome: 'opt_out' });
     expect(await recordInboundMessage(sql, inbound('+33600000006', 'Salut', 'guid-6'))).toEqual({ outcome: 'ignored' });
     const suppressed = await sql<{ phone_number: string }[]>`

@@ -28,14 +28,21 @@ export interface FailOptions {
 }
 
 /** Returns the next channel's message, if one was created; nothing when the row had moved on. */
-export async function failMessage(sql: Sql, m: ClaimedMessage, failure: Failure, options: FailOptions = {}): Promise<HandedOver | null> {
+export async function failMessage(
+  sql: Sql,
+  m: ClaimedMessage,
+  failure: Failure,
+  options: FailOptions = {},
+): Promise<HandedOver | null> {
   const { nextChannel } = options;
   // The outcome is known: recording it outlasts a short database outage.
-  return whileDatabaseAway(() => sql.begin(async (tx) => {
-    // The account's allocation lock before its rows, in the order every contact creator takes them.
-    if (nextChannel) await lockAccountAllocation(tx, m.accountId);
-    const moved = await recordFailed(tx, m, failure, options.pausedUntil ?? null);
-    if (options.suppress) await suppressPhoneNumber(tx, m.recipientPhone, failure.code, m.channel);
-    return moved && nextChannel ? nextChannel(tx, m) : null;
-  }));
+  return whileDatabaseAway(() =>
+    sql.begin(async (tx) => {
+      // The account's allocation lock before its rows, in the order every contact creator takes them.
+      if (nextChannel) await lockAccountAllocation(tx, m.accountId);
+      const moved = await recordFailed(tx, m, failure, options.pausedUntil ?? null);
+      if (options.suppress) await suppressPhoneNumber(tx, m.recipientPhone, failure.code, m.channel);
+      return moved && nextChannel ? nextChannel(tx, m) : null;
+    }),
+  );
 }

@@ -11,7 +11,10 @@ export const SMS_FAILED_ON_PHONE = 'SMS_FAILED_ON_PHONE';
  * sent → failed for the account's SMS with this send GUID, inside the caller's transaction.
  * Returns the message, or null when no `sent` SMS has that GUID (unknown, or already settled).
  */
-export async function failSentSms(tx: Transaction, input: { accountId: string; guid: string; reason: string }): Promise<ClaimedMessage | null> {
+export async function failSentSms(
+  tx: Transaction,
+  input: { accountId: string; guid: string; reason: string },
+): Promise<ClaimedMessage | null> {
   const [failed] = await tx<(ClaimedMessage & { refund: boolean })[]>`
     with target as (
       select id, credit_state from messages

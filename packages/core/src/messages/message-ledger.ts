@@ -19,7 +19,8 @@ export interface ClaimedMessage {
   dailyRunId: string | null;
 }
 
-export type MessageStatus = 'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'read' | 'replied' | 'uncertain' | 'dry_run';
+export type MessageStatus =
+  'pending' | 'sending' | 'sent' | 'delivered' | 'failed' | 'read' | 'replied' | 'uncertain' | 'dry_run';
 
 /** What sending needs to know besides the message, read with the claim. */
 export interface SendingContext {
@@ -70,7 +71,11 @@ export async function releaseClaim(sql: Sql, messageId: string, scheduledAt: Dat
  * sending → uncertain: the provider may have it. Never resent automatically; the reservation
  * stays. Returns false if the row had moved on.
  */
-export async function markUncertain(sql: Sql, messageId: string, failure: { code: string; message: string }): Promise<boolean> {
+export async function markUncertain(
+  sql: Sql,
+  messageId: string,
+  failure: { code: string; message: string },
+): Promise<boolean> {
   const moved = await sql`
     update messages set status = 'uncertain', error_code = ${failure.code}, error_message = ${failure.message},
       updated_at = now()
@@ -125,7 +130,8 @@ export async function recordSent(sql: Sql, m: ClaimedMessage, externalId: string
 /** Gives back what the message reserved when it will never be sent. */
 async function releaseReservation(tx: Queryable, m: ClaimedMessage): Promise<void> {
   if (isMetered(m.channel)) {
-    const moved = await tx`update messages set credit_state = 'released' where id = ${m.id} and credit_state = 'reserved'`;
+    const moved =
+      await tx`update messages set credit_state = 'released' where id = ${m.id} and credit_state = 'reserved'`;
     if (moved.count === 0) return;
     const reserved = `${m.channel}_reserved`;
     await tx`
@@ -149,7 +155,12 @@ export interface Failure {
  * sender's setup also pauses the channel for the account, with the reason, until someone fixes
  * it. Returns false if the row had moved on.
  */
-export async function recordFailed(tx: Queryable, m: ClaimedMessage, failure: Failure, pausedUntil: Date | null = null): Promise<boolean> {
+export async function recordFailed(
+  tx: Queryable,
+  m: ClaimedMessage,
+  failure: Failure,
+  pausedUntil: Date | null = null,
+): Promise<boolean> {
   const updated = await tx`
     update messages set status = 'failed', error_code = ${failure.code}, error_message = ${failure.message},
       updated_at = now()
@@ -165,12 +176,18 @@ export async function recordFailed(tx: Queryable, m: ClaimedMessage, failure: Fa
 /** DRY_RUN: the lifecycle ran but nothing was sent, so nothing is consumed. */
 export async function recordDryRun(sql: Sql, m: ClaimedMessage): Promise<void> {
   await sql.begin(async (tx) => {
-    const updated = await tx`update messages set status = 'dry_run', updated_at = now() where id = ${m.id} and status = 'sending'`;
+    const updated =
+      await tx`update messages set status = 'dry_run', updated_at = now() where id = ${m.id} and status = 'sending'`;
     if (updated.count > 0) await releaseReservation(tx, m);
   });
 }
 
-export async function suppressPhoneNumber(sql: Queryable, phone: string, reason: string, channel: Channel | null): Promise<void> {
+export async function suppressPhoneNumber(
+  sql: Queryable,
+  phone: string,
+  reason: string,
+  channel: Channel | null,
+): Promise<void> {
   await sql`
     insert into suppressed_phone_numbers (phone_number, reason, source_channel) values (${phone}, ${reason}, ${channel})
     on conflict (phone_number) do nothing`;

@@ -10,9 +10,12 @@ import type { Logger } from '../logging/logger.js';
 import { toE164 } from '../phone/phone-number.js';
 import { recordInboundMessage, type InboundOutcome } from './delivery-feedback.js';
 
-export async function pollSmsReplies(
-  deps: { sql: Sql; inbox: SmsInbox; smsKeyEncryptionKey: string; logger: Logger },
-): Promise<{ accounts: number } & Partial<Record<InboundOutcome['outcome'], number>>> {
+export async function pollSmsReplies(deps: {
+  sql: Sql;
+  inbox: SmsInbox;
+  smsKeyEncryptionKey: string;
+  logger: Logger;
+}): Promise<{ accounts: number } & Partial<Record<InboundOutcome['outcome'], number>>> {
   const accounts = await deps.sql<{ id: string; key: string; after: number }[]>`
     select a.id, a.sms_api_key as key, coalesce(c.last_received_unix, 0)::int as after
     from accounts a left join sms_reply_cursors c on c.account_id = a.id
@@ -20,12 +23,20 @@ export async function pollSmsReplies(
   const outcomes: Partial<Record<InboundOutcome['outcome'], number>> = {};
   for (const account of accounts) {
     try {
-      const received = await deps.inbox.receivedSince(decryptSecret(account.key, deps.smsKeyEncryptionKey), account.after);
+      const received = await deps.inbox.receivedSince(
+        decryptSecret(account.key, deps.smsKeyEncryptionKey),
+        account.after,
+      );
       for (const sms of received) {
         const phone = toE164(sms.number);
         if (!phone) continue;
         const { outcome } = await recordInboundMessage(deps.sql, {
-          accountId: account.id, channel: 'sms', phone, body: sms.message, receivedAt: new Date(sms.receivedUnix * 1000), externalId: sms.guid,
+          accountId: account.id,
+          channel: 'sms',
+          phone,
+          body: sms.message,
+          receivedAt: new Date(sms.receivedUnix * 1000),
+          externalId: sms.guid,
         });
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
       }
@@ -34,7 +45,10 @@ export async function pollSmsReplies(
         insert into sms_reply_cursors (account_id, last_received_unix) values (${account.id}, ${last})
         on conflict (account_id) do update set last_received_unix = excluded.last_received_unix, updated_at = now()`;
     } catch (err) {
-      deps.logger.warn({ accountId: account.id, errorCode: errorCodeOf(err) }, 'could not read the SMS replies of an account');
+      deps.logger.warn(
+        { accountId: account.id, errorCode: errorCodeOf(err) },
+        'could not read the SMS replies of an account',
+      );
     }
   }
   return { accounts: accounts.length, ...outcomes };

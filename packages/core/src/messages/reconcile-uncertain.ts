@@ -42,12 +42,17 @@ export async function reconcileUncertainSms(deps: ReconcileDeps): Promise<{ sett
       const log = await deps.sentLog.read(decryptSecret(messages[0]!.smsApiKey ?? '', deps.smsKeyEncryptionKey));
       for (const m of messages) {
         const found = findSentSms(log, {
-          recipient: m.recipientPhone, from: new Date(m.claimedAt.getTime() - WINDOW_BEFORE_MS), to: new Date(m.claimedAt.getTime() + WINDOW_AFTER_MS),
+          recipient: m.recipientPhone,
+          from: new Date(m.claimedAt.getTime() - WINDOW_BEFORE_MS),
+          to: new Date(m.claimedAt.getTime() + WINDOW_AFTER_MS),
         });
         if (found && (await recordSent(deps.sql, m, found.guid))) settled++;
       }
     } catch (err) {
-      deps.logger.warn({ accountId, errorCode: errorCodeOf(err) }, 'could not read the SMS sent log; its uncertain messages wait for an operator');
+      deps.logger.warn(
+        { accountId, errorCode: errorCodeOf(err) },
+        'could not read the SMS sent log; its uncertain messages wait for an operator',
+      );
     }
   }
   if (settled > 0) deps.logger.info({ settled }, 'uncertain SMS settled from the provider sent log');

@@ -20,11 +20,16 @@ export interface SmsWebhookResult {
   handedOver: HandedOver | null;
 }
 
-const result = (effect: string, messageId: string | null = null, handedOver: HandedOver | null = null): SmsWebhookResult =>
-  ({ duplicate: false, effect, messageId, handedOver });
+const result = (
+  effect: string,
+  messageId: string | null = null,
+  handedOver: HandedOver | null = null,
+): SmsWebhookResult => ({ duplicate: false, effect, messageId, handedOver });
 
 export async function recordSmsWebhookEvent(
-  deps: { sql: Sql; nextChannel: NextChannel; today: string }, accountId: string, event: SmsWebhookEvent,
+  deps: { sql: Sql; nextChannel: NextChannel; today: string },
+  accountId: string,
+  event: SmsWebhookEvent,
 ): Promise<SmsWebhookResult> {
   return deps.sql.begin(async (tx) => {
     const first = await tx`
@@ -39,13 +44,21 @@ export async function recordSmsWebhookEvent(
         // A sender that is no phone number (a carrier's short code) is nobody the account contacted.
         if (!phone) return result('ignored');
         const inbound = await recordInboundMessageIn(tx, {
-          accountId, channel: 'sms', phone, body: event.message, receivedAt: event.receivedAt, externalId: event.guid,
+          accountId,
+          channel: 'sms',
+          phone,
+          body: event.message,
+          receivedAt: event.receivedAt,
+          externalId: event.guid,
         });
         return result(inbound.outcome, inbound.outcome === 'reply' ? inbound.answersMessageId : null);
       }
       case 'sent': {
         // The phone really sent it. SMS gives no delivery receipt: the status stays `sent`.
-        const [sent] = event.guid === null ? [] : await tx<{ id: string }[]>`
+        const [sent] =
+          event.guid === null
+            ? []
+            : await tx<{ id: string }[]>`
           update messages set handset_sent_at = coalesce(handset_sent_at, ${event.at}), updated_at = now()
           where account_id = ${accountId} and channel = 'sms' and external_id = ${event.guid}
           returning id`;

@@ -29,7 +29,9 @@ export async function listUncertainMessages(sql: Sql, limit: number): Promise<Un
 }
 
 export async function resolveUncertainMessage(
-  deps: { sql: Sql; nextChannel: NextChannel; today: string }, messageId: string, outcome: UncertainOutcome,
+  deps: { sql: Sql; nextChannel: NextChannel; today: string },
+  messageId: string,
+  outcome: UncertainOutcome,
 ): Promise<ResolveResult> {
   const [m] = await deps.sql<(ClaimedMessage & { status: string })[]>`
     select id, account_id as "accountId", ad_id as "adId", hunt_id as "huntId", template_id as "templateId",
@@ -39,10 +41,17 @@ export async function resolveUncertainMessage(
   if (!m) return { resolved: false, reason: 'MESSAGE_NOT_FOUND' };
   if (m.status !== 'uncertain') return { resolved: false, reason: 'NOT_UNCERTAIN' };
   if (outcome === 'sent') {
-    return (await recordSent(deps.sql, m, null)) ? { resolved: true, status: 'sent', handedOver: null } : { resolved: false, reason: 'NOT_UNCERTAIN' };
+    return (await recordSent(deps.sql, m, null))
+      ? { resolved: true, status: 'sent', handedOver: null }
+      : { resolved: false, reason: 'NOT_UNCERTAIN' };
   }
-  const handedOver = await failMessage(deps.sql, m, { code: 'OPERATOR_NOT_SENT', message: 'an operator found it was not sent', blame: 'message' }, {
-    ...(m.localDate === deps.today ? { nextChannel: deps.nextChannel } : {}),
-  });
+  const handedOver = await failMessage(
+    deps.sql,
+    m,
+    { code: 'OPERATOR_NOT_SENT', message: 'an operator found it was not sent', blame: 'message' },
+    {
+      ...(m.localDate === deps.today ? { nextChannel: deps.nextChannel } : {}),
+    },
+  );
   return { resolved: true, status: 'failed', handedOver };
 }

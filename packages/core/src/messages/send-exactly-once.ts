@@ -4,7 +4,15 @@
 // the provider may have accepted) and marks it `uncertain` instead of sending again.
 import type { Sql } from '../db/client.js';
 import { decryptSecret, DecryptionError } from '../crypto/secret-box.js';
-import { DeliveryRefusedError, NotNowError, PermanentError, RateLimitedError, UnknownOutcomeError, errorCodeOf, type FailureBlame } from '../errors.js';
+import {
+  DeliveryRefusedError,
+  NotNowError,
+  PermanentError,
+  RateLimitedError,
+  UnknownOutcomeError,
+  errorCodeOf,
+  type FailureBlame,
+} from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { SendPacer } from '../redis/send-pacer.js';
 import type { ChannelSenders, OutboundMessage } from '../channels/channel-sender.js';
@@ -14,8 +22,15 @@ import { whileDatabaseAway } from '../db/while-database-away.js';
 import { failMessage, type HandedOver, type NextChannel } from './fail-message.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
 import {
-  claimMessage, markUncertain, messageStatus, recordDryRun, recordSent, releaseClaim,
-  type ClaimedMessage, type MessageStatus, type SendingContext,
+  claimMessage,
+  markUncertain,
+  messageStatus,
+  recordDryRun,
+  recordSent,
+  releaseClaim,
+  type ClaimedMessage,
+  type MessageStatus,
+  type SendingContext,
 } from './message-ledger.js';
 
 export interface SendExactlyOnceDeps {
@@ -44,20 +59,30 @@ export type SendMessageResult =
   | { outcome: 'skipped'; status: MessageStatus };
 
 /** Codes that pause a channel for a while rather than until someone fixes the setup. */
-const TIMED_PAUSES: Record<string, number> = { WHATSAPP_REACHOUT_TIME_LOCK: PACING.whatsappTimeLockPauseHours * 3600_000 };
+const TIMED_PAUSES: Record<string, number> = {
+  WHATSAPP_REACHOUT_TIME_LOCK: PACING.whatsappTimeLockPauseHours * 3600_000,
+};
 
-export async function sendExactlyOnce(deps: SendExactlyOnceDeps, input: SendExactlyOnceInput): Promise<SendMessageResult> {
+export async function sendExactlyOnce(
+  deps: SendExactlyOnceDeps,
+  input: SendExactlyOnceInput,
+): Promise<SendMessageResult> {
   const { sql } = deps;
   const claimed = await claimMessage(sql, input.messageId);
   if (!claimed) return alreadyClaimed(deps, input.messageId);
   // The job's logger is this job's own: from here on, its lines name the account too.
-  deps.logger.setBindings({ accountId: claimed.accountId, channel: claimed.channel, ...(claimed.huntId ? { huntId: claimed.huntId } : {}) });
+  deps.logger.setBindings({
+    accountId: claimed.accountId,
+    channel: claimed.channel,
+    ...(claimed.huntId ? { huntId: claimed.huntId } : {}),
+  });
 
   let externalId: string | null;
   try {
     const outbound = prepare(deps, claimed);
     const opening = deps.window.nextOpening(new Date());
-    if (opening.getTime() > Date.now()) throw new NotNowError('OUTSIDE_SENDING_WINDOW', 'outside the sending window', opening);
+    if (opening.getTime() > Date.now())
+      throw new NotNowError('OUTSIDE_SENDING_WINDOW', 'outside the sending window', opening);
     if (deps.dryRun) {
       await recordDryRun(sql, claimed);
       return { outcome: 'dry_run' };
@@ -78,18 +103,30 @@ async function alreadyClaimed(deps: SendExactlyOnceDeps, messageId: string): Pro
   const status = await messageStatus(deps.sql, messageId);
   if (status === null) throw new PermanentError('MESSAGE_NOT_FOUND', `message ${messageId} does not exist`);
   if (status !== 'sending') return { outcome: 'skipped', status };
-  const failure = { code: 'INTERRUPTED_DURING_SEND', message: 'a previous attempt stopped while the provider may have accepted the message' };
+  const failure = {
+    code: 'INTERRUPTED_DURING_SEND',
+    message: 'a previous attempt stopped while the provider may have accepted the message',
+  };
   await markUncertain(deps.sql, messageId, failure);
   throw new UnknownOutcomeError(failure.code, failure.message);
 }
 
 /** Everything the provider call needs, checked before it is made. */
 function prepare(deps: SendExactlyOnceDeps, m: ClaimedMessage & SendingContext): OutboundMessage {
-  if (!m.accountExists) throw new DeliveryRefusedError('ACCOUNT_NOT_FOUND', 'the sending account no longer exists', 'message');
-  if (m.suppressed) throw new DeliveryRefusedError('RECIPIENT_SUPPRESSED', 'the recipient asked never to be contacted', 'recipient');
-  if (m.paused) throw new DeliveryRefusedError('CHANNEL_PAUSED', `the channel is paused for this account (${m.paused})`, 'paused');
-  if (m.channel === 'ringless_voice') throw new DeliveryRefusedError('VOICE_SENT_IN_BATCHES', 'ringless voice is sent by the voice queue, in batches', 'message');
-  if (!isMobile(m.recipientPhone)) throw new DeliveryRefusedError('RECIPIENT_NOT_MOBILE', 'SMS and WhatsApp need a mobile number', 'recipient');
+  if (!m.accountExists)
+    throw new DeliveryRefusedError('ACCOUNT_NOT_FOUND', 'the sending account no longer exists', 'message');
+  if (m.suppressed)
+    throw new DeliveryRefusedError('RECIPIENT_SUPPRESSED', 'the recipient asked never to be contacted', 'recipient');
+  if (m.paused)
+    throw new DeliveryRefusedError('CHANNEL_PAUSED', `the channel is paused for this account (${m.paused})`, 'paused');
+  if (m.channel === 'ringless_voice')
+    throw new DeliveryRefusedError(
+      'VOICE_SENT_IN_BATCHES',
+      'ringless voice is sent by the voice queue, in batches',
+      'message',
+    );
+  if (!isMobile(m.recipientPhone))
+    throw new DeliveryRefusedError('RECIPIENT_NOT_MOBILE', 'SMS and WhatsApp need a mobile number', 'recipient');
   return {
     messageId: m.id,
     accountId: m.accountId,
@@ -105,12 +142,22 @@ function decryptSmsKey(stored: string | null, key: string): string {
   try {
     return decryptSecret(stored, key);
   } catch (err) {
-    if (err instanceof DecryptionError) throw new DeliveryRefusedError('SMS_KEY_UNDECRYPTABLE', 'the stored SMSMobileAPI key cannot be decrypted', 'sender');
+    if (err instanceof DecryptionError)
+      throw new DeliveryRefusedError(
+        'SMS_KEY_UNDECRYPTABLE',
+        'the stored SMSMobileAPI key cannot be decrypted',
+        'sender',
+      );
     throw err;
   }
 }
 
-async function settleFailure(deps: SendExactlyOnceDeps, m: ClaimedMessage, failure: unknown, finalAttempt: boolean): Promise<SendMessageResult> {
+async function settleFailure(
+  deps: SendExactlyOnceDeps,
+  m: ClaimedMessage,
+  failure: unknown,
+  finalAttempt: boolean,
+): Promise<SendMessageResult> {
   const { sql, logger } = deps;
   const err = await accountScoped(deps, m, failure);
   if (err instanceof DeliveryRefusedError) return refuse(deps, m, err.code, err.message, err.blame);
@@ -135,18 +182,33 @@ async function accountScoped(deps: SendExactlyOnceDeps, m: ClaimedMessage, err: 
   if (!(err instanceof RateLimitedError) || RATE_LIMIT_SCOPE[m.channel] !== 'account') return err;
   const resumeAt = new Date(Date.now() + err.retryAfterMs);
   await deps.pacer.postpone(m.accountId, m.channel, resumeAt);
-  return new NotNowError(err.code, `${err.message}; this account's messages wait until ${resumeAt.toISOString()}`, resumeAt);
+  return new NotNowError(
+    err.code,
+    `${err.message}; this account's messages wait until ${resumeAt.toISOString()}`,
+    resumeAt,
+  );
 }
 
-async function refuse(deps: SendExactlyOnceDeps, m: ClaimedMessage, code: string, message: string, blame: FailureBlame): Promise<SendMessageResult> {
+async function refuse(
+  deps: SendExactlyOnceDeps,
+  m: ClaimedMessage,
+  code: string,
+  message: string,
+  blame: FailureBlame,
+): Promise<SendMessageResult> {
   const pause = TIMED_PAUSES[code];
   // A contact this channel cannot take is ordinary business (the next channel may); anything
   // else needs a person, so the job fails visibly.
   const ordinary = blame === 'recipient' || blame === 'paused';
-  const handedOver = await failMessage(deps.sql, m, { code, message, blame }, {
-    pausedUntil: pause ? new Date(Date.now() + pause) : null,
-    ...(ordinary && deps.nextChannel ? { nextChannel: deps.nextChannel } : {}),
-  });
+  const handedOver = await failMessage(
+    deps.sql,
+    m,
+    { code, message, blame },
+    {
+      pausedUntil: pause ? new Date(Date.now() + pause) : null,
+      ...(ordinary && deps.nextChannel ? { nextChannel: deps.nextChannel } : {}),
+    },
+  );
   if (ordinary) return { outcome: 'failed', code, blame, handedOver };
   throw new PermanentError(code, message);
 }

@@ -15,7 +15,15 @@
 //   leader's job, run again (stalled, or re-added by the sweeper), calls them uncertain. A job
 //   finding its message in another leader's batch waits for that batch to end.
 import type { Sql } from '../db/client.js';
-import { DeliveryRefusedError, NotNowError, PermanentError, RateLimitedError, UnknownOutcomeError, errorCodeOf, type FailureBlame } from '../errors.js';
+import {
+  DeliveryRefusedError,
+  NotNowError,
+  PermanentError,
+  RateLimitedError,
+  UnknownOutcomeError,
+  errorCodeOf,
+  type FailureBlame,
+} from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { LIMITS, TIMEOUTS_MS } from '../config/worker.config.js';
 import { whileDatabaseAway } from '../db/while-database-away.js';
@@ -25,8 +33,14 @@ import { RecipientsRefusedError, type VoiceCampaignSender } from '../channels/vo
 import { failMessage, type HandedOver, type NextChannel } from './fail-message.js';
 import type { Failure } from './message-ledger.js';
 import {
-  claimVoiceBatch, markInterruptedBatchUncertain, markVoiceBatchUncertain, recordVoiceBatchDryRun, recordVoiceBatchSent,
-  releaseVoiceBatch, voiceMessageState, type VoiceBatchMember,
+  claimVoiceBatch,
+  markInterruptedBatchUncertain,
+  markVoiceBatchUncertain,
+  recordVoiceBatchDryRun,
+  recordVoiceBatchSent,
+  releaseVoiceBatch,
+  voiceMessageState,
+  type VoiceBatchMember,
 } from './voice-batch-ledger.js';
 
 export interface SendVoiceBatchExactlyOnceDeps {
@@ -56,9 +70,15 @@ export type SendVoiceBatchResult =
   | { outcome: 'skipped'; status: string };
 
 const OPT_OUT_CODES = new Set(['VOICE_RECIPIENT_OPTED_OUT']);
-const INTERRUPTED = { code: 'INTERRUPTED_DURING_SEND', message: 'a previous attempt stopped while Voice Partner may have accepted the batch' };
+const INTERRUPTED = {
+  code: 'INTERRUPTED_DURING_SEND',
+  message: 'a previous attempt stopped while Voice Partner may have accepted the batch',
+};
 
-export async function sendVoiceBatchExactlyOnce(deps: SendVoiceBatchExactlyOnceDeps, input: SendVoiceBatchInput): Promise<SendVoiceBatchResult> {
+export async function sendVoiceBatchExactlyOnce(
+  deps: SendVoiceBatchExactlyOnceDeps,
+  input: SendVoiceBatchInput,
+): Promise<SendVoiceBatchResult> {
   const { sql } = deps;
   const batch = await claimVoiceBatch(sql, input.messageId, LIMITS.voiceNumbersPerRequest);
   if (batch.length === 0) return alreadyTaken(deps, input.messageId);
@@ -91,13 +111,21 @@ export async function sendVoiceBatchExactlyOnce(deps: SendVoiceBatchExactlyOnceD
     const slot = await deps.pace.take();
     if (slot) {
       await releaseVoiceBatch(sql, ids(members));
-      throw new RateLimitedError('VOICE_REQUEST_PACE', 'the platform\'s next Voice Partner request slot is not open yet', slot.getTime() - Date.now());
+      throw new RateLimitedError(
+        'VOICE_REQUEST_PACE',
+        "the platform's next Voice Partner request slot is not open yet",
+        slot.getTime() - Date.now(),
+      );
     }
     let campaignId: string | null;
     try {
       ({ campaignId } = await deps.sender.send({
-        messageIds: ids(members), tokenAudio: members[0]!.tokenAudio!, sender: members[0]!.fixedPhone, numbers: members.map((m) => m.recipientPhone),
-        notifyUrl: deps.notifyUrl ? deps.notifyUrl(input.messageId) : null, signal: input.signal,
+        messageIds: ids(members),
+        tokenAudio: members[0]!.tokenAudio!,
+        sender: members[0]!.fixedPhone,
+        numbers: members.map((m) => m.recipientPhone),
+        notifyUrl: deps.notifyUrl ? deps.notifyUrl(input.messageId) : null,
+        signal: input.signal,
       }));
     } catch (err) {
       if (err instanceof RecipientsRefusedError && err.numbers.length < members.length) {
@@ -106,10 +134,16 @@ export async function sendVoiceBatchExactlyOnce(deps: SendVoiceBatchExactlyOnceD
         await fail(deps, refused, { code: err.code, message: err.message, blame: err.blame });
         failed += refused.length;
         members = members.filter((m) => !err.numbers.includes(m.recipientPhone));
-        deps.logger.info({ errorCode: err.code, refused: refused.length, remaining: members.length }, 'numbers refused by name: the rest go again');
+        deps.logger.info(
+          { errorCode: err.code, refused: refused.length, remaining: members.length },
+          'numbers refused by name: the rest go again',
+        );
         continue;
       }
-      return settled(await settleFailure(deps, members, err, input.finalAttempt), { outcome: 'failed', failed: failed + members.length });
+      return settled(await settleFailure(deps, members, err, input.finalAttempt), {
+        outcome: 'failed',
+        failed: failed + members.length,
+      });
     }
     // From here Voice Partner has the campaign: recording outlasts a short database outage; if it
     // still fails, the rows stay `sending` and the leader's next run calls them uncertain.
@@ -120,21 +154,30 @@ export async function sendVoiceBatchExactlyOnce(deps: SendVoiceBatchExactlyOnceD
 
 async function alreadyTaken(deps: SendVoiceBatchExactlyOnceDeps, messageId: string): Promise<SendVoiceBatchResult> {
   const interrupted = await markInterruptedBatchUncertain(deps.sql, messageId, INTERRUPTED);
-  if (interrupted > 0) throw new UnknownOutcomeError(INTERRUPTED.code, `${INTERRUPTED.message} (${interrupted} message(s) now uncertain)`);
+  if (interrupted > 0)
+    throw new UnknownOutcomeError(INTERRUPTED.code, `${INTERRUPTED.message} (${interrupted} message(s) now uncertain)`);
   const state = await voiceMessageState(deps.sql, messageId);
   if (!state) throw new PermanentError('MESSAGE_NOT_FOUND', `message ${messageId} does not exist`);
   if (state.status === 'sending') {
     // Another job's batch has it: its outcome comes with that batch.
-    throw new NotNowError('VOICE_IN_ANOTHER_BATCH', `the message is in the batch of message ${state.leader ?? 'unknown'}`, new Date(Date.now() + TIMEOUTS_MS.voiceBatchRecheck));
+    throw new NotNowError(
+      'VOICE_IN_ANOTHER_BATCH',
+      `the message is in the batch of message ${state.leader ?? 'unknown'}`,
+      new Date(Date.now() + TIMEOUTS_MS.voiceBatchRecheck),
+    );
   }
   return { outcome: 'skipped', status: state.status };
 }
 
 function refusal(m: VoiceBatchMember): Failure | null {
-  if (!m.accountExists) return { code: 'ACCOUNT_NOT_FOUND', message: 'the sending account no longer exists', blame: 'message' };
-  if (m.suppressed) return { code: 'RECIPIENT_SUPPRESSED', message: 'the recipient asked never to be contacted', blame: 'recipient' };
-  if (m.paused) return { code: 'CHANNEL_PAUSED', message: `the channel is paused for this account (${m.paused})`, blame: 'paused' };
-  if (!m.tokenAudio) return { code: 'VOICE_NO_AUDIO', message: 'the template has no Voice Partner audio token', blame: 'message' };
+  if (!m.accountExists)
+    return { code: 'ACCOUNT_NOT_FOUND', message: 'the sending account no longer exists', blame: 'message' };
+  if (m.suppressed)
+    return { code: 'RECIPIENT_SUPPRESSED', message: 'the recipient asked never to be contacted', blame: 'recipient' };
+  if (m.paused)
+    return { code: 'CHANNEL_PAUSED', message: `the channel is paused for this account (${m.paused})`, blame: 'paused' };
+  if (!m.tokenAudio)
+    return { code: 'VOICE_NO_AUDIO', message: 'the template has no Voice Partner audio token', blame: 'message' };
   return null;
 }
 
@@ -142,16 +185,28 @@ function refusal(m: VoiceBatchMember): Failure | null {
 const ordinary = (blame: FailureBlame) => blame === 'recipient' || blame === 'paused';
 
 /** Fails each message for good (with what follows: suppression, pause, hand-over). */
-async function fail(deps: SendVoiceBatchExactlyOnceDeps, members: readonly VoiceBatchMember[], failure: Failure): Promise<void> {
+async function fail(
+  deps: SendVoiceBatchExactlyOnceDeps,
+  members: readonly VoiceBatchMember[],
+  failure: Failure,
+): Promise<void> {
   const handOver = ordinary(failure.blame) ? deps.handOver : undefined;
   for (const m of members) {
-    const next = await failMessage(deps.sql, m, failure, { suppress: OPT_OUT_CODES.has(failure.code), ...(handOver ? { nextChannel: handOver.nextChannel } : {}) });
+    const next = await failMessage(deps.sql, m, failure, {
+      suppress: OPT_OUT_CODES.has(failure.code),
+      ...(handOver ? { nextChannel: handOver.nextChannel } : {}),
+    });
     if (next && handOver) await handOver.dispatch(next);
   }
 }
 
 /** The failure of a request for every member still in it; returns the failure the job must report, if any. */
-async function settleFailure(deps: SendVoiceBatchExactlyOnceDeps, members: readonly VoiceBatchMember[], err: unknown, finalAttempt: boolean): Promise<Failure | null> {
+async function settleFailure(
+  deps: SendVoiceBatchExactlyOnceDeps,
+  members: readonly VoiceBatchMember[],
+  err: unknown,
+  finalAttempt: boolean,
+): Promise<Failure | null> {
   const { sql } = deps;
   if (err instanceof DeliveryRefusedError) {
     const failure = { code: err.code, message: err.message, blame: err.blame };
@@ -171,7 +226,11 @@ async function settleFailure(deps: SendVoiceBatchExactlyOnceDeps, members: reado
     throw err;
   }
   deps.logger.warn({ errorCode: errorCodeOf(err) }, 'last attempt failed: the batch fails for good');
-  const failure = { code: errorCodeOf(err), message: err instanceof Error ? err.message : String(err), blame: 'message' as const };
+  const failure = {
+    code: errorCodeOf(err),
+    message: err instanceof Error ? err.message : String(err),
+    blame: 'message' as const,
+  };
   await fail(deps, members, failure);
   return failure;
 }

@@ -76,14 +76,21 @@ async function claimIn(tx: Transaction, leaderId: string, limit: number): Promis
 }
 
 /** Where a voice message is, and whose batch holds it while `sending`. */
-export async function voiceMessageState(sql: Sql, messageId: string): Promise<{ status: string; leader: string | null } | null> {
+export async function voiceMessageState(
+  sql: Sql,
+  messageId: string,
+): Promise<{ status: string; leader: string | null } | null> {
   const [row] = await sql<{ status: string; leader: string | null }[]>`
     select status, voice_batch_leader as leader from messages where id = ${messageId}`;
   return row ?? null;
 }
 
 /** sending → pending: nothing reached the provider (or it asked us to come back later). */
-export async function releaseVoiceBatch(sql: Sql, ids: readonly string[], scheduledAt: Date | null = null): Promise<void> {
+export async function releaseVoiceBatch(
+  sql: Sql,
+  ids: readonly string[],
+  scheduledAt: Date | null = null,
+): Promise<void> {
   await sql`
     update messages set status = 'pending', claimed_at = null, voice_batch_leader = null, updated_at = now(),
       scheduled_at = coalesce(${scheduledAt}, scheduled_at)
@@ -91,7 +98,11 @@ export async function releaseVoiceBatch(sql: Sql, ids: readonly string[], schedu
 }
 
 /** sending → uncertain: Voice Partner may have them. Never resent automatically; reservations stay. */
-export async function markVoiceBatchUncertain(sql: Sql, ids: readonly string[], failure: { code: string; message: string }): Promise<number> {
+export async function markVoiceBatchUncertain(
+  sql: Sql,
+  ids: readonly string[],
+  failure: { code: string; message: string },
+): Promise<number> {
   const moved = await sql`
     update messages set status = 'uncertain', error_code = ${failure.code}, error_message = ${failure.message},
       updated_at = now()
@@ -104,7 +115,11 @@ export async function markVoiceBatchUncertain(sql: Sql, ids: readonly string[], 
  * stopped while Voice Partner may have had them. (A row claimed before batches existed names no
  * leader: its own job is its leader.)
  */
-export async function markInterruptedBatchUncertain(sql: Sql, leaderId: string, failure: { code: string; message: string }): Promise<number> {
+export async function markInterruptedBatchUncertain(
+  sql: Sql,
+  leaderId: string,
+  failure: { code: string; message: string },
+): Promise<number> {
   const moved = await sql`
     update messages set status = 'uncertain', error_code = ${failure.code}, error_message = ${failure.message},
       updated_at = now()
@@ -118,7 +133,11 @@ export async function markInterruptedBatchUncertain(sql: Sql, leaderId: string, 
  * message (one usage row each, balances after in turn), leads and contacted_ads written. An
  * `uncertain` row is settled too, as recordSent does. Returns how many rows moved.
  */
-export async function recordVoiceBatchSent(sql: Sql, ids: readonly string[], campaignId: string | null): Promise<number> {
+export async function recordVoiceBatchSent(
+  sql: Sql,
+  ids: readonly string[],
+  campaignId: string | null,
+): Promise<number> {
   const rows = await sql`
     with claimed as (
       select id, account_id, ad_id, hunt_id, channel, credit_state from messages

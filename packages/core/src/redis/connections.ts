@@ -14,9 +14,10 @@ export type RedisRole = 'worker' | 'producer';
 
 export function createRedis(env: Pick<Env, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>, role: RedisRole): RedisClient {
   const common = { lazyConnect: false, connectionName: `auto-prospect-${role}` };
-  const options: RedisOptions = role === 'worker'
-    ? { ...common, maxRetriesPerRequest: null }
-    : { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 };
+  const options: RedisOptions =
+    role === 'worker'
+      ? { ...common, maxRetriesPerRequest: null }
+      : { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 };
   if (!env.REDIS_CLUSTER_NODES) return new Redis(env.REDIS_URL, options);
   // The nodes come from REDIS_CLUSTER_NODES; credentials and TLS from REDIS_URL, as for one server.
   const url = new URL(env.REDIS_URL);

@@ -11,22 +11,34 @@ export interface Lease {
   release(): Promise<void>;
 }
 
-export async function acquireLease(redis: RedisClient, key: string, owner: string, ttlMs: number, onLost: () => void): Promise<Lease | null> {
+export async function acquireLease(
+  redis: RedisClient,
+  key: string,
+  owner: string,
+  ttlMs: number,
+  onLost: () => void,
+): Promise<Lease | null> {
   const taken = await redis.set(key, owner, 'PX', ttlMs, 'NX');
   if (taken !== 'OK') {
     // Ours already (a previous holder in this process that did not release): renew and keep it.
     if ((await redis.eval(RENEW, 1, key, owner, ttlMs)) !== 1) return null;
   }
-  const timer = setInterval(() => {
-    redis.eval(RENEW, 1, key, owner, ttlMs).then((renewed) => {
-      if (renewed !== 1) {
-        clearInterval(timer);
-        onLost();
-      }
-    }, () => {
-      // Redis unreachable: keep trying; the lease expires by itself if this lasts.
-    });
-  }, Math.max(100, Math.floor(ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      redis.eval(RENEW, 1, key, owner, ttlMs).then(
+        (renewed) => {
+          if (renewed !== 1) {
+            clearInterval(timer);
+            onLost();
+          }
+        },
+        () => {
+          // Redis unreachable: keep trying; the lease expires by itself if this lasts.
+        },
+      );
+    },
+    Math.max(100, Math.floor(ttlMs / 3)),
+  );
   timer.unref();
   return {
     async release() {

@@ -28,7 +28,12 @@ local until_at = tonumber(ARGV[2])
 if until_at > next_at then redis.call('SET', KEYS[1], until_at, 'PX', until_at - now + 60000) end
 return 0`;
 
-export function createSendPacer(redis: RedisClient, prefix: string, minGapSeconds: Partial<Record<Channel, number>>, random: () => number = Math.random): SendPacer {
+export function createSendPacer(
+  redis: RedisClient,
+  prefix: string,
+  minGapSeconds: Partial<Record<Channel, number>>,
+  random: () => number = Math.random,
+): SendPacer {
   const key = (accountId: string, channel: Channel) => `${prefix}:pacing:${channel}:${accountId}`;
   return {
     async reserve(accountId, channel) {

@@ -15,7 +15,11 @@ export interface VoiceRequestPace {
 
 const PLATFORM = 'platform';
 
-export function createVoiceRequestPace(redis: RedisClient, prefix: string, limit: { requests: number; windowSeconds: number }): VoiceRequestPace {
+export function createVoiceRequestPace(
+  redis: RedisClient,
+  prefix: string,
+  limit: { requests: number; windowSeconds: number },
+): VoiceRequestPace {
   // An exact gap: the pacer's random part (1–2× the minimum) is for phones that must not look automated.
   const pacer = createSendPacer(redis, prefix, { ringless_voice: limit.windowSeconds / limit.requests }, () => 0);
   return {

@@ -34,12 +34,17 @@ export async function businessTotals(sql: Sql, timeZone: string, now = new Date(
       select coalesce(sum(ads_saved), 0)::int as saved, coalesce(sum(ads_updated), 0)::int as updated,
              coalesce(sum(ads_rejected), 0)::int as rejected
       from lobstr_runs where received_at >= ${today}::timestamp at time zone ${timeZone}`,
-    sql<{ ms: number | null }[]>`select duration_ms as ms from daily_runs where status = 'completed' order by local_date desc limit 1`,
+    sql<
+      { ms: number | null }[]
+    >`select duration_ms as ms from daily_runs where status = 'completed' order by local_date desc limit 1`,
     oldestUnfinishedDailyRun(sql),
     sql<{ n: number }[]>`select count(*)::int as n from messages where status = 'uncertain'`,
   ]);
   return {
-    contacts: [...contacts], feedback: [...feedback], creditsConsumed: [...creditsConsumed], lobstrAds: lobstrAds!,
+    contacts: [...contacts],
+    feedback: [...feedback],
+    creditsConsumed: [...creditsConsumed],
+    lobstrAds: lobstrAds!,
     lastDailyRunSeconds: (lastRun?.ms ?? 0) / 1000,
     unfinishedDailyRunSeconds: unfinished?.runningSeconds ?? 0,
     uncertainMessages: uncertain!.n,

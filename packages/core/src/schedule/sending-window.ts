@@ -10,7 +10,10 @@ export interface SendingWindow {
 }
 
 /** [start hour, end hour) ranges of a working day. */
-const FR_CANVASSING_HOURS: readonly (readonly [number, number])[] = [[10, 13], [14, 20]];
+const FR_CANVASSING_HOURS: readonly (readonly [number, number])[] = [
+  [10, 13],
+  [14, 20],
+];
 const MAX_DAYS_AHEAD = 14;
 
 export const ALWAYS_OPEN: SendingWindow = { nextOpening: (at) => at };
@@ -21,7 +24,12 @@ export function frenchCanvassingWindow(timeZone: string): SendingWindow {
   const isPublicHoliday = (year: number, isoDate: string) => {
     let dates = holidayCache.get(year);
     if (!dates) {
-      dates = new Set(holidays.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+      dates = new Set(
+        holidays
+          .getHolidays(year)
+          .filter((h) => h.type === 'public')
+          .map((h) => h.date.slice(0, 10)),
+      );
       holidayCache.set(year, dates);
     }
     return dates.has(isoDate);

@@ -3,9 +3,18 @@ import { formatPrice, renderTemplate, TemplateError } from './render-template.js
 
 describe('renderTemplate', () => {
   it('fills {name} and {{name}} with the seven variables; missing values render empty', () => {
-    const text = renderTemplate('Bonjour {vendeur_nom}, votre {{ marque }} {modele} ({annee}) à {prix} à {ville} : {titre_annonce}.{vendeur_nom}', {
-      vendeur_nom: 'Jean', marque: 'Peugeot', modele: '208', annee: 2019, prix: formatPrice(12500), ville: 'Lyon', titre_annonce: null,
-    });
+    const text = renderTemplate(
+      'Bonjour {vendeur_nom}, votre {{ marque }} {modele} ({annee}) à {prix} à {ville} : {titre_annonce}.{vendeur_nom}',
+      {
+        vendeur_nom: 'Jean',
+        marque: 'Peugeot',
+        modele: '208',
+        annee: 2019,
+        prix: formatPrice(12500),
+        ville: 'Lyon',
+        titre_annonce: null,
+      },
+    );
     expect(text).toBe('Bonjour Jean, votre Peugeot 208 (2019) à 12 500 € à Lyon : .Jean');
   });
 

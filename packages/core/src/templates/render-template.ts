@@ -1,7 +1,15 @@
 // Message templates as written in the web editor: `{name}` or `{{name}}`, seven variables.
 // A missing value renders empty; an unknown placeholder is an error, never sent raw.
 
-export const TEMPLATE_VARIABLES = ['titre_annonce', 'prix', 'marque', 'modele', 'annee', 'ville', 'vendeur_nom'] as const;
+export const TEMPLATE_VARIABLES = [
+  'titre_annonce',
+  'prix',
+  'marque',
+  'modele',
+  'annee',
+  'ville',
+  'vendeur_nom',
+] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type TemplateValues = Partial<Record<TemplateVariable, string | number | null>>;
 
@@ -34,10 +42,11 @@ export function formatPrice(price: number): string {
 export function compileTemplate(template: string): (values: TemplateValues) => string {
   const unknown = unknownPlaceholders(template);
   if (unknown.length > 0) throw new TemplateError(unknown);
-  return (values) => template.replace(PLACEHOLDER, (_match, double: string | undefined, single: string | undefined) => {
-    const value = values[(double ?? single) as TemplateVariable];
-    return value === null || value === undefined ? '' : String(value);
-  });
+  return (values) =>
+    template.replace(PLACEHOLDER, (_match, double: string | undefined, single: string | undefined) => {
+      const value = values[(double ?? single) as TemplateVariable];
+      return value === null || value === undefined ? '' : String(value);
+    });
 }
 
 export function renderTemplate(template: string, values: TemplateValues): string {

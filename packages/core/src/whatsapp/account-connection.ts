@@ -55,14 +55,20 @@ export class AccountConnection {
   touch(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
-      this.close().catch((err: unknown) => this.deps.logger.warn({ err, accountId: this.accountId }, 'could not close an idle WhatsApp socket'));
+      this.close().catch((err: unknown) =>
+        this.deps.logger.warn({ err, accountId: this.accountId }, 'could not close an idle WhatsApp socket'),
+      );
     }, this.deps.idleMs);
     this.idleTimer.unref();
   }
 
   async close(): Promise<void> {
     this.ending = true;
-    await this.socket.end(undefined).catch((err: unknown) => this.deps.logger.warn({ err, accountId: this.accountId }, 'WhatsApp socket did not end cleanly'));
+    await this.socket
+      .end(undefined)
+      .catch((err: unknown) =>
+        this.deps.logger.warn({ err, accountId: this.accountId }, 'WhatsApp socket did not end cleanly'),
+      );
     this.settleOpen.reject(new TransientError('WHATSAPP_CONNECTION_CLOSED', 'socket closed by the worker'));
     await this.gone();
   }
@@ -81,9 +87,17 @@ export class AccountConnection {
       this.auth.saveCreds().catch((err: unknown) => logger.error({ err, accountId }, 'could not save WhatsApp creds'));
     });
     socket.ev.on('connection.update', (update) => {
-      this.onConnectionUpdate(socket, update).catch((err: unknown) => logger.error({ err, accountId }, 'WhatsApp connection update failed'));
+      this.onConnectionUpdate(socket, update).catch((err: unknown) =>
+        logger.error({ err, accountId }, 'WhatsApp connection update failed'),
+      );
     });
-    const feedback = { sql, accountId, logger, onTimeLock: () => this.pauseForTimeLock(), sentRecently: this.deps.sentRecently };
+    const feedback = {
+      sql,
+      accountId,
+      logger,
+      onTimeLock: () => this.pauseForTimeLock(),
+      sentRecently: this.deps.sentRecently,
+    };
     const failed = (err: unknown) => logger.error({ err, accountId }, 'could not record WhatsApp feedback');
     socket.ev.on('messages.update', (updates) => void onMessagesUpdate(feedback, updates).catch(failed));
     socket.ev.on('messages.upsert', (upsert) => void onMessagesUpsert(feedback, upsert).catch(failed));
@@ -92,8 +106,13 @@ export class AccountConnection {
   /** Error 463 / an active reach-out time lock: retrying makes it worse, so WhatsApp stops for a day. */
   private async pauseForTimeLock(): Promise<void> {
     const until = new Date(Date.now() + PACING.whatsappTimeLockPauseHours * 3600_000);
-    await pauseWhatsApp(this.deps.sql, this.accountId, 'WHATSAPP_REACHOUT_TIME_LOCK', 'WhatsApp restricted new chats (reach-out time lock)', until)
-      .catch((err: unknown) => this.deps.logger.error({ err, accountId: this.accountId }, 'could not pause WhatsApp'));
+    await pauseWhatsApp(
+      this.deps.sql,
+      this.accountId,
+      'WHATSAPP_REACHOUT_TIME_LOCK',
+      'WhatsApp restricted new chats (reach-out time lock)',
+      until,
+    ).catch((err: unknown) => this.deps.logger.error({ err, accountId: this.accountId }, 'could not pause WhatsApp'));
   }
 
   private async onConnectionUpdate(socket: WhatsAppSocket, update: Partial<ConnectionState>): Promise<void> {
@@ -115,10 +134,22 @@ export class AccountConnection {
       this.attachSocket();
       return;
     }
-    this.deps.logger.warn({ accountId: this.accountId, statusCode, errorCode: disconnect.kind === 'terminal' ? disconnect.code : undefined }, 'WhatsApp connection closed');
+    this.deps.logger.warn(
+      {
+        accountId: this.accountId,
+        statusCode,
+        errorCode: disconnect.kind === 'terminal' ? disconnect.code : undefined,
+      },
+      'WhatsApp connection closed',
+    );
     if (disconnect.kind === 'terminal') {
       if (statusCode === LOGGED_OUT) await this.auth.clear();
-      await markSessionDisconnected(this.deps.sql, this.accountId, disconnect.code, `WhatsApp closed the session (${statusCode})`);
+      await markSessionDisconnected(
+        this.deps.sql,
+        this.accountId,
+        disconnect.code,
+        `WhatsApp closed the session (${statusCode})`,
+      );
     }
     this.settleOpen.reject(disconnect.error);
     await this.gone();

@@ -53,11 +53,18 @@ describe('database auth state', () => {
     expect(appKey).toBeInstanceOf(proto.Message.AppStateSyncKeyData);
     expect(await restarted.state.keys.get('lid-mapping', ['33622222222'])).toEqual({ '33622222222': '1234@lid' });
     expect(await restarted.state.keys.get('device-list', ['33622222222'])).toEqual({ '33622222222': ['0', '1'] });
-    expect(Buffer.isBuffer((await restarted.state.keys.get('tctoken', ['33622222222@s.whatsapp.net']))['33622222222@s.whatsapp.net']!.token)).toBe(true);
+    expect(
+      Buffer.isBuffer(
+        (await restarted.state.keys.get('tctoken', ['33622222222@s.whatsapp.net']))['33622222222@s.whatsapp.net']!
+          .token,
+      ),
+    ).toBe(true);
   });
 
   it('stores nothing readable: creds and keys are encrypted apart, in the web app format', async () => {
-    const [row] = await sql<{ credentials: string }[]>`select credentials from whatsapp_sessions where account_id = ${accountId}`;
+    const [row] = await sql<
+      { credentials: string }[]
+    >`select credentials from whatsapp_sessions where account_id = ${accountId}`;
     const stored = JSON.parse(row!.credentials) as Record<string, string>;
     expect(Object.keys(stored).sort()).toEqual(['creds', 'keys']);
     expect(row!.credentials).not.toMatch(/noiseKey|33611111111|pre-key|Buffer/);

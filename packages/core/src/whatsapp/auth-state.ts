@@ -2,7 +2,14 @@
 // {"creds": enc, "keys": enc}, each part AES-256-GCM encrypted JSON serialised with BufferJSON
 // (plain JSON would corrupt the Buffers inside keys). Written back on every creds or keys update,
 // in order, and durable before Baileys is told the write is done.
-import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataTypeMap } from '@whiskeysockets/baileys';
+import {
+  BufferJSON,
+  initAuthCreds,
+  proto,
+  type AuthenticationCreds,
+  type AuthenticationState,
+  type SignalDataTypeMap,
+} from '@whiskeysockets/baileys';
 import { decryptSecret, encryptSecret } from '../crypto/secret-box.js';
 import type { Sql } from '../db/client.js';
 
@@ -17,17 +24,27 @@ export interface DatabaseAuthState {
 }
 
 const serialize = (value: unknown, key: string) => encryptSecret(JSON.stringify(value, BufferJSON.replacer), key);
-const deserialize = <T>(stored: string, key: string): T => JSON.parse(decryptSecret(stored, key), BufferJSON.reviver) as T;
+const deserialize = <T>(stored: string, key: string): T =>
+  JSON.parse(decryptSecret(stored, key), BufferJSON.reviver) as T;
 
-export async function loadDatabaseAuthState(sql: Sql, accountId: string, encryptionKey: string): Promise<DatabaseAuthState> {
-  const [row] = await sql<{ credentials: string | null }[]>`select credentials from whatsapp_sessions where account_id = ${accountId}`;
+export async function loadDatabaseAuthState(
+  sql: Sql,
+  accountId: string,
+  encryptionKey: string,
+): Promise<DatabaseAuthState> {
+  const [row] = await sql<
+    { credentials: string | null }[]
+  >`select credentials from whatsapp_sessions where account_id = ${accountId}`;
   const stored = row?.credentials ? (JSON.parse(row.credentials) as { creds: string; keys: string }) : null;
   const creds: AuthenticationCreds = stored ? deserialize(stored.creds, encryptionKey) : initAuthCreds();
   const keys: KeyStore = stored ? deserialize(stored.keys, encryptionKey) : {};
 
   let writes: Promise<void> = Promise.resolve();
   const persist = (): Promise<void> => {
-    const credentials = JSON.stringify({ creds: serialize(creds, encryptionKey), keys: serialize(keys, encryptionKey) });
+    const credentials = JSON.stringify({
+      creds: serialize(creds, encryptionKey),
+      keys: serialize(keys, encryptionKey),
+    });
     writes = writes.then(async () => {
       await sql`
         insert into whatsapp_sessions (account_id, credentials, updated_at) values (${accountId}, ${credentials}, now())
@@ -46,7 +63,8 @@ export async function loadDatabaseAuthState(sql: Sql, accountId: string, encrypt
           for (const id of ids) {
             let value = values[id];
             // Baileys expects this one as a proto object, not the plain JSON it was saved as.
-            if (value !== undefined && type === 'app-state-sync-key') value = proto.Message.AppStateSyncKeyData.create(value as object);
+            if (value !== undefined && type === 'app-state-sync-key')
+              value = proto.Message.AppStateSyncKeyData.create(value as object);
             if (value !== undefined) found[id] = value;
           }
           return found as { [id: string]: SignalDataTypeMap[typeof type] };

@@ -35,7 +35,10 @@ export interface ConnectionPool {
   closeAll(): Promise<void>;
 }
 
-export function createConnectionPool(options: WhatsAppConnectionsOptions, sentRecently: (externalId: string) => boolean): ConnectionPool {
+export function createConnectionPool(
+  options: WhatsAppConnectionsOptions,
+  sentRecently: (externalId: string) => boolean,
+): ConnectionPool {
   const { sql, redis, logger } = options;
   const leaseMs = options.leaseMs ?? 30_000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
@@ -43,7 +46,10 @@ export function createConnectionPool(options: WhatsAppConnectionsOptions, sentRe
   const connections = new Map<string, Promise<AccountConnection>>();
   const leaseKey = (accountId: string) => `${options.prefix}:whatsapp-lease:${accountId}`;
   const connectionDeps: AccountConnectionDeps = {
-    sql, logger, socketFactory: options.socketFactory, idleMs: options.idleMs ?? 60_000,
+    sql,
+    logger,
+    socketFactory: options.socketFactory,
+    idleMs: options.idleMs ?? 60_000,
     sentRecently,
     async onGone(conn) {
       if ((await connections.get(conn.accountId)) === conn) connections.delete(conn.accountId);
@@ -57,7 +63,11 @@ export function createConnectionPool(options: WhatsAppConnectionsOptions, sentRe
       void connections.get(accountId)?.then((conn) => conn.close());
     });
     if (!lease) {
-      throw new NotNowError('WHATSAPP_SOCKET_ELSEWHERE', 'another worker process holds this account\'s WhatsApp socket', new Date(Date.now() + 2_000 + Math.random() * 3_000));
+      throw new NotNowError(
+        'WHATSAPP_SOCKET_ELSEWHERE',
+        "another worker process holds this account's WhatsApp socket",
+        new Date(Date.now() + 2_000 + Math.random() * 3_000),
+      );
     }
     try {
       const auth = await loadDatabaseAuthState(sql, accountId, options.encryptionKey);
@@ -96,7 +106,11 @@ export function createConnectionPool(options: WhatsAppConnectionsOptions, sentRe
 /** Waits for the socket to open; one that does not open in time is closed (its lease freed). */
 async function openedWithin(conn: AccountConnection, ms: number): Promise<void> {
   try {
-    await within(ms, conn.opened, () => new TransientError('WHATSAPP_CONNECT_TIMEOUT', 'WhatsApp did not connect in time'));
+    await within(
+      ms,
+      conn.opened,
+      () => new TransientError('WHATSAPP_CONNECT_TIMEOUT', 'WhatsApp did not connect in time'),
+    );
   } catch (err) {
     if (err instanceof TransientError && err.code === 'WHATSAPP_CONNECT_TIMEOUT') await conn.close();
     throw err;

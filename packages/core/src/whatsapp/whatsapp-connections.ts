@@ -52,7 +52,9 @@ export function createWhatsAppConnections(options: WhatsAppConnectionsOptions): 
       const firstQr = conn.nextQr();
       const result = await Promise.race([
         conn.opened.then(() => ({ alreadyLinked: true }) as const),
-        firstQr.then(async (qr) => (phoneNumber ? { pairingCode: await conn.socket.requestPairingCode(e164Digits(phoneNumber)) } : { qr })),
+        firstQr.then(async (qr) =>
+          phoneNumber ? { pairingCode: await conn.socket.requestPairingCode(e164Digits(phoneNumber)) } : { qr },
+        ),
       ]);
       return result;
     },

@@ -15,7 +15,8 @@ export const LOGGED_OUT = 401;
 /** Thrown by sendMessage before anything is written to the socket. */
 export const CONNECTION_CLOSED = 428;
 
-export const statusCodeOf = (err: unknown): number | undefined => (err as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
+export const statusCodeOf = (err: unknown): number | undefined =>
+  (err as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
 
 export type Disconnect =
   /** Expected right after linking: a new socket with the same auth, at once. */
@@ -29,7 +30,18 @@ export function classifyDisconnect(statusCode: number | undefined): Disconnect {
   if (statusCode === RESTART_REQUIRED) return { kind: 'restart' };
   const terminal = statusCode === undefined ? undefined : TERMINAL_CLOSES[statusCode];
   if (terminal) {
-    return { kind: 'terminal', code: terminal, error: new DeliveryRefusedError(terminal, `WhatsApp closed the session (${statusCode}); link the account again`, 'sender') };
+    return {
+      kind: 'terminal',
+      code: terminal,
+      error: new DeliveryRefusedError(
+        terminal,
+        `WhatsApp closed the session (${statusCode}); link the account again`,
+        'sender',
+      ),
+    };
   }
-  return { kind: 'transient', error: new TransientError('WHATSAPP_CONNECTION_CLOSED', `WhatsApp connection closed (${statusCode ?? 'no code'})`) };
+  return {
+    kind: 'transient',
+    error: new TransientError('WHATSAPP_CONNECTION_CLOSED', `WhatsApp connection closed (${statusCode ?? 'no code'})`),
+  };
 }

@@ -37,7 +37,10 @@ function senderPhone(key: { remoteJid?: string | null; remoteJidAlt?: string | n
   return jid ? toE164(`+${jid.split('@')[0]!.split(':')[0]!}`) : null;
 }
 
-export async function onMessagesUpdate(deps: WhatsAppFeedbackDeps, updates: BaileysEventMap['messages.update']): Promise<void> {
+export async function onMessagesUpdate(
+  deps: WhatsAppFeedbackDeps,
+  updates: BaileysEventMap['messages.update'],
+): Promise<void> {
   await Promise.all(updates.map((u) => onMessageUpdate(deps, u)));
 }
 
@@ -55,25 +58,45 @@ async function onMessageUpdate(deps: WhatsAppFeedbackDeps, { key, update }: WAMe
  * A receipt can overtake the recording of its own send (the key id is written once the send
  * returns): for a message this process just sent, an unmatched receipt is tried again shortly.
  */
-async function recordReceiptOf(deps: WhatsAppFeedbackDeps, key: WAMessageKey & { id: string }, receipt: Receipt): Promise<void> {
+async function recordReceiptOf(
+  deps: WhatsAppFeedbackDeps,
+  key: WAMessageKey & { id: string },
+  receipt: Receipt,
+): Promise<void> {
   const at = new Date();
-  await pRetry(async () => {
-    const matched = await recordReceipt(deps.sql, { accountId: deps.accountId, externalId: key.id, status: receipt, at });
-    if (!matched && deps.sentRecently(key.id)) throw new Error('the send of this receipt is not recorded yet');
-  }, { retries: 6, minTimeout: 100, maxTimeout: 2_000 }).catch(() => deps.logger.warn({ receipt }, 'a WhatsApp receipt matched no recorded message'));
+  await pRetry(
+    async () => {
+      const matched = await recordReceipt(deps.sql, {
+        accountId: deps.accountId,
+        externalId: key.id,
+        status: receipt,
+        at,
+      });
+      if (!matched && deps.sentRecently(key.id)) throw new Error('the send of this receipt is not recorded yet');
+    },
+    { retries: 6, minTimeout: 100, maxTimeout: 2_000 },
+  ).catch(() => deps.logger.warn({ receipt }, 'a WhatsApp receipt matched no recorded message'));
 }
 
-export async function onMessagesUpsert(deps: WhatsAppFeedbackDeps, { messages }: BaileysEventMap['messages.upsert']): Promise<void> {
+export async function onMessagesUpsert(
+  deps: WhatsAppFeedbackDeps,
+  { messages }: BaileysEventMap['messages.upsert'],
+): Promise<void> {
   for (const message of messages) {
     if (message.key.fromMe || !message.key.id) continue;
     const body = message.message?.conversation ?? message.message?.extendedTextMessage?.text;
     const phone = senderPhone(message.key);
     if (!body || !phone) continue;
     const result = await recordInboundMessage(deps.sql, {
-      accountId: deps.accountId, channel: 'whatsapp_text', phone, body,
-      receivedAt: timestampOf(message.messageTimestamp), externalId: message.key.id,
+      accountId: deps.accountId,
+      channel: 'whatsapp_text',
+      phone,
+      body,
+      receivedAt: timestampOf(message.messageTimestamp),
+      externalId: message.key.id,
     });
-    if (result.outcome !== 'ignored' && result.outcome !== 'duplicate') deps.logger.info({ outcome: result.outcome }, 'WhatsApp reply recorded');
+    if (result.outcome !== 'ignored' && result.outcome !== 'duplicate')
+      deps.logger.info({ outcome: result.outcome }, 'WhatsApp reply recorded');
   }
 }
 

@@ -11,7 +11,12 @@ export async function markSessionConnected(sql: Sql, accountId: string): Promise
 }
 
 /** The session cannot be used until the account is linked again (logged out, banned, replaced). */
-export async function markSessionDisconnected(sql: Sql, accountId: string, reasonCode: string, reason: string): Promise<void> {
+export async function markSessionDisconnected(
+  sql: Sql,
+  accountId: string,
+  reasonCode: string,
+  reason: string,
+): Promise<void> {
   await sql.begin(async (tx) => {
     await tx`
       update whatsapp_sessions set is_connected = false, is_disconnected = true, updated_at = now()
@@ -20,7 +25,13 @@ export async function markSessionDisconnected(sql: Sql, accountId: string, reaso
   });
 }
 
-export async function pauseWhatsApp(sql: Queryable, accountId: string, reasonCode: string, reason: string, until: Date | null): Promise<void> {
+export async function pauseWhatsApp(
+  sql: Queryable,
+  accountId: string,
+  reasonCode: string,
+  reason: string,
+  until: Date | null,
+): Promise<void> {
   await pauseChannel(sql, accountId, 'whatsapp_text', { code: reasonCode, message: reason }, until);
 }
 

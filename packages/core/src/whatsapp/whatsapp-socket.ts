@@ -2,7 +2,10 @@
 import makeWASocket, { Browsers, type AuthenticationState, type WASocket } from '@whiskeysockets/baileys';
 import type { Logger } from '../logging/logger.js';
 
-export type WhatsAppSocket = Pick<WASocket, 'ev' | 'sendMessage' | 'onWhatsApp' | 'requestPairingCode' | 'logout' | 'end'>;
+export type WhatsAppSocket = Pick<
+  WASocket,
+  'ev' | 'sendMessage' | 'onWhatsApp' | 'requestPairingCode' | 'logout' | 'end'
+>;
 
 export type WhatsAppSocketFactory = (options: { auth: AuthenticationState; logger: Logger }) => WhatsAppSocket;
 

@@ -41,11 +41,22 @@ interface LobstrState {
 
 export async function startFakeLobstr(options: { apiKey: string; resultsPerSecond?: number }): Promise<FakeLobstr> {
   const state: LobstrState = {
-    apiKey: options.apiKey, runs: new Map(), faults: [], resultsPerSecond: options.resultsPerSecond ?? 2,
-    recentResultRequests: [], pagesServed: 0, throttledCount: 0,
+    apiKey: options.apiKey,
+    runs: new Map(),
+    faults: [],
+    resultsPerSecond: options.resultsPerSecond ?? 2,
+    recentResultRequests: [],
+    pagesServed: 0,
+    throttledCount: 0,
   };
   const server = await startFakeServer((req, res) => routeLobstr(state, server.url, req, res));
-  return { ...server, baseUrl: `${server.url}/v1`, runs: state.runs, faults: state.faults, resultPagesServed: () => state.pagesServed };
+  return {
+    ...server,
+    baseUrl: `${server.url}/v1`,
+    runs: state.runs,
+    faults: state.faults,
+    resultPagesServed: () => state.pagesServed,
+  };
 }
 
 function routeLobstr(state: LobstrState, serverUrl: string, req: RecordedRequest, res: ServerResponse): void {
@@ -60,20 +71,31 @@ function routeLobstr(state: LobstrState, serverUrl: string, req: RecordedRequest
 
 function answerRun(state: LobstrState, runId: string, res: ServerResponse): void {
   const run = state.runs.get(runId);
-  if (!run) return sendJson(res, 404, { error: { message: 'Run not found', type: 'not_found_error', param: 'run_hash' } });
+  if (!run)
+    return sendJson(res, 404, { error: { message: 'Run not found', type: 'not_found_error', param: 'run_hash' } });
   return sendJson(res, 200, {
-    id: run.id, object: 'run', squid: run.squid, status: run.status, is_done: run.status === 'done',
-    total_results: run.results.length, duration: '0:00:50.183300', done_reason: run.status === 'done' ? 'tasks_done' : null,
+    id: run.id,
+    object: 'run',
+    squid: run.squid,
+    status: run.status,
+    is_done: run.status === 'done',
+    total_results: run.results.length,
+    duration: '0:00:50.183300',
+    done_reason: run.status === 'done' ? 'tasks_done' : null,
   });
 }
 
 function answerResults(state: LobstrState, serverUrl: string, req: RecordedRequest, res: ServerResponse): void {
-  const rateHeaders = { 'x-ratelimit-limit': String(state.resultsPerSecond), 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1) };
+  const rateHeaders = {
+    'x-ratelimit-limit': String(state.resultsPerSecond),
+    'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1),
+  };
   if (!admitResultsRequest(state)) {
     // Lobstr's 429 bodies come in two shapes; alternate between them.
-    const body = state.throttledCount++ % 2 === 0
-      ? { detail: 'Request was throttled. Expected available in 1 second.' }
-      : { error: 'Rate limit exceeded. Please try again later.', type: 'RateLimitExceeded', code: 429 };
+    const body =
+      state.throttledCount++ % 2 === 0
+        ? { detail: 'Request was throttled. Expected available in 1 second.' }
+        : { error: 'Rate limit exceeded. Please try again later.', type: 'RateLimitExceeded', code: 429 };
     return sendJson(res, 429, body, { ...rateHeaders, 'x-ratelimit-remaining': '0', 'retry-after': '1' });
   }
 
@@ -93,7 +115,8 @@ function answerResults(state: LobstrState, serverUrl: string, req: RecordedReque
   const limit = Math.min(100, Math.max(1, Number(req.query.get('limit') ?? req.query.get('page_size') ?? 50)));
   state.pagesServed++;
   return sendJson(res, 200, resultsPage(run, page, limit, serverUrl), {
-    ...rateHeaders, 'x-ratelimit-remaining': String(state.resultsPerSecond - state.recentResultRequests.length),
+    ...rateHeaders,
+    'x-ratelimit-remaining': String(state.resultsPerSecond - state.recentResultRequests.length),
   });
 }
 
@@ -111,11 +134,19 @@ function resultsPage(run: FakeLobstrRun, page: number, limit: number, serverUrl:
   const total = run.results.length;
   const totalPages = Math.max(1, Math.ceil(total / limit));
   const from = (page - 1) * limit;
-  const data = run.results.slice(from, from + limit).map((r) => ({ object: 'result', run: run.id, squid: run.squid, ...r }));
+  const data = run.results
+    .slice(from, from + limit)
+    .map((r) => ({ object: 'result', run: run.id, squid: run.squid, ...r }));
   const link = (p: number) => `${serverUrl}/v1/results?run=${run.id}&page=${p}&limit=${limit}`;
   return {
-    total_results: total, limit, page, total_pages: totalPages,
-    result_from: data.length ? from + 1 : 0, result_to: from + data.length,
-    next: page < totalPages ? link(page + 1) : null, previous: page > 1 ? link(page - 1) : null, data,
+    total_results: total,
+    limit,
+    page,
+    total_pages: totalPages,
+    result_from: data.length ? from + 1 : 0,
+    result_to: from + data.length,
+    next: page < totalPages ? link(page + 1) : null,
+    previous: page > 1 ? link(page - 1) : null,
+    data,
   };
 }

@@ -10,12 +10,15 @@ import { routeSmsMobileApi } from './smsmobileapi-routes.js';
 import { createSmsMobileApiState, type SmsMobileApiState } from './smsmobileapi-state.js';
 import type { WebhookV2Delivery } from './smsmobileapi-webhook-v2.js';
 
-
 export interface FakeSmsMobileApi extends FakeServer, Omit<SmsMobileApiState, 'faults'> {
   /** An SMS reaches the key's phone: kept for /getsms/ and pushed as `sms.received` if a webhook is set. */
   receive(apikey: string, sms: { from: string; message: string }, options?: PushOptions): Promise<WebhookV2Delivery[]>;
   /** The phone reports on a sent SMS: pushed as `sms.sent` or `sms.failed` (with the reason) to its key's webhook. */
-  reportOnPhone(guid: string, report: { sent: true } | { failed: string }, options?: PushOptions): Promise<WebhookV2Delivery[]>;
+  reportOnPhone(
+    guid: string,
+    report: { sent: true } | { failed: string },
+    options?: PushOptions,
+  ): Promise<WebhookV2Delivery[]>;
 }
 
 export async function startFakeSmsMobileApi(): Promise<FakeSmsMobileApi> {

@@ -21,14 +21,20 @@ export interface FakeVoicePartner extends FakeServer, Omit<VoicePartnerState, 'r
 
 export async function startFakeVoicePartner(): Promise<FakeVoicePartner> {
   const state = createVoicePartnerState();
-  const server = await startFakeServer((req, res) => (req.method === 'POST' && req.path === '/v1/campaign/send'
-    ? answerCampaignSend(state, req, res)
-    : sendJson(res, 404, { success: false, code: 404, message: 'Not found' })));
+  const server = await startFakeServer((req, res) =>
+    req.method === 'POST' && req.path === '/v1/campaign/send'
+      ? answerCampaignSend(state, req, res)
+      : sendJson(res, 404, { success: false, code: 404, message: 'Not found' }),
+  );
   const { keys, audios, stopList, modes, campaigns } = state;
   return {
     ...server,
     baseUrl: `${server.url}/v1`,
-    keys, audios, stopList, modes, campaigns,
+    keys,
+    audios,
+    stopList,
+    modes,
+    campaigns,
     get rateLimited() {
       return state.rateLimited;
     },

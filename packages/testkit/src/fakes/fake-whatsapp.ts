@@ -45,29 +45,42 @@ export interface FakeWhatsApp {
 }
 
 const PAIRING_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTVWXYZ';
-const boom = (message: string, statusCode: number) => Object.assign(new Error(message), { isBoom: true, output: { statusCode } });
+const boom = (message: string, statusCode: number) =>
+  Object.assign(new Error(message), { isBoom: true, output: { statusCode } });
 const digitsOf = (n: string) => n.replace(/@.*$/, '').replace(/\D/g, '');
 
 class FakeWASocket {
-  readonly ev: { on(event: string, listener: Listener): void; off(event: string, listener: Listener): void; removeAllListeners(event?: string): void };
+  readonly ev: {
+    on(event: string, listener: Listener): void;
+    off(event: string, listener: Listener): void;
+    removeAllListeners(event?: string): void;
+  };
   private readonly emitter = new EventEmitter();
   private closed = false;
   private opened = false;
   /** The account this socket is counted under (its number once linked). */
   private label: string;
 
-  constructor(private readonly world: FakeWorld, readonly auth: AuthenticationState) {
+  constructor(
+    private readonly world: FakeWorld,
+    readonly auth: AuthenticationState,
+  ) {
     this.ev = {
       on: (event, listener) => void this.emitter.on(event, listener),
       off: (event, listener) => void this.emitter.off(event, listener),
-      removeAllListeners: (event) => void (event ? this.emitter.removeAllListeners(event) : this.emitter.removeAllListeners()),
+      removeAllListeners: (event) =>
+        void (event ? this.emitter.removeAllListeners(event) : this.emitter.removeAllListeners()),
     };
     this.label = auth.creds.registered && auth.creds.me?.id ? digitsOf(auth.creds.me.id.split(':')[0]!) : 'unlinked';
     world.opened(this.label);
     setImmediate(() => {
       this.emit('connection.update', { connection: 'connecting', receivedPendingNotifications: false, qr: undefined });
       if (auth.creds.registered) setTimeout(() => this.open(), 20);
-      else setTimeout(() => !this.closed && this.emit('connection.update', { qr: `2@fake-qr-${randomBytes(4).toString('hex')}` }), 10);
+      else
+        setTimeout(
+          () => !this.closed && this.emit('connection.update', { qr: `2@fake-qr-${randomBytes(4).toString('hex')}` }),
+          10,
+        );
     });
   }
 
@@ -101,8 +114,11 @@ class FakeWASocket {
     await Promise.resolve();
     if (this.closed) throw boom('Connection Closed', 428);
     if (this.world.modes.lookupReturnsNothing) return undefined;
-    return numbers.filter((n) => !n.endsWith('@lid')).map(digitsOf)
-      .filter((d) => this.world.onWhatsApp.has(d)).map((d) => ({ jid: `${d}@s.whatsapp.net`, exists: true }));
+    return numbers
+      .filter((n) => !n.endsWith('@lid'))
+      .map(digitsOf)
+      .filter((d) => this.world.onWhatsApp.has(d))
+      .map((d) => ({ jid: `${d}@s.whatsapp.net`, exists: true }));
   }
 
   async sendMessage(jid: string, content: { text: string }) {
@@ -116,14 +132,25 @@ class FakeWASocket {
     const recipient = digitsOf(jid);
     setTimeout(() => {
       if (this.world.timeLocked.has(recipient)) {
-        if (!this.closed) this.emit('messages.update', [{ key: { remoteJid: jid, fromMe: true, id }, update: { status: 0, messageStubParameters: ['463', 'Your account has been restricted'] } }]);
+        if (!this.closed)
+          this.emit('messages.update', [
+            {
+              key: { remoteJid: jid, fromMe: true, id },
+              update: { status: 0, messageStubParameters: ['463', 'Your account has been restricted'] },
+            },
+          ]);
         return;
       }
       if (!this.world.modes.autoReceipts) return;
       this.world.receipt(this.label, id, 3);
       if (this.world.readers.has(recipient)) setTimeout(() => this.world.receipt(this.label, id, 4), 5);
     }, 5);
-    return { key: { remoteJid: jid, fromMe: true, id }, message: { extendedTextMessage: { text: content.text } }, messageTimestamp: Math.floor(Date.now() / 1000), status: 1 };
+    return {
+      key: { remoteJid: jid, fromMe: true, id },
+      message: { extendedTextMessage: { text: content.text } },
+      messageTimestamp: Math.floor(Date.now() / 1000),
+      status: 1,
+    };
   }
 
   async requestPairingCode(phone: string): Promise<string> {
@@ -137,7 +164,10 @@ class FakeWASocket {
 
   /** The user scanned the QR / entered the code: creds registered, then WhatsApp forces a restart (515). */
   completeLinking(phoneDigits: string): void {
-    Object.assign(this.auth.creds, { registered: true, me: { id: `${phoneDigits}:1@s.whatsapp.net`, name: 'Dealer', lid: '123456789:1@lid' } });
+    Object.assign(this.auth.creds, {
+      registered: true,
+      me: { id: `${phoneDigits}:1@s.whatsapp.net`, name: 'Dealer', lid: '123456789:1@lid' },
+    });
     this.world.closed(this.label);
     this.label = phoneDigits;
     this.world.opened(this.label);
@@ -156,7 +186,10 @@ class FakeWASocket {
     if (this.closed) return;
     this.closed = true;
     this.world.closed(this.label);
-    this.emit('connection.update', { connection: 'close', lastDisconnect: { error: boom('closed', statusCode), date: new Date() } });
+    this.emit('connection.update', {
+      connection: 'close',
+      lastDisconnect: { error: boom('closed', statusCode), date: new Date() },
+    });
     this.emitter.removeAllListeners();
   }
 

@@ -10,9 +10,19 @@ export interface GeneratedLobstrResults {
 }
 
 const CITIES: [string, string][] = [
-  ['01000', 'Bourg-en-Bresse'], ['02100', 'Saint-Quentin'], ['03100', 'Montluçon'], ['04000', 'Digne-les-Bains'],
-  ['05000', 'Gap'], ['06000', 'Nice'], ['07000', 'Privas'], ['08000', 'Charleville-Mézières'], ['09000', 'Foix'],
-  ['75015', 'Paris'], ['13880', 'Velaux'], ['69001', 'Lyon'], ['33000', 'Bordeaux'],
+  ['01000', 'Bourg-en-Bresse'],
+  ['02100', 'Saint-Quentin'],
+  ['03100', 'Montluçon'],
+  ['04000', 'Digne-les-Bains'],
+  ['05000', 'Gap'],
+  ['06000', 'Nice'],
+  ['07000', 'Privas'],
+  ['08000', 'Charleville-Mézières'],
+  ['09000', 'Foix'],
+  ['75015', 'Paris'],
+  ['13880', 'Velaux'],
+  ['69001', 'Lyon'],
+  ['33000', 'Bordeaux'],
 ];
 const BRANDS = ['Renault', 'Peugeot', 'Citroën', 'Dacia', 'Volkswagen', 'Toyota'];
 
@@ -41,7 +51,14 @@ export function generateLobstrResults(count: number, options: { idPrefix?: strin
     const brand = i % 25 === 5 ? 'Lada' : BRANDS[n % BRANDS.length]!;
     const phone = phoneFor(n);
     const price = 3000 + ((i * 1373) % 30000);
-    const vehicle = { Marque: brand, 'Année modèle': String(2010 + (n % 14)), Kilométrage: `${(n * 997) % 200000} km`, Carburant: 'Diesel', 'Boîte de vitesse': 'Manuelle', 'Type de véhicule': 'Berline' };
+    const vehicle = {
+      Marque: brand,
+      'Année modèle': String(2010 + (n % 14)),
+      Kilométrage: `${(n * 997) % 200000} km`,
+      Carburant: 'Diesel',
+      'Boîte de vitesse': 'Manuelle',
+      'Type de véhicule': 'Berline',
+    };
     const result: Record<string, unknown> = {
       id: i % 2 === 0 ? 53557759 + i : `a${i.toString(16).padStart(31, '0')}`,
       annonce_id: annonceId,
@@ -65,7 +82,11 @@ export function generateLobstrResults(count: number, options: { idPrefix?: strin
       // 2026 exports carry top-level vehicle fields; older ones only `details`, as object or JSON text.
       ...(n % 3 === 0 ? { brand, model: 'Clio', mileage: vehicle.Kilométrage, regdate: vehicle['Année modèle'] } : {}),
       details: n % 2 === 0 ? vehicle : JSON.stringify(vehicle),
-      more_details: JSON.stringify({ old_price: price + (n % 4 === 0 ? 500 : 0), car_price_min: 5000, car_price_max: 20000 }),
+      more_details: JSON.stringify({
+        old_price: price + (n % 4 === 0 ? 500 : 0),
+        car_price_min: 5000,
+        car_price_max: 20000,
+      }),
     };
     results.push(result);
 

@@ -6,10 +6,15 @@ import { sendJson, type RecordedRequest } from '../fake-server.js';
 import { answerSendSms } from './smsmobileapi-send.js';
 import type { SmsMobileApiState } from './smsmobileapi-state.js';
 
-export async function routeSmsMobileApi(state: SmsMobileApiState, req: RecordedRequest, res: ServerResponse): Promise<void> {
+export async function routeSmsMobileApi(
+  state: SmsMobileApiState,
+  req: RecordedRequest,
+  res: ServerResponse,
+): Promise<void> {
   if (req.path === '/getsms/' && req.method === 'GET') return answerGetSms(state, req, res);
   if (req.path === '/log/sent/sms/' && req.method === 'GET') return answerSentLog(state, req, res);
-  if (['/sendsms/', '/sendsms'].includes(req.path) && ['GET', 'POST'].includes(req.method)) return answerSendSms(state, req, res);
+  if (['/sendsms/', '/sendsms'].includes(req.path) && ['GET', 'POST'].includes(req.method))
+    return answerSendSms(state, req, res);
   return sendJson(res, 404, { error: 'not_found' });
 }
 
@@ -18,7 +23,8 @@ function answerGetSms(state: SmsMobileApiState, req: RecordedRequest, res: Serve
   if (state.keys.get(key) !== 'valid') return sendJson(res, 403, { success: false, error: 'invalid_apikey' });
   const after = Number(req.query.get('after_timestamp_unix') ?? 0);
   // A timestamp above 1e12 is in milliseconds.
-  const sms = (state.inbox.get(key) ?? []).filter((m) => (m.timestamp_unix > 1e12 ? m.timestamp_unix / 1000 : m.timestamp_unix) > after)
+  const sms = (state.inbox.get(key) ?? [])
+    .filter((m) => (m.timestamp_unix > 1e12 ? m.timestamp_unix / 1000 : m.timestamp_unix) > after)
     .map((m, id) => ({ id, sIdentifiantPhone: 'phone-1', alias: null, ...m }));
   return sendJson(res, 200, { result: { error: '', sms } });
 }
@@ -26,8 +32,14 @@ function answerGetSms(state: SmsMobileApiState, req: RecordedRequest, res: Serve
 function answerSentLog(state: SmsMobileApiState, req: RecordedRequest, res: ServerResponse): void {
   const key = req.query.get('apikey') ?? '';
   if (state.keys.get(key) !== 'valid') return sendJson(res, 403, { success: false, error: 'invalid_apikey' });
-  const logged = state.sent.filter((m) => m.apikey === key).map((m) => ({
-    guid: m.guid, number: m.recipients, message: m.message, status: 'Success', timestamp_unix: m.timestampUnix,
-  }));
+  const logged = state.sent
+    .filter((m) => m.apikey === key)
+    .map((m) => ({
+      guid: m.guid,
+      number: m.recipients,
+      message: m.message,
+      status: 'Success',
+      timestamp_unix: m.timestampUnix,
+    }));
   return sendJson(res, 200, { result: { error: 0, sms: logged } });
 }

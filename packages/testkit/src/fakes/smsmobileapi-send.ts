@@ -5,7 +5,11 @@ import type { ServerResponse } from 'node:http';
 import { sendJson, type RecordedRequest } from '../fake-server.js';
 import type { FakeSmsMobileApiModes, SmsMobileApiState } from './smsmobileapi-state.js';
 
-export async function answerSendSms(state: SmsMobileApiState, req: RecordedRequest, res: ServerResponse): Promise<void> {
+export async function answerSendSms(
+  state: SmsMobileApiState,
+  req: RecordedRequest,
+  res: ServerResponse,
+): Promise<void> {
   const params = new URLSearchParams(req.query);
   for (const [k, v] of new URLSearchParams(req.body)) params.set(k, v);
   const failure = scriptedFailure(state);
@@ -23,16 +27,26 @@ export async function answerSendSms(state: SmsMobileApiState, req: RecordedReque
   }
   const recipients = params.get('recipients');
   const message = params.get('message');
-  if (!recipients || !message) return sendJson(res, 400, { error: 'missing_parameter', message: 'recipients and message are required' });
+  if (!recipients || !message)
+    return sendJson(res, 400, { error: 'missing_parameter', message: 'recipients and message are required' });
   const guid = randomBytes(20).toString('hex');
   state.sent.push({ guid, apikey, recipients, message, timestampUnix: Math.floor(Date.now() / 1000) });
   if (state.modes.acceptThenHang) return state.faults.hang(res);
   if (state.modes.delayMs > 0) await new Promise((r) => setTimeout(r, state.modes.delayMs));
   return sendJson(res, 200, {
     result: {
-      error: 0, sent: '1', id: guid, note: 'sent by mobile', datetime: new Date().toISOString(),
-      datetimeLocal: new Date().toISOString(), port: null, iac_control: '1', iac_authorized: '1',
-      send_with_whatsapp: '0', encrypted: { status: '0' }, trial_account: { status: '0', sms_sent: 0 },
+      error: 0,
+      sent: '1',
+      id: guid,
+      note: 'sent by mobile',
+      datetime: new Date().toISOString(),
+      datetimeLocal: new Date().toISOString(),
+      port: null,
+      iac_control: '1',
+      iac_authorized: '1',
+      send_with_whatsapp: '0',
+      encrypted: { status: '0' },
+      trial_account: { status: '0', sms_sent: 0 },
     },
   });
 }
@@ -62,7 +76,12 @@ function keyError(state: SmsMobileApiState, res: ServerResponse, status: number,
 }
 
 function tooManyRequests(res: ServerResponse, retryAfterSeconds: number): void {
-  return sendJson(res, 429, { error: 'too_many_requests', message: 'slow down' }, { 'retry-after': String(retryAfterSeconds) });
+  return sendJson(
+    res,
+    429,
+    { error: 'too_many_requests', message: 'slow down' },
+    { 'retry-after': String(retryAfterSeconds) },
+  );
 }
 
 function serverError(res: ServerResponse): void {

@@ -35,7 +35,9 @@ export function webhookV2Event(type: string, data: Record<string, unknown>): Web
  * `rawBody` signs and sends other bytes instead (a body that is no JSON).
  */
 export function signWebhookV2(
-  secret: string, event: WebhookV2Event, options: { timestampUnix?: number; idempotencyKey?: string; rawBody?: string } = {},
+  secret: string,
+  event: WebhookV2Event,
+  options: { timestampUnix?: number; idempotencyKey?: string; rawBody?: string } = {},
 ): WebhookV2Request {
   const body = options.rawBody ?? JSON.stringify(event);
   const timestamp = String(options.timestampUnix ?? Math.floor(Date.now() / 1000));
@@ -55,7 +57,10 @@ export function signWebhookV2(
 
 /** Posts `event` to `url`; `redeliver` posts it a second time (same body and key, new timestamp). */
 export async function postWebhookV2(
-  url: string, secret: string, event: WebhookV2Event, options: { redeliver?: boolean } = {},
+  url: string,
+  secret: string,
+  event: WebhookV2Event,
+  options: { redeliver?: boolean } = {},
 ): Promise<WebhookV2Delivery[]> {
   const idempotencyKey = randomUUID();
   const deliveries: WebhookV2Delivery[] = [];

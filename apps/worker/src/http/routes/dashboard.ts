@@ -8,7 +8,10 @@ import { ROUTES } from '@auto-prospect/core';
 import type { Queues } from '../../jobs/queues.js';
 import { requireBrowserSecret } from '../auth.js';
 
-export function registerDashboard(app: FastifyInstance, deps: { queues: Queues; apiSecret: string; limit: { max: number; timeWindow: number } }): void {
+export function registerDashboard(
+  app: FastifyInstance,
+  deps: { queues: Queues; apiSecret: string; limit: { max: number; timeWindow: number } },
+): void {
   const serverAdapter = new FastifyAdapter();
   createBullBoard({ queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)), serverAdapter });
   serverAdapter.setBasePath(ROUTES.dashboard);

@@ -21,28 +21,44 @@ const webhookBody = z.looseObject({
   squid: z.looseObject({ id: z.string().regex(LOBSTR_HASH, 'must be a 32-character squid hash') }).optional(),
 });
 
-export function registerLobstrWebhook(instance: FastifyInstance, deps: { sql: Sql; queues: Queues; webhookToken: string; perMinute: number }): void {
-  instance.withTypeProvider<ZodTypeProvider>().post(ROUTES.lobstrWebhook, {
-    bodyLimit: LIMITS.webhookBodyBytes,
-    schema: {
-      ...describeRoute({ tag: 'webhooks', summary: 'Lobstr run webhook: run.done is ingested once', bearer: false }),
-      params: z.object({ token: z.string() }), body: webhookBody,
-      response: {
-        200: z.object({ ignored: z.literal(true), event: z.string() }).describe('another event than run.done'),
-        202: z.object({ runId: z.string() }), ...errors(400, 401, 429),
+export function registerLobstrWebhook(
+  instance: FastifyInstance,
+  deps: { sql: Sql; queues: Queues; webhookToken: string; perMinute: number },
+): void {
+  instance.withTypeProvider<ZodTypeProvider>().post(
+    ROUTES.lobstrWebhook,
+    {
+      bodyLimit: LIMITS.webhookBodyBytes,
+      schema: {
+        ...describeRoute({ tag: 'webhooks', summary: 'Lobstr run webhook: run.done is ingested once', bearer: false }),
+        params: z.object({ token: z.string() }),
+        body: webhookBody,
+        response: {
+          200: z.object({ ignored: z.literal(true), event: z.string() }).describe('another event than run.done'),
+          202: z.object({ runId: z.string() }),
+          ...errors(400, 401, 429),
+        },
+      },
+      preValidation: requireUrlToken(deps.webhookToken),
+      // The URL holds the secret: keep it out of request logs.
+      logLevel: 'warn',
+      config: {
+        rateLimit: { max: deps.perMinute, timeWindow: 60_000 },
+        invalid: { body: { error: 'INVALID_PAYLOAD' } },
       },
     },
-    preValidation: requireUrlToken(deps.webhookToken),
-    // The URL holds the secret: keep it out of request logs.
-    logLevel: 'warn',
-    config: { rateLimit: { max: deps.perMinute, timeWindow: 60_000 }, invalid: { body: { error: 'INVALID_PAYLOAD' } } },
-  }, async (request, reply) => {
-    const { id: runId, event, squid } = request.body;
-    if (event !== 'run.done') return reply.code(200).send({ ignored: true, event });
+    async (request, reply) => {
+      const { id: runId, event, squid } = request.body;
+      if (event !== 'run.done') return reply.code(200).send({ ignored: true, event });
 
-    if ((await admitLobstrRun(deps.sql, runId, squid?.id ?? null)) === 'enqueue') {
-      await deps.queues.scraping.add(JOBS.ingestLobstrRun, { lobstrRunId: runId }, { jobId: JOB_IDS.lobstrRun(runId) });
-    }
-    return reply.code(202).send({ runId });
-  });
+      if ((await admitLobstrRun(deps.sql, runId, squid?.id ?? null)) === 'enqueue') {
+        await deps.queues.scraping.add(
+          JOBS.ingestLobstrRun,
+          { lobstrRunId: runId },
+          { jobId: JOB_IDS.lobstrRun(runId) },
+        );
+      }
+      return reply.code(202).send({ runId });
+    },
+  );
 }

@@ -1,14 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CHANNELS, createManualContact, handOverContact, listUncertainMessages, localDateOf, resolveUncertainMessage, ROUTES, type HandOverDeps } from '@auto-prospect/core';
+import {
+  CHANNELS,
+  createManualContact,
+  handOverContact,
+  listUncertainMessages,
+  localDateOf,
+  resolveUncertainMessage,
+  ROUTES,
+  type HandOverDeps,
+} from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import { dispatchMessage } from '../../jobs/dispatch.js';
 import type { Queues } from '../../jobs/queues.js';
 import { errors } from '../errors.js';
 import { describeRoute } from '../openapi.js';
 
-const body = z.object({ accountId: z.uuid(), adId: z.uuid(), channel: z.enum(CHANNELS), templateId: z.uuid() }).strict();
+const body = z
+  .object({ accountId: z.uuid(), adId: z.uuid(), channel: z.enum(CHANNELS), templateId: z.uuid() })
+  .strict();
 const NOT_FOUND = new Set(['AD_NOT_FOUND', 'TEMPLATE_NOT_FOUND']);
 const listQuery = z.object({ status: z.literal('uncertain') }).strict();
 const resolveParams = z.object({ messageId: z.uuid('must be a UUID') });
@@ -16,54 +27,103 @@ const resolveBody = z.object({ outcome: z.enum(['sent', 'not_sent']) }).strict()
 /** Most uncertain messages listed at once (oldest first). */
 const UNCERTAIN_LIST_LIMIT = 500;
 
-const uncertain = z.object({ id: z.guid(), accountId: z.guid(), adId: z.guid(), channel: z.enum(CHANNELS), errorCode: z.string().nullable(), updatedAt: z.date() });
+const uncertain = z.object({
+  id: z.guid(),
+  accountId: z.guid(),
+  adId: z.guid(),
+  channel: z.enum(CHANNELS),
+  errorCode: z.string().nullable(),
+  updatedAt: z.date(),
+});
 const resolved = z.object({
-  messageId: z.guid(), status: z.enum(['sent', 'failed']),
-  handedOverTo: z.object({ messageId: z.guid(), channel: z.enum(CHANNELS) }).nullable().describe('the contact\'s next message, when not sent hands it on'),
+  messageId: z.guid(),
+  status: z.enum(['sent', 'failed']),
+  handedOverTo: z
+    .object({ messageId: z.guid(), channel: z.enum(CHANNELS) })
+    .nullable()
+    .describe("the contact's next message, when not sent hands it on"),
 });
 
 export function registerMessageRoutes(
-  instance: FastifyInstance, deps: { sql: Sql; queues: Queues; timeZone: string; whatsappDailyCap: number; handOver: HandOverDeps },
+  instance: FastifyInstance,
+  deps: { sql: Sql; queues: Queues; timeZone: string; whatsappDailyCap: number; handOver: HandOverDeps },
 ): void {
   const app = instance.withTypeProvider<ZodTypeProvider>();
   // A manual contact: same lifecycle, credits and checks as a hunt's.
-  app.post(ROUTES.messages, {
-    schema: {
-      ...describeRoute({ tag: 'messages', summary: 'A manual contact, with the same lifecycle, credits and checks' }), body,
-      response: { 202: z.object({ messageId: z.guid() }), ...errors(400, 401, 404, 409, 429) },
+  app.post(
+    ROUTES.messages,
+    {
+      schema: {
+        ...describeRoute({ tag: 'messages', summary: 'A manual contact, with the same lifecycle, credits and checks' }),
+        body,
+        response: { 202: z.object({ messageId: z.guid() }), ...errors(400, 401, 404, 409, 429) },
+      },
     },
-  }, async (request, reply) => {
-    const result = await createManualContact(deps.sql, { ...request.body, localDate: localDateOf(new Date(), deps.timeZone), whatsappDailyCap: deps.whatsappDailyCap });
-    if (!result.created) {
-      return reply.code(NOT_FOUND.has(result.reason) ? 404 : 409).send({ error: result.reason, message: 'the contact was not created' });
-    }
-    await dispatchMessage(deps.queues, { id: result.messageId, channel: request.body.channel });
-    return reply.code(202).send({ messageId: result.messageId });
-  });
+    async (request, reply) => {
+      const result = await createManualContact(deps.sql, {
+        ...request.body,
+        localDate: localDateOf(new Date(), deps.timeZone),
+        whatsappDailyCap: deps.whatsappDailyCap,
+      });
+      if (!result.created) {
+        return reply
+          .code(NOT_FOUND.has(result.reason) ? 404 : 409)
+          .send({ error: result.reason, message: 'the contact was not created' });
+      }
+      await dispatchMessage(deps.queues, { id: result.messageId, channel: request.body.channel });
+      return reply.code(202).send({ messageId: result.messageId });
+    },
+  );
 
   // Messages whose send outcome is unknown (cut off mid-call), for an operator to settle.
-  app.get(ROUTES.messages, {
-    schema: {
-      ...describeRoute({ tag: 'messages', summary: 'Uncertain messages, oldest first (?status=uncertain)' }), querystring: listQuery,
-      response: { 200: z.object({ messages: z.array(uncertain) }), ...errors(400, 401, 429) },
+  app.get(
+    ROUTES.messages,
+    {
+      schema: {
+        ...describeRoute({ tag: 'messages', summary: 'Uncertain messages, oldest first (?status=uncertain)' }),
+        querystring: listQuery,
+        response: { 200: z.object({ messages: z.array(uncertain) }), ...errors(400, 401, 429) },
+      },
     },
-  }, async (_request, reply) => reply.send({ messages: await listUncertainMessages(deps.sql, UNCERTAIN_LIST_LIMIT) }));
+    async (_request, reply) => reply.send({ messages: await listUncertainMessages(deps.sql, UNCERTAIN_LIST_LIMIT) }),
+  );
 
-  app.post(ROUTES.messageResolve, {
-    schema: {
-      ...describeRoute({ tag: 'messages', summary: 'Settles an uncertain message: sent, or not sent (handed on the same day)' }), params: resolveParams, body: resolveBody,
-      response: { 200: resolved, ...errors(400, 401, 404, 409, 429) },
+  app.post(
+    ROUTES.messageResolve,
+    {
+      schema: {
+        ...describeRoute({
+          tag: 'messages',
+          summary: 'Settles an uncertain message: sent, or not sent (handed on the same day)',
+        }),
+        params: resolveParams,
+        body: resolveBody,
+        response: { 200: resolved, ...errors(400, 401, 404, 409, 429) },
+      },
+      config: { invalid: { params: { error: 'INVALID_MESSAGE_ID' } } },
     },
-    config: { invalid: { params: { error: 'INVALID_MESSAGE_ID' } } },
-  }, async (request, reply) => {
-    const { messageId } = request.params;
-    const result = await resolveUncertainMessage({
-      sql: deps.sql, today: localDateOf(new Date(), deps.timeZone), nextChannel: (tx, failed) => handOverContact(tx, deps.handOver, failed),
-    }, messageId, request.body.outcome);
-    if (!result.resolved) {
-      return reply.code(result.reason === 'MESSAGE_NOT_FOUND' ? 404 : 409).send({ error: result.reason, message: 'the message was not settled' });
-    }
-    if (result.handedOver) await dispatchMessage(deps.queues, result.handedOver);
-    return reply.send({ messageId, status: result.status, handedOverTo: result.handedOver && { messageId: result.handedOver.id, channel: result.handedOver.channel } });
-  });
+    async (request, reply) => {
+      const { messageId } = request.params;
+      const result = await resolveUncertainMessage(
+        {
+          sql: deps.sql,
+          today: localDateOf(new Date(), deps.timeZone),
+          nextChannel: (tx, failed) => handOverContact(tx, deps.handOver, failed),
+        },
+        messageId,
+        request.body.outcome,
+      );
+      if (!result.resolved) {
+        return reply
+          .code(result.reason === 'MESSAGE_NOT_FOUND' ? 404 : 409)
+          .send({ error: result.reason, message: 'the message was not settled' });
+      }
+      if (result.handedOver) await dispatchMessage(deps.queues, result.handedOver);
+      return reply.send({
+        messageId,
+        status: result.status,
+        handedOverTo: result.handedOver && { messageId: result.handedOver.id, channel: result.handedOver.channel },
+      });
+    },
+  );
 }

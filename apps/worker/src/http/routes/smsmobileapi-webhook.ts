@@ -6,8 +6,18 @@ import type { FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
-  handOverContact, hasValidWebhookSignature, isFreshWebhookTimestamp, LIMITS, localDateOf, parseSmsWebhookEvent,
-  recordSmsWebhookEvent, ROUTES, smsWebhookEnvelope, smsWebhookSecretOf, TIMEOUTS_MS, type HandOverDeps,
+  handOverContact,
+  hasValidWebhookSignature,
+  isFreshWebhookTimestamp,
+  LIMITS,
+  localDateOf,
+  parseSmsWebhookEvent,
+  recordSmsWebhookEvent,
+  ROUTES,
+  smsWebhookEnvelope,
+  smsWebhookSecretOf,
+  TIMEOUTS_MS,
+  type HandOverDeps,
 } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import { dispatchMessage } from '../../jobs/dispatch.js';
@@ -33,8 +43,12 @@ export interface SmsWebhookDeps {
 export function registerSmsMobileApiWebhook(app: FastifyInstance, deps: SmsWebhookDeps): void {
   void app.register((scope, _options, done) => {
     scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, parsed) => parsed(null, body));
-    scope.setValidatorCompiler<z.ZodType>((route) => (route.httpPart === 'body' ? () => true : validatorCompiler(route)));
+    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, parsed) =>
+      parsed(null, body),
+    );
+    scope.setValidatorCompiler<z.ZodType>((route) =>
+      route.httpPart === 'body' ? () => true : validatorCompiler(route),
+    );
     registerRoute(scope, deps);
     done();
   });
@@ -44,52 +58,86 @@ export function registerSmsMobileApiWebhook(app: FastifyInstance, deps: SmsWebho
 const unauthorized = { error: 'INVALID_SIGNATURE', message: 'the signature does not match' };
 
 function registerRoute(app: FastifyInstance, deps: SmsWebhookDeps): void {
-  app.withTypeProvider<ZodTypeProvider>().post(ROUTES.smsMobileApiWebhook, {
-    bodyLimit: LIMITS.webhookBodyBytes,
-    schema: {
-      ...describeRoute({ tag: 'webhooks', summary: 'SMSMobileAPI Webhook V2 (signed): replies, and what the phone did with a sent SMS; each event handled once', bearer: false }),
-      params, body: smsWebhookEnvelope,
-      response: {
-        200: z.object({ eventId: z.string(), duplicate: z.literal(true) }).describe('handled before'), 202: z.object({ eventId: z.string() }),
-        ...errors(400, 401, 429),
+  app.withTypeProvider<ZodTypeProvider>().post(
+    ROUTES.smsMobileApiWebhook,
+    {
+      bodyLimit: LIMITS.webhookBodyBytes,
+      schema: {
+        ...describeRoute({
+          tag: 'webhooks',
+          summary:
+            'SMSMobileAPI Webhook V2 (signed): replies, and what the phone did with a sent SMS; ' +
+            'each event handled once',
+          bearer: false,
+        }),
+        params,
+        body: smsWebhookEnvelope,
+        response: {
+          200: z.object({ eventId: z.string(), duplicate: z.literal(true) }).describe('handled before'),
+          202: z.object({ eventId: z.string() }),
+          ...errors(400, 401, 429),
+        },
+      },
+      config: {
+        rateLimit: { max: deps.perMinute, timeWindow: 60_000 },
+        invalid: { params: { status: 401, ...unauthorized } },
       },
     },
-    config: { rateLimit: { max: deps.perMinute, timeWindow: 60_000 }, invalid: { params: { status: 401, ...unauthorized } } },
-  }, async (request, reply) => {
-    const timestamp = request.headers['x-smsmobileapi-timestamp'];
-    const signature = request.headers['x-smsmobileapi-signature'];
-    if (typeof timestamp !== 'string' || typeof signature !== 'string') return reply.code(401).send(unauthorized);
-    if (!isFreshWebhookTimestamp(timestamp, new Date())) {
-      return reply.code(401).send({ error: 'STALE_TIMESTAMP', message: `the timestamp must be unix seconds within ${TIMEOUTS_MS.smsWebhookMaxAge / 1000} s of now` });
-    }
-    const { accountId } = request.params;
-    const secret = await smsWebhookSecretOf(deps.sql, accountId, deps.smsKeyEncryptionKey);
-    const raw: unknown = request.body;
-    const rawBody = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
-    if (!secret || !hasValidWebhookSignature({ secret, timestamp, signature, rawBody })) return reply.code(401).send(unauthorized);
+    async (request, reply) => {
+      const timestamp = request.headers['x-smsmobileapi-timestamp'];
+      const signature = request.headers['x-smsmobileapi-signature'];
+      if (typeof timestamp !== 'string' || typeof signature !== 'string') return reply.code(401).send(unauthorized);
+      if (!isFreshWebhookTimestamp(timestamp, new Date())) {
+        return reply.code(401).send({
+          error: 'STALE_TIMESTAMP',
+          message: `the timestamp must be unix seconds within ${TIMEOUTS_MS.smsWebhookMaxAge / 1000} s of now`,
+        });
+      }
+      const { accountId } = request.params;
+      const secret = await smsWebhookSecretOf(deps.sql, accountId, deps.smsKeyEncryptionKey);
+      const raw: unknown = request.body;
+      const rawBody = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+      if (!secret || !hasValidWebhookSignature({ secret, timestamp, signature, rawBody }))
+        return reply.code(401).send(unauthorized);
 
-    let body: unknown;
-    try {
-      body = JSON.parse(rawBody.toString('utf8'));
-    } catch {
-      return reply.code(400).send({ error: 'INVALID_JSON', message: 'the body is not JSON' });
-    }
-    const parsed = parseSmsWebhookEvent(body);
-    if (!parsed.ok) return reply.code(400).send({ error: 'INVALID_PAYLOAD', message: parsed.reason });
-    const { event } = parsed;
+      let body: unknown;
+      try {
+        body = JSON.parse(rawBody.toString('utf8'));
+      } catch {
+        return reply.code(400).send({ error: 'INVALID_JSON', message: 'the body is not JSON' });
+      }
+      const parsed = parseSmsWebhookEvent(body);
+      if (!parsed.ok) return reply.code(400).send({ error: 'INVALID_PAYLOAD', message: parsed.reason });
+      const { event } = parsed;
 
-    const result = await recordSmsWebhookEvent({
-      sql: deps.sql, today: localDateOf(new Date(), deps.timeZone), nextChannel: (tx, failed) => handOverContact(tx, deps.handOver, failed),
-    }, accountId, event);
-    // Never the text or the number: ids and what was done.
-    const line = { accountId, eventId: event.id, eventType: event.type, effect: result.effect, messageId: result.messageId };
-    if (result.duplicate) {
-      request.log.info(line, 'smsmobileapi webhook event already handled');
-      return reply.code(200).send({ eventId: event.id, duplicate: true });
-    }
-    // Committed: if this enqueue is lost, the pending-message sweep puts the job back.
-    if (result.handedOver) await dispatchMessage(deps.queues, result.handedOver);
-    request.log[result.effect === 'unknown_message' ? 'warn' : 'info']({ ...line, handedOverTo: result.handedOver?.id ?? null }, 'smsmobileapi webhook event');
-    return reply.code(202).send({ eventId: event.id });
-  });
+      const result = await recordSmsWebhookEvent(
+        {
+          sql: deps.sql,
+          today: localDateOf(new Date(), deps.timeZone),
+          nextChannel: (tx, failed) => handOverContact(tx, deps.handOver, failed),
+        },
+        accountId,
+        event,
+      );
+      // Never the text or the number: ids and what was done.
+      const line = {
+        accountId,
+        eventId: event.id,
+        eventType: event.type,
+        effect: result.effect,
+        messageId: result.messageId,
+      };
+      if (result.duplicate) {
+        request.log.info(line, 'smsmobileapi webhook event already handled');
+        return reply.code(200).send({ eventId: event.id, duplicate: true });
+      }
+      // Committed: if this enqueue is lost, the pending-message sweep puts the job back.
+      if (result.handedOver) await dispatchMessage(deps.queues, result.handedOver);
+      request.log[result.effect === 'unknown_message' ? 'warn' : 'info'](
+        { ...line, handedOverTo: result.handedOver?.id ?? null },
+        'smsmobileapi webhook event',
+      );
+      return reply.code(202).send({ eventId: event.id });
+    },
+  );
 }

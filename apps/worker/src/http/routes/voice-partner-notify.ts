@@ -12,19 +12,38 @@ import { errors } from '../errors.js';
 import { describeRoute } from '../openapi.js';
 
 // Stored as JSON: a NUL character (which Postgres refuses in jsonb) is a 400, never a 500.
-const text = z.string().max(2000).refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+const text = z
+  .string()
+  .max(2000)
+  .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 const notifyQuery = z.record(z.string().max(100), z.union([text, z.array(text).max(20)]));
 
-export function registerVoicePartnerNotify(instance: FastifyInstance, deps: { sql: Sql; notifyToken: string; perMinute: number }): void {
-  instance.withTypeProvider<ZodTypeProvider>().get(ROUTES.voicePartnerNotify, {
-    schema: {
-      ...describeRoute({ tag: 'webhooks', summary: 'Voice Partner notifyUrl: the raw query is kept on the campaign\'s messages', bearer: false }),
-      params: z.object({ token: z.string() }), querystring: notifyQuery,
-      response: { 200: z.object({ recorded: z.int().describe('messages the report was kept on') }), ...errors(400, 401, 429) },
+export function registerVoicePartnerNotify(
+  instance: FastifyInstance,
+  deps: { sql: Sql; notifyToken: string; perMinute: number },
+): void {
+  instance.withTypeProvider<ZodTypeProvider>().get(
+    ROUTES.voicePartnerNotify,
+    {
+      schema: {
+        ...describeRoute({
+          tag: 'webhooks',
+          summary: "Voice Partner notifyUrl: the raw query is kept on the campaign's messages",
+          bearer: false,
+        }),
+        params: z.object({ token: z.string() }),
+        querystring: notifyQuery,
+        response: {
+          200: z.object({ recorded: z.int().describe('messages the report was kept on') }),
+          ...errors(400, 401, 429),
+        },
+      },
+      preValidation: requireUrlToken(deps.notifyToken),
+      // The URL holds the secret: keep it out of request logs.
+      logLevel: 'warn',
+      config: { rateLimit: { max: deps.perMinute, timeWindow: 60_000 } },
     },
-    preValidation: requireUrlToken(deps.notifyToken),
-    // The URL holds the secret: keep it out of request logs.
-    logLevel: 'warn',
-    config: { rateLimit: { max: deps.perMinute, timeWindow: 60_000 } },
-  }, async (request, reply) => reply.code(200).send({ recorded: await recordVoiceNotification(deps.sql, request.query) }));
+    async (request, reply) =>
+      reply.code(200).send({ recorded: await recordVoiceNotification(deps.sql, request.query) }),
+  );
 }
