@@ -18,7 +18,7 @@ import { createQueues, type Queues } from './jobs/queues.js';
 import { createSchedulers } from './jobs/schedulers.js';
 import { watchLostHunts, type LostHuntsWatch } from './jobs/lost-hunts.js';
 import { listenForWhatsAppFeedback, type WhatsAppListener } from './jobs/listen-whatsapp.js';
-import { closeInOrder, closeRedis, within } from './lifecycle.js';
+import { closeInOrder, closeRedis, within, type CloseStep } from './lifecycle.js';
 import { createErrorReporter } from './error-reporting.js';
 import { createMetrics } from './metrics.js';
 import { createReadiness } from './readiness.js';
@@ -64,7 +64,8 @@ async function closeWorkers(workers: readonly Worker[], ms: number, logger: Logg
   });
 }
 
-export function createContext(env: Readonly<Env>, logger: Logger, options: ContextOptions = {}): WorkerContext {
+/** Every connection and service of a process, created before anything starts. */
+function createParts(env: Readonly<Env>, logger: Logger, options: ContextOptions) {
   const sql = createDatabase(env.DATABASE_URL);
   const redis = connectRedis(env, logger, 'producer');
   const workerRedis = connectRedis(env, logger, 'worker');
@@ -86,11 +87,85 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
   const hunt = huntDependencies(env, sql, logger, queues);
   const app = buildApp({ logger, redis, readiness, sql, queues, env, whatsapp, metrics, errors, handOver: hunt });
   const inFlight = createInFlightSends(metrics);
-  const sending = { env, hunt, redis: workerRedis, whatsapp, inFlight };
+  return {
+    env,
+    logger,
+    sql,
+    redis,
+    workerRedis,
+    queues,
+    whatsapp,
+    schedulers,
+    workers,
+    readiness,
+    errors,
+    metrics,
+    hunt,
+    app,
+    inFlight,
+  };
+}
+type Parts = ReturnType<typeof createParts>;
 
-  let lostHunts: LostHuntsWatch | undefined;
-  let whatsappListener: WhatsAppListener | undefined;
+/** What start() opened beyond the parts, for close() to stop. */
+interface Running {
+  lostHunts?: LostHuntsWatch;
+  whatsappListener?: WhatsAppListener;
+}
+
+async function start(p: Parts, running: Running): Promise<void> {
+  const { env, sql, logger, queues, whatsapp } = p;
+  await waitForDependencies(p.readiness, logger);
+  if (env.WORKER_ROLES.includes('orchestration')) {
+    await p.schedulers.upsert();
+    p.schedulers.keepAlive(p.redis);
+    running.lostHunts = watchLostHunts({ queues, env, sql, logger });
+  }
+  const sending = { env, hunt: p.hunt, redis: p.workerRedis, whatsapp, inFlight: p.inFlight };
+  p.workers.push(
+    ...startWorkers({
+      env,
+      sql,
+      logger,
+      queues,
+      connection: p.workerRedis,
+      metrics: p.metrics,
+      errors: p.errors,
+      hunt: p.hunt,
+      sendMessage: sendMessageDependencies(sending),
+      voiceBatch: voiceBatchDependencies(sending),
+    }),
+  );
+  // In dry run nothing was sent, so there is nothing to hear back.
+  if (env.WORKER_ROLES.includes('whatsapp') && !env.DRY_RUN) {
+    const periodMs = env.WHATSAPP_LISTEN_PERIOD_SECONDS * 1000;
+    running.whatsappListener = listenForWhatsAppFeedback({ sql, whatsapp, logger, periodMs });
+  }
+  await p.app.listen({ port: env.PORT, host: env.HOST });
+}
+
+/** Stops everything in reverse order of start. */
+function closeSteps(p: Parts, running: Running): CloseStep[] {
+  return [
+    ['schedulers', () => p.schedulers.stop()],
+    ['whatsapp listener', () => running.whatsappListener?.stop()],
+    ['http server', () => p.app.close()],
+    ['workers', () => closeWorkers(p.workers, p.env.SHUTDOWN_TIMEOUT_MS / 2, p.logger)],
+    ['unanswered sends', () => p.inFlight.markUnansweredUncertain(p.sql, p.errors)],
+    ['whatsapp sockets', () => p.whatsapp.closeAll()],
+    ['hunt events', () => running.lostHunts?.close()],
+    ['queues', () => within(1000, Promise.all(Object.values(p.queues).map((q) => q.close())), 'closing queues')],
+    ['redis', () => Promise.all([p.redis, p.workerRedis].map(closeRedis))],
+    ['postgres', () => p.sql.end({ timeout: 5 })],
+    ['error reports', () => p.errors.flush()],
+  ];
+}
+
+export function createContext(env: Readonly<Env>, logger: Logger, options: ContextOptions = {}): WorkerContext {
+  const parts = createParts(env, logger, options);
+  const running: Running = {};
   let closing: Promise<void> | undefined;
+  const { sql, redis, queues, whatsapp, app, workers } = parts;
   return {
     env,
     logger,
@@ -100,52 +175,9 @@ export function createContext(env: Readonly<Env>, logger: Logger, options: Conte
     whatsapp,
     app,
     workers,
-    async start() {
-      await waitForDependencies(readiness, logger);
-      if (env.WORKER_ROLES.includes('orchestration')) {
-        await schedulers.upsert();
-        schedulers.keepAlive(redis);
-        lostHunts = watchLostHunts({ queues, env, sql, logger });
-      }
-      workers.push(
-        ...startWorkers({
-          env,
-          sql,
-          logger,
-          queues,
-          connection: workerRedis,
-          metrics,
-          errors,
-          hunt,
-          sendMessage: sendMessageDependencies(sending),
-          voiceBatch: voiceBatchDependencies(sending),
-        }),
-      );
-      // In dry run nothing was sent, so there is nothing to hear back.
-      if (env.WORKER_ROLES.includes('whatsapp') && !env.DRY_RUN) {
-        whatsappListener = listenForWhatsAppFeedback({
-          sql,
-          whatsapp,
-          logger,
-          periodMs: env.WHATSAPP_LISTEN_PERIOD_SECONDS * 1000,
-        });
-      }
-      await app.listen({ port: env.PORT, host: env.HOST });
-    },
+    start: () => start(parts, running),
     close() {
-      closing ??= closeInOrder(logger, [
-        ['schedulers', () => schedulers.stop()],
-        ['whatsapp listener', () => whatsappListener?.stop()],
-        ['http server', () => app.close()],
-        ['workers', () => closeWorkers(workers, env.SHUTDOWN_TIMEOUT_MS / 2, logger)],
-        ['unanswered sends', () => inFlight.markUnansweredUncertain(sql, errors)],
-        ['whatsapp sockets', () => whatsapp.closeAll()],
-        ['hunt events', () => lostHunts?.close()],
-        ['queues', () => within(1000, Promise.all(Object.values(queues).map((q) => q.close())), 'closing queues')],
-        ['redis', () => Promise.all([redis, workerRedis].map(closeRedis))],
-        ['postgres', () => sql.end({ timeout: 5 })],
-        ['error reports', () => errors.flush()],
-      ]);
+      closing ??= closeInOrder(logger, closeSteps(parts, running));
       return closing;
     },
   };

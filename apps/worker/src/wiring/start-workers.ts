@@ -20,7 +20,7 @@ import { dispatchHunts, redispatchHunts } from '../jobs/dispatch.js';
 import type { Queues } from '../jobs/queues.js';
 import { createWorker } from '../jobs/workers.js';
 import { fetchActiveHuntsProcessor } from '../processors/fetch-active-hunts.js';
-import { maintenanceProcessor } from '../processors/maintenance.js';
+import { maintenanceProcessor, type MaintenanceDeps } from '../processors/maintenance.js';
 import { processHuntProcessor } from '../processors/process-hunt.js';
 import { scrapingProcessor } from '../processors/scraping.js';
 import { sendMessageProcessor } from '../processors/send-message.js';
@@ -39,8 +39,33 @@ export interface WorkerParts {
   voiceBatch: SendVoiceBatchDeps;
 }
 
+function fetchActiveHuntsDeps({ env, sql, logger, queues }: WorkerParts) {
+  return {
+    sql,
+    logger,
+    timeZone: env.OUTREACH_TIMEZONE,
+    dispatchHunts: (runId: string, localDate: string, huntIds: readonly string[]) =>
+      dispatchHunts(queues, runId, localDate, huntIds),
+    redispatchHunts: (runId: string, localDate: string, huntIds: readonly string[]) =>
+      redispatchHunts(queues, runId, localDate, huntIds),
+  };
+}
+
+function maintenanceDeps({ env, sql, logger, queues }: WorkerParts): MaintenanceDeps {
+  const provider = { baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS };
+  return {
+    sql,
+    queues,
+    logger,
+    smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
+    // In dry run no provider is called at all: no reply poll, nothing sent to look up.
+    inbox: env.DRY_RUN ? null : createSmsMobileApiInbox(provider),
+    sentLog: env.DRY_RUN ? null : createSmsMobileApiSentLog(provider),
+  };
+}
+
 export function startWorkers(parts: WorkerParts): Worker[] {
-  const { env, sql, logger, queues } = parts;
+  const { env, sql, logger } = parts;
   const deps = {
     connection: parts.connection,
     prefix: env.QUEUE_PREFIX,
@@ -60,46 +85,12 @@ export function startWorkers(parts: WorkerParts): Worker[] {
   const lobstr = createLobstrClient({ baseUrl: env.LOBSTR_BASE_URL, apiKey: env.LOBSTR_API_KEY });
   add('scraping', (self) => createWorker('scraping', scrapingProcessor({ sql, lobstr, logger }, self), deps));
   add('fetchActiveHunts', (self) =>
-    createWorker(
-      'fetchActiveHunts',
-      fetchActiveHuntsProcessor(
-        {
-          sql,
-          logger,
-          timeZone: env.OUTREACH_TIMEZONE,
-          dispatchHunts: (runId, localDate, huntIds) => dispatchHunts(queues, runId, localDate, huntIds),
-          redispatchHunts: (runId, localDate, huntIds) => redispatchHunts(queues, runId, localDate, huntIds),
-        },
-        self,
-      ),
-      deps,
-    ),
+    createWorker('fetchActiveHunts', fetchActiveHuntsProcessor(fetchActiveHuntsDeps(parts), self), deps),
   );
   add('processHunt', (self) =>
     createWorker('processHunt', processHuntProcessor(parts.hunt, self), { ...deps, concurrency: env.HUNT_CONCURRENCY }),
   );
-  add('maintenance', (self) =>
-    createWorker(
-      'maintenance',
-      maintenanceProcessor(
-        {
-          sql,
-          queues,
-          logger,
-          smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
-          // In dry run no provider is called at all: no reply poll, nothing sent to look up.
-          inbox: env.DRY_RUN
-            ? null
-            : createSmsMobileApiInbox({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
-          sentLog: env.DRY_RUN
-            ? null
-            : createSmsMobileApiSentLog({ baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS }),
-        },
-        self,
-      ),
-      deps,
-    ),
-  );
+  add('maintenance', (self) => createWorker('maintenance', maintenanceProcessor(maintenanceDeps(parts), self), deps));
   for (const queue of [CHANNEL_QUEUES.sms, CHANNEL_QUEUES.whatsapp_text]) {
     add(queue, (self) => createWorker(queue, sendMessageProcessor(queue, parts.sendMessage, self), deps));
   }
