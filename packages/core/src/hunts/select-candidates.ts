@@ -55,7 +55,8 @@ const candidateColumns = (sql: Queryable, accountId: string) => sql`
   a.id as "adId", a.phone_number as phone, a.phone_is_mobile as mobile,
   a.title, a.price, b.name as brand, a.model, a.model_year as "modelYear", l.name as city, a.owner_name as owner,
   -- the account's other messages for the ad: a live one excludes the ad, so these have failed
-  array(select m.channel::text from messages m where m.account_id = ${accountId} and m.ad_id = a.id) as "failedChannels"`;
+  array(select m.channel::text from messages m
+        where m.account_id = ${accountId} and m.ad_id = a.id) as "failedChannels"`;
 
 function toCandidate(r: CandidateRow): Candidate {
   return {
@@ -87,6 +88,24 @@ export async function loadCandidate(sql: Queryable, accountId: string, adId: str
   return row ? toCandidate(row) : null;
 }
 
+/** The hunt's own filters on an ad `a` at location `l`, for the hunt row `h` (an SQL fragment). */
+const matchesHuntFilters = (sql: Queryable) => sql`
+  (cardinality(h.sub_type_ids) = 0 or a.subtype_id = any(h.sub_type_ids))
+  and (cardinality(h.brand_ids) = 0 or a.brand_id = any(h.brand_ids))
+  and (h.origin_id is null or (l.id is not null and 2 * 6371 * asin(sqrt(
+        power(sin(radians(l.lat - h.origin_lat) / 2), 2)
+        + cos(radians(h.origin_lat)) * cos(radians(l.lat))
+          * power(sin(radians(l.lng - h.origin_lng) / 2), 2)
+      )) <= h.radius_in_km))
+  and (h.price_min is null or a.price >= h.price_min) and (h.price_max is null or a.price <= h.price_max)
+  and (h.mileage_min is null or a.mileage >= h.mileage_min)
+  and (h.mileage_max is null or a.mileage <= h.mileage_max)
+  and (h.model_year_min is null or a.model_year >= h.model_year_min)
+  and (h.model_year_max is null or a.model_year <= h.model_year_max)
+  and (not h.has_been_reposted or a.has_been_reposted) and (not h.price_has_dropped or a.price_has_dropped)
+  and (not h.is_urgent or a.is_urgent) and (not h.has_been_boosted or a.has_been_boosted)
+  and (not h.is_low_price or a.is_low_price)`;
+
 export async function selectCandidates(sql: Queryable, query: CandidateQuery): Promise<CandidatePage> {
   if (query.limit <= 0 || query.channels.length === 0) return { candidates: [], sellerContactedToday: 0 };
   const { huntId, accountId, localDate } = query;
@@ -105,41 +124,39 @@ export async function selectCandidates(sql: Queryable, query: CandidateQuery): P
       join ads a on a.type_id = h.type_id
       left join locations l on l.id = a.location_id
       where a.phone_number is not null and a.accept_salesmen
-        and (cardinality(h.sub_type_ids) = 0 or a.subtype_id = any(h.sub_type_ids))
-        and (cardinality(h.brand_ids) = 0 or a.brand_id = any(h.brand_ids))
-        and (h.origin_id is null or (l.id is not null and 2 * 6371 * asin(sqrt(
-              power(sin(radians(l.lat - h.origin_lat) / 2), 2)
-              + cos(radians(h.origin_lat)) * cos(radians(l.lat)) * power(sin(radians(l.lng - h.origin_lng) / 2), 2)
-            )) <= h.radius_in_km))
-        and (h.price_min is null or a.price >= h.price_min) and (h.price_max is null or a.price <= h.price_max)
-        and (h.mileage_min is null or a.mileage >= h.mileage_min) and (h.mileage_max is null or a.mileage <= h.mileage_max)
-        and (h.model_year_min is null or a.model_year >= h.model_year_min) and (h.model_year_max is null or a.model_year <= h.model_year_max)
-        and (not h.has_been_reposted or a.has_been_reposted) and (not h.price_has_dropped or a.price_has_dropped)
-        and (not h.is_urgent or a.is_urgent) and (not h.has_been_boosted or a.has_been_boosted) and (not h.is_low_price or a.is_low_price)
+        and (${matchesHuntFilters(sql)})
         and not exists (select 1 from suppressed_phone_numbers s where s.phone_number = a.phone_number)
         and not exists (select 1 from contacted_ads c where c.account_id = ${accountId} and c.ad_id = a.id)
-        and not exists (select 1 from messages m where m.account_id = ${accountId} and m.ad_id = a.id and m.status <> 'failed')
+        and not exists (select 1 from messages m
+                        where m.account_id = ${accountId} and m.ad_id = a.id and m.status <> 'failed')
         -- reachable on a channel with room that this ad has not already failed on
         and exists (select 1 from unnest(${sql.array(query.channels as Channel[])}::channel[]) c(channel)
                     -- an unclassified phone may be a mobile: the waterfall checks it with libphonenumber
                     where (c.channel = 'ringless_voice' or a.phone_is_mobile is not false)
-                      and not exists (select 1 from messages m where m.account_id = ${accountId} and m.ad_id = a.id and m.channel = c.channel))
+                      and not exists (select 1 from messages m
+                                      where m.account_id = ${accountId} and m.ad_id = a.id and m.channel = c.channel))
     ), sellers as (
       -- one candidate per seller: the newest of their matching ads
-      select m.*, row_number() over (partition by m.phone order by m.last_publication_date desc nulls last, m.created_at desc, m.id) as seller_rank,
+      select m.*,
+             row_number() over (
+               partition by m.phone order by m.last_publication_date desc nulls last, m.created_at desc, m.id
+             ) as seller_rank,
              count(*) over (partition by m.phone)::int as seller_ads
       from matching m
     ), firsts as (
       -- one contact per seller and day: a live message today, or one still waiting to go out
-      select s.*, exists (select 1 from messages x where x.account_id = ${accountId} and x.recipient_phone = s.phone and x.status <> 'failed'
+      select s.*, exists (select 1 from messages x
+                          where x.account_id = ${accountId} and x.recipient_phone = s.phone and x.status <> 'failed'
                             and (x.local_date = ${localDate} or x.status in ('pending', 'sending'))) as contacted_today
       from sellers s where s.seller_rank = 1
     ), page as (
       select f.*, coalesce(sum(f.seller_ads) filter (where f.contacted_today) over (), 0)::int as seller_contacted_today
       from firsts f
     )
-    select ${candidateColumns(sql, accountId)}, p.seller_ads - 1 as "sellerOtherAds", p.seller_contacted_today as "sellerContactedToday"
-    from (select * from page where not contacted_today order by last_publication_date desc nulls last, created_at desc, id limit ${query.limit}) p
+    select ${candidateColumns(sql, accountId)}, p.seller_ads - 1 as "sellerOtherAds",
+           p.seller_contacted_today as "sellerContactedToday"
+    from (select * from page where not contacted_today
+          order by last_publication_date desc nulls last, created_at desc, id limit ${query.limit}) p
     join ads a on a.id = p.id
     left join locations l on l.id = a.location_id
     left join brands b on b.id = a.brand_id
