@@ -18,8 +18,8 @@ export interface Metrics {
   render(): Promise<string>;
 }
 
-export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Schedulers; timeZone: string }): Metrics {
-  const registry = new Registry();
+/** Job outcome metrics, observed where jobs end. */
+function createJobMetrics(registry: Registry): Pick<Metrics, 'jobDuration' | 'jobsTotal' | 'providerCalls'> {
   const jobDuration = new Histogram({
     name: 'auto_prospect_job_duration_seconds',
     help: 'Time a job attempt ran, by queue and job name.',
@@ -40,9 +40,14 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Sche
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
     registers: [registry],
   });
+  return { jobDuration, jobsTotal, providerCalls };
+}
+
+/** The business gauges, set from Postgres at scrape time. */
+function createBusinessGauges(registry: Registry) {
   const gauge = (name: string, help: string, labelNames: string[] = []) =>
     new Gauge({ name, help, labelNames, registers: [registry] });
-  const business = {
+  return {
     contacts: gauge('auto_prospect_contacts', "Messages of today's local day by channel and status.", [
       'channel',
       'status',
@@ -64,45 +69,59 @@ export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Sche
       'Messages whose send outcome is unknown (the provider may have them), waiting for an operator.',
     ),
   };
+}
 
-  /** Sets the business gauges from one read of Postgres per scrape. */
-  async function collectBusinessTotals(): Promise<void> {
-    const totals = await businessTotals(deps.sql, deps.timeZone);
-    for (const g of [business.contacts, business.feedback, business.credits]) g.reset();
-    for (const r of totals.contacts) business.contacts.set({ channel: r.channel, status: r.status }, r.n);
-    for (const r of totals.feedback)
-      for (const feedback of ['delivered', 'read', 'replied'] as const)
-        business.feedback.set({ channel: r.channel, feedback }, r[feedback]);
-    for (const r of totals.creditsConsumed) business.credits.set({ channel: r.channel }, r.n);
-    for (const outcome of ['saved', 'updated', 'rejected'] as const)
-      business.lobstrAds.set({ outcome }, totals.lobstrAds[outcome]);
-    business.lastRun.set(totals.lastDailyRunSeconds);
-    business.unfinishedRun.set(totals.unfinishedDailyRunSeconds);
-    business.uncertain.set(totals.uncertainMessages);
-  }
+type BusinessGauges = ReturnType<typeof createBusinessGauges>;
+type BusinessTotals = Awaited<ReturnType<typeof businessTotals>>;
 
+/** Sets the business gauges from one read of Postgres. */
+function setBusinessGauges(business: BusinessGauges, totals: BusinessTotals): void {
+  for (const g of [business.contacts, business.feedback, business.credits]) g.reset();
+  for (const r of totals.contacts) business.contacts.set({ channel: r.channel, status: r.status }, r.n);
+  for (const r of totals.feedback)
+    for (const feedback of ['delivered', 'read', 'replied'] as const)
+      business.feedback.set({ channel: r.channel, feedback }, r[feedback]);
+  for (const r of totals.creditsConsumed) business.credits.set({ channel: r.channel }, r.n);
+  for (const outcome of ['saved', 'updated', 'rejected'] as const)
+    business.lobstrAds.set({ outcome }, totals.lobstrAds[outcome]);
+  business.lastRun.set(totals.lastDailyRunSeconds);
+  business.unfinishedRun.set(totals.unfinishedDailyRunSeconds);
+  business.uncertain.set(totals.uncertainMessages);
+}
+
+/** Whether each job scheduler exists in Redis, read at scrape time. */
+function registerSchedulerGauge(registry: Registry, schedulers: Schedulers): void {
   new Gauge({
     name: 'auto_prospect_job_scheduler_present',
     help: 'Whether each repeatable job scheduler exists in Redis (0: lost, restored within about a second).',
     labelNames: ['scheduler'],
     registers: [registry],
     async collect() {
-      for (const [scheduler, present] of Object.entries(await deps.schedulers.present()))
+      for (const [scheduler, present] of Object.entries(await schedulers.present()))
         this.set({ scheduler }, present ? 1 : 0);
     },
   });
+}
 
+/** BullMQ's queue counts, in Prometheus text. */
+async function renderQueueCounts(queues: Queues): Promise<string> {
+  const expositions = await Promise.all(Object.values(queues).map((q) => q.exportPrometheusMetrics()));
+  // BullMQ names its gauge `bullmq_job_count`, a suffix Prometheus keeps for histograms and
+  // summaries (promtool refuses it): exported as `bullmq_jobs`, same labels.
+  return mergeExpositions(expositions).replace(/\bbullmq_job_count\b/g, 'bullmq_jobs');
+}
+
+export function createMetrics(deps: { sql: Sql; queues: Queues; schedulers: Schedulers; timeZone: string }): Metrics {
+  const registry = new Registry();
+  const jobMetrics = createJobMetrics(registry);
+  const business = createBusinessGauges(registry);
+  registerSchedulerGauge(registry, deps.schedulers);
   return {
     registry,
-    jobDuration,
-    jobsTotal,
-    providerCalls,
+    ...jobMetrics,
     async render() {
-      await collectBusinessTotals();
-      const queues = await Promise.all(Object.values(deps.queues).map((q) => q.exportPrometheusMetrics()));
-      // BullMQ names its gauge `bullmq_job_count`, a suffix Prometheus keeps for histograms and
-      // summaries (promtool refuses it): exported as `bullmq_jobs`, same labels.
-      const bullmq = mergeExpositions(queues).replace(/\bbullmq_job_count\b/g, 'bullmq_jobs');
+      setBusinessGauges(business, await businessTotals(deps.sql, deps.timeZone));
+      const bullmq = await renderQueueCounts(deps.queues);
       return `${await registry.metrics()}\n${bullmq}\n`;
     },
   };

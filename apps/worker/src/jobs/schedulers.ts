@@ -18,9 +18,17 @@ export interface Schedulers {
   stop(): void;
 }
 
-export function createSchedulers(queues: Queues, env: Readonly<Env>, logger: Logger): Schedulers {
+interface SchedulerDefinition {
+  queue: Queues[keyof Queues];
+  id: string;
+  repeat: { pattern: string; tz: string } | { every: number };
+  name: string;
+}
+
+/** The repeatable jobs: daily run, pending message sweeper, SMS reply poll. */
+function schedulerDefinitions(queues: Queues, env: Readonly<Env>): SchedulerDefinition[] {
   const tz = env.OUTREACH_TIMEZONE;
-  const definitions = [
+  return [
     {
       queue: queues.fetchActiveHunts,
       id: SCHEDULERS.dailyRun,
@@ -40,43 +48,51 @@ export function createSchedulers(queues: Queues, env: Readonly<Env>, logger: Log
       name: JOBS.pollSmsReplies,
     },
   ];
-  const upsert = (d: (typeof definitions)[number]) =>
-    d.queue.upsertJobScheduler(d.id, d.repeat, { name: d.name, data: {} });
+}
 
-  async function restoreMissing(): Promise<void> {
-    try {
-      for (const definition of definitions) {
-        if (await definition.queue.getJobScheduler(definition.id)) continue;
-        await upsert(definition);
-        logger.warn({ scheduler: definition.id }, 'job scheduler was missing (Redis lost its data?): restored');
-      }
-    } catch (err) {
-      logger.warn(
-        { err: err instanceof Error ? err.message : String(err) },
-        'could not check the job schedulers; trying again',
-      );
+function upsertScheduler(d: SchedulerDefinition) {
+  return d.queue.upsertJobScheduler(d.id, d.repeat, { name: d.name, data: {} });
+}
+
+/** Puts back every scheduler missing from Redis; a failed check is logged and left to the next one. */
+async function restoreMissing(definitions: SchedulerDefinition[], logger: Logger): Promise<void> {
+  try {
+    for (const definition of definitions) {
+      if (await definition.queue.getJobScheduler(definition.id)) continue;
+      await upsertScheduler(definition);
+      logger.warn({ scheduler: definition.id }, 'job scheduler was missing (Redis lost its data?): restored');
     }
+  } catch (err) {
+    logger.warn(
+      { err: err instanceof Error ? err.message : String(err) },
+      'could not check the job schedulers; trying again',
+    );
   }
+}
 
+async function schedulersPresent(definitions: SchedulerDefinition[]): Promise<Record<string, boolean>> {
+  const found = await Promise.all(
+    definitions.map(async (d) => [d.id, (await d.queue.getJobScheduler(d.id)) !== undefined] as const),
+  );
+  return Object.fromEntries(found);
+}
+
+export function createSchedulers(queues: Queues, env: Readonly<Env>, logger: Logger): Schedulers {
+  const definitions = schedulerDefinitions(queues, env);
   let timer: NodeJS.Timeout | undefined;
   let checking = false;
   return {
     async upsert() {
-      for (const definition of definitions) await upsert(definition);
+      for (const definition of definitions) await upsertScheduler(definition);
     },
-    async present() {
-      const found = await Promise.all(
-        definitions.map(async (d) => [d.id, (await d.queue.getJobScheduler(d.id)) !== undefined] as const),
-      );
-      return Object.fromEntries(found);
-    },
+    present: () => schedulersPresent(definitions),
     keepAlive(redis) {
       timer = setInterval(() => {
         // While Redis is away there is nothing to check (and nothing to log each second); a
         // check that is still under way (a slow Redis) is not doubled.
         if (checking || redis.status !== 'ready') return;
         checking = true;
-        void restoreMissing().finally(() => (checking = false));
+        void restoreMissing(definitions, logger).finally(() => (checking = false));
       }, SCHEDULER_CHECK_MS);
       timer.unref();
     },

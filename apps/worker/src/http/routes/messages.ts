@@ -44,13 +44,23 @@ const resolved = z.object({
     .describe("the contact's next message, when not sent hands it on"),
 });
 
-export function registerMessageRoutes(
-  instance: FastifyInstance,
-  deps: { sql: Sql; queues: Queues; timeZone: string; whatsappDailyCap: number; handOver: HandOverDeps },
-): void {
-  const app = instance.withTypeProvider<ZodTypeProvider>();
-  // A manual contact: same lifecycle, credits and checks as a hunt's.
-  app.post(
+type MessageRouteDeps = {
+  sql: Sql;
+  queues: Queues;
+  timeZone: string;
+  whatsappDailyCap: number;
+  handOver: HandOverDeps;
+};
+
+export function registerMessageRoutes(instance: FastifyInstance, deps: MessageRouteDeps): void {
+  registerManualContactRoute(instance, deps);
+  registerUncertainListRoute(instance, deps);
+  registerResolveRoute(instance, deps);
+}
+
+/** A manual contact: same lifecycle, credits and checks as a hunt's. */
+function registerManualContactRoute(instance: FastifyInstance, deps: MessageRouteDeps): void {
+  instance.withTypeProvider<ZodTypeProvider>().post(
     ROUTES.messages,
     {
       schema: {
@@ -74,9 +84,11 @@ export function registerMessageRoutes(
       return reply.code(202).send({ messageId: result.messageId });
     },
   );
+}
 
-  // Messages whose send outcome is unknown (cut off mid-call), for an operator to settle.
-  app.get(
+/** Messages whose send outcome is unknown (cut off mid-call), for an operator to settle. */
+function registerUncertainListRoute(instance: FastifyInstance, deps: MessageRouteDeps): void {
+  instance.withTypeProvider<ZodTypeProvider>().get(
     ROUTES.messages,
     {
       schema: {
@@ -87,8 +99,11 @@ export function registerMessageRoutes(
     },
     async (_request, reply) => reply.send({ messages: await listUncertainMessages(deps.sql, UNCERTAIN_LIST_LIMIT) }),
   );
+}
 
-  app.post(
+/** Settles an uncertain message as sent, or as not sent (the contact is handed on the same day). */
+function registerResolveRoute(instance: FastifyInstance, deps: MessageRouteDeps): void {
+  instance.withTypeProvider<ZodTypeProvider>().post(
     ROUTES.messageResolve,
     {
       schema: {

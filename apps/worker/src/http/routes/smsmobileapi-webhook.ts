@@ -2,7 +2,7 @@
 // account's secret, so it is kept raw until the signature is checked, and only then read. A
 // delivery answers 202 the first time and 200 when it was handled before (delivery is at least
 // once); its effect and its record in the event ledger commit together.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
@@ -84,60 +84,98 @@ function registerRoute(app: FastifyInstance, deps: SmsWebhookDeps): void {
       },
     },
     async (request, reply) => {
-      const timestamp = request.headers['x-smsmobileapi-timestamp'];
-      const signature = request.headers['x-smsmobileapi-signature'];
-      if (typeof timestamp !== 'string' || typeof signature !== 'string') return reply.code(401).send(unauthorized);
-      if (!isFreshWebhookTimestamp(timestamp, new Date())) {
-        return reply.code(401).send({
-          error: 'STALE_TIMESTAMP',
-          message: `the timestamp must be unix seconds within ${TIMEOUTS_MS.smsWebhookMaxAge / 1000} s of now`,
-        });
-      }
       const { accountId } = request.params;
-      const secret = await smsWebhookSecretOf(deps.sql, accountId, deps.smsKeyEncryptionKey);
-      const raw: unknown = request.body;
-      const rawBody = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
-      if (!secret || !hasValidWebhookSignature({ secret, timestamp, signature, rawBody }))
-        return reply.code(401).send(unauthorized);
-
-      let body: unknown;
-      try {
-        body = JSON.parse(rawBody.toString('utf8'));
-      } catch {
-        return reply.code(400).send({ error: 'INVALID_JSON', message: 'the body is not JSON' });
-      }
-      const parsed = parseSmsWebhookEvent(body);
-      if (!parsed.ok) return reply.code(400).send({ error: 'INVALID_PAYLOAD', message: parsed.reason });
-      const { event } = parsed;
-
-      const result = await recordSmsWebhookEvent(
-        {
-          sql: deps.sql,
-          today: localDateOf(new Date(), deps.timeZone),
-          nextChannel: (tx, failed) => handOverContact(tx, deps.handOver, failed),
-        },
-        accountId,
-        event,
-      );
-      // Never the text or the number: ids and what was done.
-      const line = {
-        accountId,
-        eventId: event.id,
-        eventType: event.type,
-        effect: result.effect,
-        messageId: result.messageId,
-      };
-      if (result.duplicate) {
-        request.log.info(line, 'smsmobileapi webhook event already handled');
-        return reply.code(200).send({ eventId: event.id, duplicate: true });
-      }
-      // Committed: if this enqueue is lost, the pending-message sweep puts the job back.
-      if (result.handedOver) await dispatchMessage(deps.queues, result.handedOver);
-      request.log[result.effect === 'unknown_message' ? 'warn' : 'info'](
-        { ...line, handedOverTo: result.handedOver?.id ?? null },
-        'smsmobileapi webhook event',
-      );
+      const signed = await verifySignedBody(deps, accountId, request.headers, request.body);
+      if (!signed.ok) return reply.code(signed.status).send(signed.answer);
+      const read = readEvent(signed.value);
+      if (!read.ok) return reply.code(read.status).send(read.answer);
+      const event = read.value;
+      const { duplicate } = await applyEvent(deps, accountId, event, request.log);
+      if (duplicate) return reply.code(200).send({ eventId: event.id, duplicate: true });
       return reply.code(202).send({ eventId: event.id });
     },
   );
+}
+
+/** A step of reading a delivery: its value, or the error answer that ends the request. */
+type Step<T> = { ok: true; value: T } | { ok: false; status: 400 | 401; answer: { error: string; message: string } };
+
+type SmsWebhookEvent = Extract<ReturnType<typeof parseSmsWebhookEvent>, { ok: true }>['event'];
+
+/** The raw body, once its timestamp is fresh and its signature holds with the account's secret. */
+async function verifySignedBody(
+  deps: SmsWebhookDeps,
+  accountId: string,
+  headers: FastifyRequest['headers'],
+  raw: unknown,
+): Promise<Step<Buffer>> {
+  const timestamp = headers['x-smsmobileapi-timestamp'];
+  const signature = headers['x-smsmobileapi-signature'];
+  if (typeof timestamp !== 'string' || typeof signature !== 'string')
+    return { ok: false, status: 401, answer: unauthorized };
+  if (!isFreshWebhookTimestamp(timestamp, new Date())) {
+    return {
+      ok: false,
+      status: 401,
+      answer: {
+        error: 'STALE_TIMESTAMP',
+        message: `the timestamp must be unix seconds within ${TIMEOUTS_MS.smsWebhookMaxAge / 1000} s of now`,
+      },
+    };
+  }
+  const secret = await smsWebhookSecretOf(deps.sql, accountId, deps.smsKeyEncryptionKey);
+  const rawBody = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+  if (!secret || !hasValidWebhookSignature({ secret, timestamp, signature, rawBody }))
+    return { ok: false, status: 401, answer: unauthorized };
+  return { ok: true, value: rawBody };
+}
+
+/** The event a verified body carries (JSON, then the Webhook V2 payload). */
+function readEvent(rawBody: Buffer): Step<SmsWebhookEvent> {
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    return { ok: false, status: 400, answer: { error: 'INVALID_JSON', message: 'the body is not JSON' } };
+  }
+  const parsed = parseSmsWebhookEvent(body);
+  if (!parsed.ok) return { ok: false, status: 400, answer: { error: 'INVALID_PAYLOAD', message: parsed.reason } };
+  return { ok: true, value: parsed.event };
+}
+
+/** Records the event with its effect (once), dispatches a handed-over message and logs what was done. */
+async function applyEvent(
+  deps: SmsWebhookDeps,
+  accountId: string,
+  event: SmsWebhookEvent,
+  log: FastifyBaseLogger,
+): Promise<{ duplicate: boolean }> {
+  const result = await recordSmsWebhookEvent(
+    {
+      sql: deps.sql,
+      today: localDateOf(new Date(), deps.timeZone),
+      nextChannel: (tx, failed) => handOverContact(tx, deps.handOver, failed),
+    },
+    accountId,
+    event,
+  );
+  // Never the text or the number: ids and what was done.
+  const line = {
+    accountId,
+    eventId: event.id,
+    eventType: event.type,
+    effect: result.effect,
+    messageId: result.messageId,
+  };
+  if (result.duplicate) {
+    log.info(line, 'smsmobileapi webhook event already handled');
+    return { duplicate: true };
+  }
+  // Committed: if this enqueue is lost, the pending-message sweep puts the job back.
+  if (result.handedOver) await dispatchMessage(deps.queues, result.handedOver);
+  log[result.effect === 'unknown_message' ? 'warn' : 'info'](
+    { ...line, handedOverTo: result.handedOver?.id ?? null },
+    'smsmobileapi webhook event',
+  );
+  return { duplicate: false };
 }

@@ -32,13 +32,17 @@ const status = z.object({
   pausedFor: z.string().nullable().describe('reason code of an active pause of WhatsApp for the account'),
 });
 
-export function registerWhatsAppRoutes(
-  instance: FastifyInstance,
-  deps: { sql: Sql; whatsapp: WhatsAppConnections },
-): void {
-  const app = instance.withTypeProvider<ZodTypeProvider>();
-  // Starts linking: a QR code (data URL) to scan, or a pairing code when a phone number is given.
-  app.post(
+type WhatsAppRouteDeps = { sql: Sql; whatsapp: WhatsAppConnections };
+
+export function registerWhatsAppRoutes(instance: FastifyInstance, deps: WhatsAppRouteDeps): void {
+  registerLinkRoute(instance, deps);
+  registerStatusRoute(instance, deps);
+  registerLogoutRoute(instance, deps);
+}
+
+/** Starts linking: a QR code (data URL) to scan, or a pairing code when a phone number is given. */
+function registerLinkRoute(instance: FastifyInstance, deps: WhatsAppRouteDeps): void {
+  instance.withTypeProvider<ZodTypeProvider>().post(
     ROUTES.whatsappLink,
     {
       schema: {
@@ -59,8 +63,11 @@ export function registerWhatsAppRoutes(
       return 'pairingCode' in linked ? reply.code(202).send(linked) : reply.code(200).send(linked);
     },
   );
+}
 
-  app.get(
+/** Session status of an account. */
+function registerStatusRoute(instance: FastifyInstance, deps: WhatsAppRouteDeps): void {
+  instance.withTypeProvider<ZodTypeProvider>().get(
     ROUTES.whatsappLink,
     {
       schema: {
@@ -76,8 +83,11 @@ export function registerWhatsAppRoutes(
       return reply.send(found);
     },
   );
+}
 
-  app.delete(
+/** Logs the linked device out. */
+function registerLogoutRoute(instance: FastifyInstance, deps: WhatsAppRouteDeps): void {
+  instance.withTypeProvider<ZodTypeProvider>().delete(
     ROUTES.whatsappLink,
     {
       schema: {
