@@ -21,6 +21,33 @@ import { itemsPerSecond, ROUNDS, rssGrowthMb, sizeArgument, summary } from './su
 const RESULTS = sizeArgument(20_000);
 const runId = (n: number) => n.toString(16).padStart(32, '0');
 
+/** What the full path writes: the valid results, the last of each ad. */
+function expectedRows(results: Record<string, unknown>[], refs: Parameters<typeof mapLobstrResult>[1]) {
+  return [
+    ...new Map(
+      results.flatMap((r) => {
+        const mapped = mapLobstrResult(r, refs);
+        return mapped.ok ? [[mapped.ad.original_ad_id, mapped.ad] as const] : [];
+      }),
+    ).values(),
+  ];
+}
+
+type Pass = () => Promise<{ items: number; ms: number }>;
+
+/** ROUNDS timed rounds, the raw INSERT first in each: the full path's rate and its ratio to the raw one. */
+async function timedRounds(fullPath: Pass, rawInsert: Pass): Promise<{ ratios: number[]; rates: number[] }> {
+  const ratios: number[] = [];
+  const rates: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const rawRate = await itemsPerSecond(rawInsert);
+    const fullRate = await itemsPerSecond(fullPath);
+    ratios.push(fullRate / rawRate);
+    rates.push(fullRate);
+  }
+  return { ratios, rates };
+}
+
 await withBenchDatabase(async (url) => {
   const sql = createDatabase(url);
   const fake = await startFakeLobstr({ apiKey: 'bench', resultsPerSecond: 1_000_000 });
@@ -31,16 +58,7 @@ await withBenchDatabase(async (url) => {
   };
   try {
     const generated = generateLobstrResults(RESULTS);
-    const refs = await loadReferenceLookups(sql);
-    // What the full path writes: the valid results, the last of each ad.
-    const rows = [
-      ...new Map(
-        generated.results.flatMap((r) => {
-          const mapped = mapLobstrResult(r, refs);
-          return mapped.ok ? [[mapped.ad.original_ad_id, mapped.ad] as const] : [];
-        }),
-      ).values(),
-    ];
+    const rows = expectedRows(generated.results, await loadReferenceLookups(sql));
 
     let runs = 0;
     const fullPath = async () => {
@@ -69,14 +87,7 @@ await withBenchDatabase(async (url) => {
     const fullGrowth = (await rssGrowthMb(fullPath)).growthMb;
     const rawGrowth = (await rssGrowthMb(rawInsert)).growthMb;
 
-    const ratios: number[] = [];
-    const rates: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const rawRate = await itemsPerSecond(rawInsert);
-      const fullRate = await itemsPerSecond(fullPath);
-      ratios.push(fullRate / rawRate);
-      rates.push(fullRate);
-    }
+    const { ratios, rates } = await timedRounds(fullPath, rawInsert);
     console.log(
       `ingest: ${RESULTS} results (${rows.length} ads written), ` +
         `rate ratio to a raw chunked INSERT ${summary(ratios)} (median, range of ${ROUNDS} rounds); ` +

@@ -50,7 +50,22 @@ async function writeAllocations(
   write: AllocationWrite,
   assignments: readonly Assignment[],
 ): Promise<Allocated[]> {
-  const { target } = write;
+  const inserted = await insertMessages(tx, write.target, messageRows(write, assignments));
+  await reserveUsage(tx, write, inserted);
+  return inserted;
+}
+
+interface MessageRow {
+  adId: Assignment['candidate']['adId'];
+  channel: Channel;
+  phone: Assignment['candidate']['phone'];
+  templateId: PlannedChannel['templateId'];
+  scheduledAt: Date;
+  content: string | null;
+}
+
+/** The page's messages, each rendered with its channel's template and given its send time. */
+function messageRows(write: AllocationWrite, assignments: readonly Assignment[]): MessageRow[] {
   // Each channel's template is checked once, then rendered for every contact of the page.
   const templates = new Map(
     write.channels.map((c) => [
@@ -58,7 +73,7 @@ async function writeAllocations(
       { id: c.templateId, render: c.template === null ? null : compileTemplate(c.template) },
     ]),
   );
-  const rows = assignments.map(({ candidate, channel }) => {
+  return assignments.map(({ candidate, channel }) => {
     const template = templates.get(channel)!;
     return {
       adId: candidate.adId,
@@ -69,9 +84,12 @@ async function writeAllocations(
       content: template.render === null ? null : template.render(candidate.values),
     };
   });
-  const column = <T>(pick: (row: (typeof rows)[number]) => T) => rows.map(pick);
+}
+
+async function insertMessages(tx: Queryable, target: AllocationTarget, rows: MessageRow[]): Promise<Allocated[]> {
+  const column = <T>(pick: (row: MessageRow) => T) => rows.map(pick);
   // One statement of the same shape whatever the page's size (columns as arrays): prepared once.
-  const inserted = await tx<{ id: string; adId: string; channel: Channel; sendAt: Date }[]>`
+  return tx<{ id: string; adId: string; channel: Channel; sendAt: Date }[]>`
     insert into messages (account_id, ad_id, hunt_id, template_id, channel, content, recipient_phone, daily_run_id,
                           local_date, scheduled_at, credit_state)
     select ${target.accountId}, r.ad_id, ${target.huntId}, r.template_id, r.channel, r.content, r.phone,
@@ -82,7 +100,11 @@ async function writeAllocations(
                 ${column((r) => r.scheduledAt.toISOString())}::timestamptz[], ${column((r) => r.content)}::text[])
          as r(ad_id, channel, phone, template_id, scheduled_at, content)
     returning id, ad_id as "adId", channel, scheduled_at as "sendAt"`;
+}
 
+/** Reserves the credits, WhatsApp slots and hunt count the inserted messages use. */
+async function reserveUsage(tx: Queryable, write: AllocationWrite, inserted: readonly Allocated[]): Promise<void> {
+  const { target } = write;
   const used = Object.fromEntries(CHANNELS.map((c) => [c, inserted.filter((m) => m.channel === c).length])) as Record<
     Channel,
     number
@@ -107,5 +129,4 @@ async function writeAllocations(
       values (${target.huntId}, ${target.localDate}, ${inserted.length}, ${target.dailyLimit})
       on conflict (hunt_id, local_date) do update set contacts = hunt_daily_contacts.contacts + excluded.contacts`;
   }
-  return inserted;
 }

@@ -178,15 +178,29 @@ export async function dailyRunReport(sql: Sql, dailyRunId: string): Promise<Dail
     select id, local_date::text, status, started_at, finished_at, hunts_total, hunts_done, hunts_failed
     from daily_runs where id = ${dailyRunId}`;
   if (!run) return null;
+  const skippedRows = await sql<{ reason: string; n: number }[]>`
+    select key as reason, sum(value::int)::int as n from daily_run_hunts, jsonb_each_text(skipped)
+    where daily_run_id = ${dailyRunId} group by key`;
+  return {
+    id: run.id,
+    localDate: run.local_date,
+    status: run.status,
+    startedAt: run.started_at,
+    finishedAt: run.finished_at,
+    hunts: { total: run.hunts_total, done: run.hunts_done, failed: run.hunts_failed },
+    contacts: await runContactCounts(sql, dailyRunId),
+    skipped: Object.fromEntries(skippedRows.map((r) => [r.reason, r.n])),
+  };
+}
+
+/** The run's messages counted per channel (every channel present, at zero when unused). */
+async function runContactCounts(sql: Sql, dailyRunId: string): Promise<DailyRunReport['contacts']> {
   const byChannel = await sql<
     { channel: string; status: string; n: number; delivered: number; read: number; replied: number }[]
   >`
     select channel, status, count(*)::int as n,
            count(delivered_at)::int as delivered, count(read_at)::int as read, count(replied_at)::int as replied
     from messages where daily_run_id = ${dailyRunId} group by channel, status`;
-  const skippedRows = await sql<{ reason: string; n: number }[]>`
-    select key as reason, sum(value::int)::int as n from daily_run_hunts, jsonb_each_text(skipped)
-    where daily_run_id = ${dailyRunId} group by key`;
   const contacts: DailyRunReport['contacts'] = {};
   for (const channel of ['ringless_voice', 'whatsapp_text', 'sms'])
     contacts[channel] = {
@@ -212,16 +226,7 @@ export async function dailyRunReport(sql: Sql, dailyRunId: string): Promise<Dail
     else if (status === 'dry_run') c.dryRun += n;
     else c.pending += n;
   }
-  return {
-    id: run.id,
-    localDate: run.local_date,
-    status: run.status,
-    startedAt: run.started_at,
-    finishedAt: run.finished_at,
-    hunts: { total: run.hunts_total, done: run.hunts_done, failed: run.hunts_failed },
-    contacts,
-    skipped: Object.fromEntries(skippedRows.map((r) => [r.reason, r.n])),
-  };
+  return contacts;
 }
 
 export interface UnfinishedDailyRun {

@@ -45,20 +45,42 @@ export async function loadHuntPlan(
   huntId: string,
   smsKeyEncryptionKey: string,
 ): Promise<HuntPlan | null> {
-  const [row] = await sql<
-    {
-      id: string;
-      accountId: string;
-      status: 'active' | 'paused';
-      dailyPacingLimit: number | null;
-      settings: Record<string, unknown>;
-      templateIds: Record<string, unknown>;
-      smsApiKey: string | null;
-      whatsappPhone: string | null;
-      fixedPhone: string | null;
-      whatsappConnected: boolean;
-    }[]
-  >`
+  const row = await loadHuntRow(sql, huntId);
+  if (!row) return null;
+  const { channels, unusable } = planChannels(row, await loadChannelInputs(sql, row), smsKeyEncryptionKey);
+  return {
+    hunt: { id: row.id, accountId: row.accountId, status: row.status, dailyPacingLimit: row.dailyPacingLimit },
+    channels,
+    unusable,
+  };
+}
+
+/** The hunt with its settings and what its account has set up for each channel. */
+interface HuntPlanRow extends HuntRow {
+  settings: Record<string, unknown>;
+  templateIds: Record<string, unknown>;
+  smsApiKey: string | null;
+  whatsappPhone: string | null;
+  fixedPhone: string | null;
+  whatsappConnected: boolean;
+}
+
+interface TemplateRow {
+  id: string;
+  channel: Channel;
+  content: string | null;
+  tokenAudio: string | null;
+}
+
+/** The channel priorities, the hunt's templates and the account's channel pauses. */
+interface ChannelInputs {
+  priorities: { channel: Channel }[];
+  templates: TemplateRow[];
+  pauses: { channel: Channel; reasonCode: string }[];
+}
+
+async function loadHuntRow(sql: Queryable, huntId: string): Promise<HuntPlanRow | undefined> {
+  const [row] = await sql<HuntPlanRow[]>`
     select h.id, h.account_id as "accountId", h.status, h.daily_pacing_limit as "dailyPacingLimit",
            h.outreach_settings as settings, h.template_ids as "templateIds",
            a.sms_api_key as "smsApiKey", a.whatsapp_phone_number as "whatsappPhone",
@@ -67,21 +89,32 @@ export async function loadHuntPlan(
     from hunts h join accounts a on a.id = h.account_id
     left join whatsapp_sessions w on w.account_id = a.id
     where h.id = ${huntId}`;
-  if (!row) return null;
+  return row;
+}
 
+async function loadChannelInputs(sql: Queryable, row: HuntPlanRow): Promise<ChannelInputs> {
+  // Only well-formed ids reach the uuid[] cast: the web app's JSON may hold anything.
   const templateIds = Object.values(row.templateIds).filter(
     (v): v is string => typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v),
   );
   const [priorities, templates, pauses] = await Promise.all([
     sql<{ channel: Channel }[]>`select channel from channel_priorities order by priority`,
-    sql<{ id: string; channel: Channel; content: string | null; tokenAudio: string | null }[]>`
+    sql<TemplateRow[]>`
       select id, channel, content, voice_partner_token_audio as "tokenAudio" from message_templates
       where account_id = ${row.accountId}
         and id = any(${sql.array(templateIds)}::uuid[])`,
     sql<{ channel: Channel; reasonCode: string }[]>`
       select channel, reason_code as "reasonCode" from active_channel_pauses where account_id = ${row.accountId}`,
   ]);
+  return { priorities, templates, pauses };
+}
 
+/** The enabled channels in priority order, each either usable or unusable with its reason. */
+function planChannels(
+  row: HuntPlanRow,
+  { priorities, templates, pauses }: ChannelInputs,
+  smsKeyEncryptionKey: string,
+): Pick<HuntPlan, 'channels' | 'unusable'> {
   const channels: PlannedChannel[] = [];
   const unusable: HuntPlan['unusable'] = [];
   for (const { channel } of priorities) {
@@ -98,11 +131,7 @@ export async function loadHuntPlan(
     if (reason) unusable.push({ channel, reason });
     else channels.push({ channel, templateId: template!.id, template: template!.content });
   }
-  return {
-    hunt: { id: row.id, accountId: row.accountId, status: row.status, dailyPacingLimit: row.dailyPacingLimit },
-    channels,
-    unusable,
-  };
+  return { channels, unusable };
 }
 
 function unusableReason(

@@ -84,18 +84,9 @@ export async function sendVoiceBatchExactlyOnce(
   if (batch.length === 0) return alreadyTaken(deps, input.messageId);
   deps.logger.setBindings({ accountId: batch[0]!.accountId, channel: 'ringless_voice', batch: batch.length });
 
-  // What the request needs, checked before it is made: a message that cannot go fails alone.
-  const refusals = batch.map((m) => ({ m, failure: refusal(m) }));
-  let failed = 0;
-  let permanent: Failure | null = null;
-  for (const { m, failure } of refusals) {
-    if (!failure) continue;
-    await fail(deps, [m], failure);
-    failed++;
-    if (!ordinary(failure.blame)) permanent ??= failure;
-  }
-  let members = refusals.filter((r) => !r.failure).map((r) => r.m);
-  if (members.length === 0) return settled(permanent, { outcome: 'failed', failed });
+  const screened = await failRefusals(deps, batch);
+  const { members } = screened;
+  if (members.length === 0) return settled(screened.permanent, { outcome: 'failed', failed: screened.failed });
 
   const opening = deps.window.nextOpening(new Date());
   if (opening.getTime() > Date.now()) {
@@ -106,17 +97,39 @@ export async function sendVoiceBatchExactlyOnce(
     await recordVoiceBatchDryRun(sql, ids(members));
     return { outcome: 'dry_run', messages: members.length };
   }
+  return sendInRequests(deps, input, screened);
+}
 
+/** The members still to send, with the failures recorded so far. */
+interface BatchProgress {
+  members: VoiceBatchMember[];
+  failed: number;
+  /** The first failure that needs a person, reported once every outcome is recorded. */
+  permanent: Failure | null;
+}
+
+/** What the request needs, checked before it is made: a message that cannot go fails alone. */
+async function failRefusals(deps: SendVoiceBatchExactlyOnceDeps, batch: VoiceBatchMember[]): Promise<BatchProgress> {
+  const refusals = batch.map((m) => ({ m, failure: refusal(m) }));
+  let failed = 0;
+  let permanent: Failure | null = null;
+  for (const { m, failure } of refusals) {
+    if (!failure) continue;
+    await fail(deps, [m], failure);
+    failed++;
+    if (!ordinary(failure.blame)) permanent ??= failure;
+  }
+  return { members: refusals.filter((r) => !r.failure).map((r) => r.m), failed, permanent };
+}
+
+/** One request per pass; numbers refused by name drop out and the rest go again. */
+async function sendInRequests(
+  deps: SendVoiceBatchExactlyOnceDeps,
+  input: SendVoiceBatchInput,
+  { members, failed, permanent }: BatchProgress,
+): Promise<SendVoiceBatchResult> {
   for (;;) {
-    const slot = await deps.pace.take();
-    if (slot) {
-      await releaseVoiceBatch(sql, ids(members));
-      throw new RateLimitedError(
-        'VOICE_REQUEST_PACE',
-        "the platform's next Voice Partner request slot is not open yet",
-        slot.getTime() - Date.now(),
-      );
-    }
+    await takeRequestSlot(deps, members);
     let campaignId: string | null;
     try {
       ({ campaignId } = await deps.sender.send({
@@ -129,15 +142,9 @@ export async function sendVoiceBatchExactlyOnce(
       }));
     } catch (err) {
       if (err instanceof RecipientsRefusedError && err.numbers.length < members.length) {
-        // Those numbers were the reason nothing went: they fail, the others go again without them.
-        const refused = members.filter((m) => err.numbers.includes(m.recipientPhone));
-        await fail(deps, refused, { code: err.code, message: err.message, blame: err.blame });
-        failed += refused.length;
-        members = members.filter((m) => !err.numbers.includes(m.recipientPhone));
-        deps.logger.info(
-          { errorCode: err.code, refused: refused.length, remaining: members.length },
-          'numbers refused by name: the rest go again',
-        );
+        const remaining = await failRefusedNumbers(deps, members, err);
+        failed += members.length - remaining.length;
+        members = remaining;
         continue;
       }
       return settled(await settleFailure(deps, members, err, input.finalAttempt), {
@@ -147,9 +154,40 @@ export async function sendVoiceBatchExactlyOnce(
     }
     // From here Voice Partner has the campaign: recording outlasts a short database outage; if it
     // still fails, the rows stay `sending` and the leader's next run calls them uncertain.
-    await whileDatabaseAway(() => recordVoiceBatchSent(sql, ids(members), campaignId));
+    await whileDatabaseAway(() => recordVoiceBatchSent(deps.sql, ids(members), campaignId));
     return settled(permanent, { outcome: 'sent', campaignId, sent: members.length, failed });
   }
+}
+
+/** Takes the platform's next request slot; with none open, the claims go back and the queue waits. */
+async function takeRequestSlot(
+  deps: SendVoiceBatchExactlyOnceDeps,
+  members: readonly VoiceBatchMember[],
+): Promise<void> {
+  const slot = await deps.pace.take();
+  if (!slot) return;
+  await releaseVoiceBatch(deps.sql, ids(members));
+  throw new RateLimitedError(
+    'VOICE_REQUEST_PACE',
+    "the platform's next Voice Partner request slot is not open yet",
+    slot.getTime() - Date.now(),
+  );
+}
+
+/** Those numbers were the reason nothing went: they fail; returns the others, to go again without them. */
+async function failRefusedNumbers(
+  deps: SendVoiceBatchExactlyOnceDeps,
+  members: VoiceBatchMember[],
+  err: RecipientsRefusedError,
+): Promise<VoiceBatchMember[]> {
+  const refused = members.filter((m) => err.numbers.includes(m.recipientPhone));
+  await fail(deps, refused, { code: err.code, message: err.message, blame: err.blame });
+  const remaining = members.filter((m) => !err.numbers.includes(m.recipientPhone));
+  deps.logger.info(
+    { errorCode: err.code, refused: refused.length, remaining: remaining.length },
+    'numbers refused by name: the rest go again',
+  );
+  return remaining;
 }
 
 async function alreadyTaken(deps: SendVoiceBatchExactlyOnceDeps, messageId: string): Promise<SendVoiceBatchResult> {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { NotNowError, TransientError } from '../errors.js';
 import { within } from '../async/within.js';
-import { acquireLease } from '../redis/lease.js';
+import { acquireLease, type Lease } from '../redis/lease.js';
 import { AccountConnection, type AccountConnectionDeps } from './account-connection.js';
 import { loadDatabaseAuthState } from './auth-state.js';
 import type { Sql } from '../db/client.js';
@@ -44,31 +44,19 @@ export function createConnectionPool(
   const connectTimeoutMs = options.connectTimeoutMs ?? 20_000;
   const owner = randomUUID();
   const connections = new Map<string, Promise<AccountConnection>>();
-  const leaseKey = (accountId: string) => `${options.prefix}:whatsapp-lease:${accountId}`;
-  const connectionDeps: AccountConnectionDeps = {
-    sql,
-    logger,
-    socketFactory: options.socketFactory,
-    idleMs: options.idleMs ?? 60_000,
-    sentRecently,
-    async onGone(conn) {
-      if ((await connections.get(conn.accountId)) === conn) connections.delete(conn.accountId);
-      await conn.lease.release();
-    },
-  };
+  const connectionDeps = accountConnectionDeps(options, connections, sentRecently);
 
   async function connect(accountId: string): Promise<AccountConnection> {
-    const lease = await acquireLease(redis, leaseKey(accountId), owner, leaseMs, () => {
-      logger.warn({ accountId }, 'lost the WhatsApp lease; closing the socket');
-      void connections.get(accountId)?.then((conn) => conn.close());
-    });
-    if (!lease) {
-      throw new NotNowError(
-        'WHATSAPP_SOCKET_ELSEWHERE',
-        "another worker process holds this account's WhatsApp socket",
-        new Date(Date.now() + 2_000 + Math.random() * 3_000),
-      );
-    }
+    const lease = await acquireAccountLease(
+      redis,
+      `${options.prefix}:whatsapp-lease:${accountId}`,
+      owner,
+      leaseMs,
+      () => {
+        logger.warn({ accountId }, 'lost the WhatsApp lease; closing the socket');
+        void connections.get(accountId)?.then((conn) => conn.close());
+      },
+    );
     try {
       const auth = await loadDatabaseAuthState(sql, accountId, options.encryptionKey);
       return new AccountConnection(connectionDeps, accountId, auth, lease);
@@ -101,6 +89,44 @@ export function createConnectionPool(
       await Promise.all(all.flatMap((r) => (r.status === 'fulfilled' ? [r.value.close()] : [])));
     },
   };
+}
+
+/** What each connection needs; one that goes away leaves the pool (unless replaced) and frees its lease. */
+function accountConnectionDeps(
+  options: WhatsAppConnectionsOptions,
+  connections: Map<string, Promise<AccountConnection>>,
+  sentRecently: (externalId: string) => boolean,
+): AccountConnectionDeps {
+  return {
+    sql: options.sql,
+    logger: options.logger,
+    socketFactory: options.socketFactory,
+    idleMs: options.idleMs ?? 60_000,
+    sentRecently,
+    async onGone(conn) {
+      if ((await connections.get(conn.accountId)) === conn) connections.delete(conn.accountId);
+      await conn.lease.release();
+    },
+  };
+}
+
+/** The account's lease, or a postponement while another worker process holds it. */
+async function acquireAccountLease(
+  redis: RedisClient,
+  key: string,
+  owner: string,
+  leaseMs: number,
+  onLost: () => void,
+): Promise<Lease> {
+  const lease = await acquireLease(redis, key, owner, leaseMs, onLost);
+  if (!lease) {
+    throw new NotNowError(
+      'WHATSAPP_SOCKET_ELSEWHERE',
+      "another worker process holds this account's WhatsApp socket",
+      new Date(Date.now() + 2_000 + Math.random() * 3_000),
+    );
+  }
+  return lease;
 }
 
 /** Waits for the socket to open; one that does not open in time is closed (its lease freed). */

@@ -35,6 +35,71 @@ function phoneFor(i: number): { raw: string | undefined; e164: string | null } {
   return { raw: formats[i % 3], e164 };
 }
 
+/** One generated result and the values the oracle needs to judge it. */
+interface GeneratedResult {
+  result: Record<string, unknown>;
+  annonceId: string;
+  zipcode: string;
+  brand: string;
+  phone: string | null;
+  price: number;
+}
+
+/** The `details` block: every export carries it, as an object or as JSON text. */
+function vehicleDetails(n: number, brand: string): Record<string, string> {
+  return {
+    Marque: brand,
+    'Année modèle': String(2010 + (n % 14)),
+    Kilométrage: `${(n * 997) % 200000} km`,
+    Carburant: 'Diesel',
+    'Boîte de vitesse': 'Manuelle',
+    'Type de véhicule': 'Berline',
+  };
+}
+
+/** The i-th result, its quirks chosen from i so the same count always yields the same results. */
+function generateResult(i: number, prefix: string): GeneratedResult {
+  // Every 50th result repeats the previous ad with a new price (the last one wins).
+  const isDuplicate = i % 50 === 49;
+  const n = isDuplicate ? i - 1 : i;
+  const annonceId = `${prefix}${String(n).padStart(8, '0')}`;
+  const [zipcode, city] = i % 40 === 7 ? ['99999', 'Nulle-Part'] : CITIES[n % CITIES.length]!;
+  const brand = i % 25 === 5 ? 'Lada' : BRANDS[n % BRANDS.length]!;
+  const phone = phoneFor(n);
+  const price = 3000 + ((i * 1373) % 30000);
+  const vehicle = vehicleDetails(n, brand);
+  const result: Record<string, unknown> = {
+    id: i % 2 === 0 ? 53557759 + i : `a${i.toString(16).padStart(31, '0')}`,
+    annonce_id: annonceId,
+    url: `https://www.leboncoin.fr/ad/voitures/${annonceId}`,
+    title: `Annonce ${n}`,
+    description: `Véhicule en bon état ${n}`,
+    category_name: i % 45 === 8 ? undefined : 'Voitures',
+    price,
+    has_phone: phone.raw !== undefined && phone.raw !== '',
+    phone: phone.raw,
+    owner_name: `Vendeur ${n}`,
+    no_salesmen: n % 12 === 5,
+    city,
+    postal_code: zipcode,
+    picture: `https://img.leboncoin.fr/${annonceId}/0.jpg`,
+    pictures: `https://img.leboncoin.fr/${annonceId}/0.jpg, https://img.leboncoin.fr/${annonceId}/1.jpg`,
+    first_publication_date: '2026-11-20T09:15:00+01:00',
+    last_publication_date: n % 7 === 0 ? '2026-11-27T23:30:00+01:00' : '2026-11-20T09:15:00+01:00',
+    urgent: n % 9 === 0,
+    is_boosted: n % 11 === 0,
+    // 2026 exports carry top-level vehicle fields; older ones only `details`, as object or JSON text.
+    ...(n % 3 === 0 ? { brand, model: 'Clio', mileage: vehicle.Kilométrage, regdate: vehicle['Année modèle'] } : {}),
+    details: n % 2 === 0 ? vehicle : JSON.stringify(vehicle),
+    more_details: JSON.stringify({
+      old_price: price + (n % 4 === 0 ? 500 : 0),
+      car_price_min: 5000,
+      car_price_max: 20000,
+    }),
+  };
+  return { result, annonceId, zipcode, brand, phone: phone.e164, price };
+}
+
 export function generateLobstrResults(count: number, options: { idPrefix?: string } = {}): GeneratedLobstrResults {
   const prefix = options.idPrefix ?? '30';
   const results: Record<string, unknown>[] = [];
@@ -43,59 +108,16 @@ export function generateLobstrResults(count: number, options: { idPrefix?: strin
   let duplicates = 0;
 
   for (let i = 0; i < count; i++) {
-    // Every 50th result repeats the previous ad with a new price (the last one wins).
-    const isDuplicate = i % 50 === 49;
-    const n = isDuplicate ? i - 1 : i;
-    const annonceId = `${prefix}${String(n).padStart(8, '0')}`;
-    const [zipcode, city] = i % 40 === 7 ? ['99999', 'Nulle-Part'] : CITIES[n % CITIES.length]!;
-    const brand = i % 25 === 5 ? 'Lada' : BRANDS[n % BRANDS.length]!;
-    const phone = phoneFor(n);
-    const price = 3000 + ((i * 1373) % 30000);
-    const vehicle = {
-      Marque: brand,
-      'Année modèle': String(2010 + (n % 14)),
-      Kilométrage: `${(n * 997) % 200000} km`,
-      Carburant: 'Diesel',
-      'Boîte de vitesse': 'Manuelle',
-      'Type de véhicule': 'Berline',
-    };
-    const result: Record<string, unknown> = {
-      id: i % 2 === 0 ? 53557759 + i : `a${i.toString(16).padStart(31, '0')}`,
-      annonce_id: annonceId,
-      url: `https://www.leboncoin.fr/ad/voitures/${annonceId}`,
-      title: `Annonce ${n}`,
-      description: `Véhicule en bon état ${n}`,
-      category_name: i % 45 === 8 ? undefined : 'Voitures',
-      price,
-      has_phone: phone.raw !== undefined && phone.raw !== '',
-      phone: phone.raw,
-      owner_name: `Vendeur ${n}`,
-      no_salesmen: n % 12 === 5,
-      city,
-      postal_code: zipcode,
-      picture: `https://img.leboncoin.fr/${annonceId}/0.jpg`,
-      pictures: `https://img.leboncoin.fr/${annonceId}/0.jpg, https://img.leboncoin.fr/${annonceId}/1.jpg`,
-      first_publication_date: '2026-11-20T09:15:00+01:00',
-      last_publication_date: n % 7 === 0 ? '2026-11-27T23:30:00+01:00' : '2026-11-20T09:15:00+01:00',
-      urgent: n % 9 === 0,
-      is_boosted: n % 11 === 0,
-      // 2026 exports carry top-level vehicle fields; older ones only `details`, as object or JSON text.
-      ...(n % 3 === 0 ? { brand, model: 'Clio', mileage: vehicle.Kilométrage, regdate: vehicle['Année modèle'] } : {}),
-      details: n % 2 === 0 ? vehicle : JSON.stringify(vehicle),
-      more_details: JSON.stringify({
-        old_price: price + (n % 4 === 0 ? 500 : 0),
-        car_price_min: 5000,
-        car_price_max: 20000,
-      }),
-    };
+    const { result, annonceId, zipcode, brand, phone, price } = generateResult(i, prefix);
     results.push(result);
 
     if (result.category_name === undefined) rejected.unknown_ad_type++;
     else if (zipcode === '99999') rejected.unknown_location++;
     else {
       if (valid.has(annonceId)) duplicates++;
+      // Delete first so the map's order is that of the last occurrence, as ingestion keeps it.
       valid.delete(annonceId);
-      valid.set(annonceId, { phone: phone.e164, zipcode, price, brandKnown: brand !== 'Lada' });
+      valid.set(annonceId, { phone, zipcode, price, brandKnown: brand !== 'Lada' });
     }
   }
   return { results, valid, rejected, duplicates };
