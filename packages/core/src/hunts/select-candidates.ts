@@ -5,6 +5,7 @@ import type { Queryable } from '../db/client.js';
 import type { Channel } from '../channel.js';
 import { isMobile } from '../phone/phone-number.js';
 import { formatPrice, type TemplateValues } from '../templates/render-template.js';
+import { loadHuntFilters, matchesHuntFilters, type HuntFilters } from './hunt-filters.js';
 
 export interface Candidate {
   adId: string;
@@ -40,7 +41,6 @@ interface CandidateRow {
   mobile: boolean | null;
   failedChannels: Channel[];
   sellerOtherAds: number;
-  sellerContactedToday: number;
   title: string | null;
   price: number | null;
   brand: string | null;
@@ -81,50 +81,55 @@ function toCandidate(r: CandidateRow): Candidate {
 /** One ad with a phone that has not opted out, as a candidate for an account (hand-over to the next channel). */
 export async function loadCandidate(sql: Queryable, accountId: string, adId: string): Promise<Candidate | null> {
   const [row] = await sql<CandidateRow[]>`
-    select ${candidateColumns(sql, accountId)}, 0 as "sellerOtherAds", 0 as "sellerContactedToday"
+    select ${candidateColumns(sql, accountId)}, 0 as "sellerOtherAds"
     from ads a left join locations l on l.id = a.location_id left join brands b on b.id = a.brand_id
     where a.id = ${adId} and a.phone_number is not null
       and not exists (select 1 from suppressed_phone_numbers s where s.phone_number = a.phone_number)`;
   return row ? toCandidate(row) : null;
 }
 
-/** The hunt's own filters on an ad `a` at location `l`, for the hunt row `h` (an SQL fragment). */
-const matchesHuntFilters = (sql: Queryable) => sql`
-  (cardinality(h.sub_type_ids) = 0 or a.subtype_id = any(h.sub_type_ids))
-  and (cardinality(h.brand_ids) = 0 or a.brand_id = any(h.brand_ids))
-  and (h.origin_id is null or (l.id is not null and 2 * 6371 * asin(sqrt(
-        power(sin(radians(l.lat - h.origin_lat) / 2), 2)
-        + cos(radians(h.origin_lat)) * cos(radians(l.lat))
-          * power(sin(radians(l.lng - h.origin_lng) / 2), 2)
-      )) <= h.radius_in_km))
-  and (h.price_min is null or a.price >= h.price_min) and (h.price_max is null or a.price <= h.price_max)
-  and (h.mileage_min is null or a.mileage >= h.mileage_min)
-  and (h.mileage_max is null or a.mileage <= h.mileage_max)
-  and (h.model_year_min is null or a.model_year >= h.model_year_min)
-  and (h.model_year_max is null or a.model_year <= h.model_year_max)
-  and (not h.has_been_reposted or a.has_been_reposted) and (not h.price_has_dropped or a.price_has_dropped)
-  and (not h.is_urgent or a.is_urgent) and (not h.has_been_boosted or a.has_been_boosted)
-  and (not h.is_low_price or a.is_low_price)`;
+/**
+ * The first walk covers the limit twice plus a margin (sellers with several ads, sellers already
+ * contacted today); a walk that falls short goes again four times longer, until the limit is met
+ * or the hunt's matching ads run out. Bounded by what the day needs, not by the size of the pool.
+ */
+const firstWalk = (limit: number) => 2 * limit + 20;
+const WALK_GROWTH = 4;
 
 export async function selectCandidates(sql: Queryable, query: CandidateQuery): Promise<CandidatePage> {
-  if (query.limit <= 0 || query.channels.length === 0) return { candidates: [], sellerContactedToday: 0 };
-  const { huntId, accountId, localDate } = query;
-  // Per matching ad only what decides eligibility and order; names, failed channels and the
-  // seller's day are looked up for the few rows that need them. The hunt (one row, with its
-  // origin and lists) is materialised so nothing about it is re-read per ad.
-  const rows = await sql<CandidateRow[]>`
-    with hunt as materialized (
-      select h.*, o.id as origin_id, o.lat as origin_lat, o.lng as origin_lng,
-             array(select s.sub_type_id from sub_types_hunts s where s.hunt_id = h.id) as sub_type_ids,
-             array(select bh.brand_id from brands_hunts bh where bh.hunt_id = h.id) as brand_ids
-      from hunts h left join locations o on o.id = h.location_id where h.id = ${huntId}
-    ), matching as (
+  const none = { candidates: [], sellerContactedToday: 0 };
+  if (query.limit <= 0 || query.channels.length === 0) return none;
+  const filters = await loadHuntFilters(sql, query.huntId);
+  if (!filters) return none;
+  for (let walk = firstWalk(query.limit); ; walk *= WALK_GROWTH) {
+    const rows = await candidatesAmongNewest(sql, query, filters, walk);
+    const candidates = rows.filter((r): r is WalkRow & CandidateRow => r.adId !== null);
+    if (candidates.length >= query.limit || rows[0]!.walked < walk)
+      // The count is over every ad walked, so it comes with the first row.
+      return { candidates: candidates.map(toCandidate), sellerContactedToday: rows[0]!.sellerContactedToday };
+  }
+}
+
+type WalkRow = { walked: number; sellerContactedToday: number } & (CandidateRow | NullRow<CandidateRow>);
+type NullRow<T> = { [K in keyof T]: null };
+
+/**
+ * Walks the hunt's eligible matching ads newest first (an index walk that stops after `walk`
+ * rows), keeps each seller's newest and leaves out sellers already contacted today. Always one
+ * row at least: `walked` tells whether the walk reached the end of the hunt's ads.
+ */
+async function candidatesAmongNewest(
+  sql: Queryable,
+  query: CandidateQuery,
+  filters: HuntFilters,
+  walk: number,
+): Promise<WalkRow[]> {
+  const { accountId, localDate } = query;
+  return sql<WalkRow[]>`
+    with walked as (
       select a.id, a.phone_number as phone, a.last_publication_date, a.created_at
-      from hunt h
-      join ads a on a.type_id = h.type_id
-      left join locations l on l.id = a.location_id
-      where a.phone_number is not null and a.accept_salesmen
-        and (${matchesHuntFilters(sql)})
+      from ads a
+      where ${matchesHuntFilters(sql, filters)} and a.phone_number is not null and a.accept_salesmen
         and not exists (select 1 from suppressed_phone_numbers s where s.phone_number = a.phone_number)
         and not exists (select 1 from contacted_ads c where c.account_id = ${accountId} and c.ad_id = a.id)
         and not exists (select 1 from messages m
@@ -135,14 +140,17 @@ export async function selectCandidates(sql: Queryable, query: CandidateQuery): P
                     where (c.channel = 'ringless_voice' or a.phone_is_mobile is not false)
                       and not exists (select 1 from messages m
                                       where m.account_id = ${accountId} and m.ad_id = a.id and m.channel = c.channel))
+      order by a.last_publication_date desc nulls last, a.created_at desc, a.id
+      limit ${walk}
     ), sellers as (
-      -- one candidate per seller: the newest of their matching ads
-      select m.*,
+      -- one candidate per seller: the newest of their ads walked (a walk is a newest-first prefix,
+      -- so it is the newest of all their matching ads)
+      select w.*,
              row_number() over (
-               partition by m.phone order by m.last_publication_date desc nulls last, m.created_at desc, m.id
+               partition by w.phone order by w.last_publication_date desc nulls last, w.created_at desc, w.id
              ) as seller_rank,
-             count(*) over (partition by m.phone)::int as seller_ads
-      from matching m
+             count(*) over (partition by w.phone)::int as seller_ads
+      from walked w
     ), firsts as (
       -- one contact per seller and day: a live message today, or one still waiting to go out
       select s.*, exists (select 1 from messages x
@@ -150,17 +158,20 @@ export async function selectCandidates(sql: Queryable, query: CandidateQuery): P
                             and (x.local_date = ${localDate} or x.status in ('pending', 'sending'))) as contacted_today
       from sellers s where s.seller_rank = 1
     ), page as (
-      select f.*, coalesce(sum(f.seller_ads) filter (where f.contacted_today) over (), 0)::int as seller_contacted_today
-      from firsts f
+      select f.*, row_number() over (order by f.last_publication_date desc nulls last, f.created_at desc, f.id) as rank
+      from firsts f where not f.contacted_today
     )
-    select ${candidateColumns(sql, accountId)}, p.seller_ads - 1 as "sellerOtherAds",
-           p.seller_contacted_today as "sellerContactedToday"
-    from (select * from page where not contacted_today
-          order by last_publication_date desc nulls last, created_at desc, id limit ${query.limit}) p
-    join ads a on a.id = p.id
-    left join locations l on l.id = a.location_id
-    left join brands b on b.id = a.brand_id
-    order by p.last_publication_date desc nulls last, p.created_at desc, p.id`;
-  // The count is over every matching ad, so it comes with any row; with no row, nothing to count.
-  return { candidates: rows.map(toCandidate), sellerContactedToday: rows[0]?.sellerContactedToday ?? 0 };
+    select n.walked, n.seller_contacted_today as "sellerContactedToday", c.*
+    from (select (select count(*) from walked)::int as walked,
+                 (select coalesce(sum(seller_ads), 0) from firsts where contacted_today)::int as seller_contacted_today
+         ) n
+    left join lateral (
+      select ${candidateColumns(sql, accountId)}, p.seller_ads - 1 as "sellerOtherAds", p.rank
+      from page p
+      join ads a on a.id = p.id
+      left join locations l on l.id = a.location_id
+      left join brands b on b.id = a.brand_id
+      where p.rank <= ${query.limit}
+    ) c on true
+    order by c.rank`;
 }
