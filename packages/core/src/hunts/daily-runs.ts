@@ -1,6 +1,6 @@
 // The daily run ledger: one run per local date, one row per hunt of the run, totals kept right
 // whatever order hunts finish in.
-import type { Queryable, Sql } from '../db/client.js';
+import type { Sql } from '../db/client.js';
 
 export interface EnsuredDailyRun {
   id: string;
@@ -70,11 +70,10 @@ export async function unfinishedHuntsPage(
 /** Every hunt is registered: the run completes as soon as they are all accounted for (at once if none). */
 export async function sealDailyRunHunts(sql: Sql, dailyRunId: string): Promise<number> {
   return sql.begin(async (tx) => {
-    await tx`select 1 from daily_runs where id = ${dailyRunId} for update`;
     const [row] = await tx<{ total: number }[]>`
       update daily_runs set fanned_out_at = coalesce(fanned_out_at, now())
       where id = ${dailyRunId} returning hunts_total as total`;
-    await refreshRunTotals(tx, dailyRunId);
+    await tx`select settle_daily_run(${dailyRunId}, 0, 0)`;
     return row!.total;
   });
 }
@@ -88,21 +87,17 @@ export interface HuntOutcome {
 }
 
 export async function recordRunHunt(sql: Sql, dailyRunId: string, huntId: string, outcome: HuntOutcome): Promise<void> {
-  await sql.begin(async (tx) => {
-    // The run row is locked first, so the counts below see every hunt committed before.
-    await tx`select 1 from daily_runs where id = ${dailyRunId} for update`;
-    await tx`
-      insert into daily_run_hunts
-        (daily_run_id, hunt_id, status, contacts_planned, skipped, error_code, error_message, updated_at)
-      values (${dailyRunId}, ${huntId}, ${outcome.status}, ${outcome.contactsPlanned}, ${tx.json(outcome.skipped)},
-              ${outcome.errorCode ?? null}, ${outcome.errorMessage ?? null}, now())
-      -- A re-run (retry, duplicate job) only plans what earlier runs had not: planned counts add up.
-      on conflict (daily_run_id, hunt_id) do update set status = excluded.status,
-        contacts_planned = daily_run_hunts.contacts_planned + excluded.contacts_planned,
-        skipped = excluded.skipped, error_code = excluded.error_code, error_message = excluded.error_message,
-        updated_at = now()`;
-    await refreshRunTotals(tx, dailyRunId);
-  });
+  // The run's totals follow by a trigger (migration daily_run_counters).
+  await sql`
+    insert into daily_run_hunts
+      (daily_run_id, hunt_id, status, contacts_planned, skipped, error_code, error_message, updated_at)
+    values (${dailyRunId}, ${huntId}, ${outcome.status}, ${outcome.contactsPlanned}, ${sql.json(outcome.skipped)},
+            ${outcome.errorCode ?? null}, ${outcome.errorMessage ?? null}, now())
+    -- A re-run (retry, duplicate job) only plans what earlier runs had not: planned counts add up.
+    on conflict (daily_run_id, hunt_id) do update set status = excluded.status,
+      contacts_planned = daily_run_hunts.contacts_planned + excluded.contacts_planned,
+      skipped = excluded.skipped, error_code = excluded.error_code, error_message = excluded.error_message,
+      updated_at = now()`;
 }
 
 /**
@@ -111,31 +106,10 @@ export async function recordRunHunt(sql: Sql, dailyRunId: string, huntId: string
  * already accounted for is left as it is.
  */
 export async function recordLostHunt(sql: Sql, dailyRunId: string, huntId: string, reason: string): Promise<void> {
-  await sql.begin(async (tx) => {
-    await tx`select 1 from daily_runs where id = ${dailyRunId} for update`;
-    const lost = await tx`
-      update daily_run_hunts set status = 'failed', error_code = 'HUNT_JOB_LOST', error_message = ${reason},
-        updated_at = now()
-      where daily_run_id = ${dailyRunId} and hunt_id = ${huntId} and status = 'running'`;
-    if (lost.count > 0) await refreshRunTotals(tx, dailyRunId);
-  });
-}
-
-async function refreshRunTotals(tx: Queryable, dailyRunId: string): Promise<void> {
-  await tx`
-    update daily_runs r set
-      hunts_done = c.done, hunts_failed = c.failed,
-      status = case when c.complete then 'completed'::run_status else 'running'::run_status end,
-      finished_at = case when c.complete then coalesce(r.finished_at, now()) end,
-      duration_ms = case when c.complete
-                      then (extract(epoch from coalesce(r.finished_at, now()) - r.started_at) * 1000)::int end
-    from (select count(*) filter (where h.status = 'completed')::int as done,
-                 count(*) filter (where h.status = 'failed')::int as failed,
-                 -- complete once the fan-out registered every hunt and each is done or failed
-                 (select fanned_out_at is not null from daily_runs where id = ${dailyRunId})
-                   and count(*) filter (where h.status = 'running') = 0 as complete
-          from daily_run_hunts h where h.daily_run_id = ${dailyRunId}) c
-    where r.id = ${dailyRunId}`;
+  await sql`
+    update daily_run_hunts set status = 'failed', error_code = 'HUNT_JOB_LOST', error_message = ${reason},
+      updated_at = now()
+    where daily_run_id = ${dailyRunId} and hunt_id = ${huntId} and status = 'running'`;
 }
 
 interface ContactCounts {
