@@ -1,8 +1,8 @@
-// `pnpm bench [ingest|fanout|webhook|pipeline …] [size]`: runs the benchmarks named (all by
+// `pnpm bench [ingest|fanout|webhook|pipeline|day …] [size]`: runs the benchmarks named (all by
 // default), each in a process of its own so none starts with another's memory, passing the size on.
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['ingest', 'fanout', 'webhook', 'pipeline'];
+const BENCHES = ['ingest', 'fanout', 'webhook', 'pipeline', 'day'];
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => !BENCHES.includes(a) && !/^\d+$/.test(a));
 if (unknown.length > 0)
