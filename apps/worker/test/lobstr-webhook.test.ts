@@ -87,6 +87,20 @@ describe('POST /webhooks/lobstr/:token', () => {
     expect(await runRecord(runId(2))).toMatchObject({ attempts: 1 });
   });
 
+  it('admits runs announced together once each, duplicates in the same batch included', async () => {
+    const ids = Array.from({ length: 15 }, (_, i) => runId(1000 + i));
+    // Each run twice at once, the second time without its squid: one row per run, the squid kept.
+    const responses = await Promise.all(
+      ids.flatMap((id) => [post(runDone(id)), post({ id, event: 'run.done', object: 'run' })]),
+    );
+    expect(responses.map((r) => r.statusCode)).toEqual(responses.map(() => 202));
+    const rows = await world.context.sql<{ id: string; squid_id: string }[]>`
+      select id, squid_id from lobstr_runs where id = any(${ids}) order by id`;
+    expect(rows).toEqual(ids.map((id) => ({ id, squid_id: SQUID })));
+    const jobs = await Promise.all(ids.map((id) => world.context.queues.scraping.getJob(JOB_IDS.lobstrRun(id))));
+    expect(jobs.filter(Boolean)).toHaveLength(15);
+  });
+
   it('completes a run with all its ads when Lobstr fails on page 7 once', async () => {
     const generated = generateLobstrResults(800, { idPrefix: '50' });
     fake.runs.set(runId(3), { id: runId(3), squid: SQUID, status: 'done', results: generated.results });

@@ -6,7 +6,7 @@ export * from './errors.js';
 export * from './config/job-payloads.js';
 export { createLobstrClient, type LobstrClient } from './lobstr/lobstr-client.js';
 export { ingestLobstrRun } from './lobstr/ingest-lobstr-run.js';
-export { admitLobstrRun } from './lobstr/lobstr-runs.js';
+export { admitLobstrRuns, type AnnouncedRun } from './lobstr/lobstr-runs.js';
 export { mapLobstrResult } from './lobstr/map-lobstr-result.js';
 export { toE164 } from './phone/phone-number.js';
 export { loadReferenceLookups } from './lobstr/reference-lookups.js';

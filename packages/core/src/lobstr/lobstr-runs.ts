@@ -16,16 +16,26 @@ export interface LobstrRunProgress extends LobstrRunCounts {
 
 export type WebhookAdmission = 'enqueue' | 'already_started';
 
+export interface AnnouncedRun {
+  runId: string;
+  squidId: string | null;
+}
+
 /**
- * Records a run announced by a webhook. A run not yet picked up by a job may be enqueued again
- * (the previous enqueue may have failed); one that started or finished must not be.
+ * Records runs announced by webhooks, in one statement for all of them, and says of each run id
+ * whether to enqueue it: a run not yet picked up by a job may be enqueued again (the previous
+ * enqueue may have failed); one that started or finished must not be.
  */
-export async function admitLobstrRun(sql: Sql, runId: string, squidId: string | null): Promise<WebhookAdmission> {
-  const [row] = await sql<{ status: string }[]>`
-    insert into lobstr_runs (id, squid_id) values (${runId}, ${squidId})
+export async function admitLobstrRuns(sql: Sql, runs: readonly AnnouncedRun[]): Promise<Map<string, WebhookAdmission>> {
+  // One row per run id (a conflict cannot touch a row twice in one statement): the first squid known.
+  const squids = new Map<string, string | null>();
+  for (const { runId, squidId } of runs) squids.set(runId, squids.get(runId) ?? squidId);
+  const rows = await sql<{ id: string; status: string }[]>`
+    insert into lobstr_runs (id, squid_id)
+    select * from unnest(${[...squids.keys()]}::text[], ${[...squids.values()]}::text[])
     on conflict (id) do update set squid_id = coalesce(lobstr_runs.squid_id, excluded.squid_id)
-    returning status`;
-  return row?.status === 'received' ? 'enqueue' : 'already_started';
+    returning id, status`;
+  return new Map(rows.map((r) => [r.id, r.status === 'received' ? 'enqueue' : 'already_started']));
 }
 
 /** Marks the run as being ingested and returns where to resume, or null if already completed. */
