@@ -4,7 +4,15 @@
 // a fresh database. Reports hunts/s (trigger → every hunt accounted), contacts/s (trigger → every
 // planned message recorded) and the candidate query's time per hunt (p50, p95, max) measured
 // after the run, one hunt at a time, for the next day's selection.
-import { createLogger, encryptSecret, localDateOf, parseEnv, ROUTES, selectCandidates } from '@auto-prospect/core';
+import {
+  createLogger,
+  encryptSecret,
+  localDateOf,
+  parseEnv,
+  planCandidateQueries,
+  ROUTES,
+  selectCandidates,
+} from '@auto-prospect/core';
 import postgres from 'postgres';
 import { createTestQueuePrefix, testEnv } from '@auto-prospect/testkit';
 import { createContext, type WorkerContext } from '@auto-prospect/worker/context';
@@ -97,7 +105,7 @@ interface TimedHunt {
 
 /**
  * The candidate query of a sample of hunts for `localDate`, one at a time, as a hunt's day runs it
- * (custom plans, no JIT). With BENCH_EXPLAIN=1, prints the plan of the hunt at the 95th percentile.
+ * (planCandidateQueries). With BENCH_EXPLAIN=1, prints the plan of the hunt at the 95th percentile.
  */
 async function candidateQueryMs(url: string, localDate: string) {
   const notices: string[] = [];
@@ -110,16 +118,13 @@ async function candidateQueryMs(url: string, localDate: string) {
       channels: ['sms'],
       limit: hunt.limit,
     });
-  const settings = (tx: postgres.TransactionSql, extra: Record<string, string> = {}) =>
-    tx`select set_config(k, v, true)
-       from jsonb_each_text(${tx.json({ jit: 'off', plan_cache_mode: 'force_custom_plan', ...extra })}) as s (k, v)`;
   try {
     const hunts = await sql<TimedHunt[]>`
       select id, account_id as "accountId", daily_pacing_limit as limit, 0 as ms
       from hunts order by random() limit ${TIMED_HUNTS}`;
     for (const hunt of hunts) {
       await sql.begin(async (tx) => {
-        await settings(tx);
+        await planCandidateQueries(tx);
         const started = performance.now();
         await select(tx, hunt);
         hunt.ms = performance.now() - started;
@@ -130,11 +135,11 @@ async function candidateQueryMs(url: string, localDate: string) {
     if (process.env.BENCH_EXPLAIN) {
       await sql`load 'auto_explain'`;
       await sql.begin(async (tx) => {
-        const explain = { log_min_duration: '0', log_analyze: 'on', log_buffers: 'on' };
-        await settings(tx, {
-          ...Object.fromEntries(Object.entries(explain).map(([k, v]) => [`auto_explain.${k}`, v])),
-          client_min_messages: 'log',
-        });
+        await planCandidateQueries(tx);
+        await tx`
+          select set_config('auto_explain.log_min_duration', '0', true),
+                 set_config('auto_explain.log_analyze', 'on', true), set_config('auto_explain.log_buffers', 'on', true),
+                 set_config('client_min_messages', 'log', true)`;
         await select(tx, at(0.95));
       });
       // The plan without the statement's text: from its first node on.

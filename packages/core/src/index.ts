@@ -43,7 +43,7 @@ export { pollSmsReplies } from './messages/poll-sms-replies.js';
 export { markUncertain } from './messages/message-ledger.js';
 export { createManualContact } from './hunts/create-manual-contact.js';
 export { allocateHuntDay } from './hunts/allocate-hunt-day.js';
-export { selectCandidates } from './hunts/select-candidates.js';
+export { planCandidateQueries, selectCandidates } from './hunts/select-candidates.js';
 export { loadHuntPlan, huntExists } from './hunts/hunt-plan.js';
 export { resolveUncertainMessage, listUncertainMessages } from './messages/resolve-uncertain.js';
 export { handOverContact, type HandOverDeps } from './hunts/hand-over-contact.js';

@@ -6,7 +6,7 @@ import { allocateContacts } from './allocate-contacts.js';
 import { lockAllocationRoom, type AllocationTarget } from './allocation-room.js';
 import { assignChannels, noRoomReason } from './assign-channels.js';
 import type { PlannedChannel } from './hunt-plan.js';
-import { selectCandidates } from './select-candidates.js';
+import { planCandidateQueries, selectCandidates } from './select-candidates.js';
 import { sendSchedule } from './send-schedule.js';
 
 /**
@@ -36,11 +36,7 @@ export async function allocateHuntDay(
   channels: readonly PlannedChannel[],
 ): Promise<{ planned: number; skipped: Record<string, number> }> {
   const skipped: Record<string, number> = {};
-  // Past Postgres' JIT threshold (a hunt over a large pool of ads), compiling the candidate query
-  // costs about a second, tens of times the query itself: these statements never use it. Its best
-  // plan depends on the hunt's filters (walk the newest ads, or read a narrow hunt's few places):
-  // a plan cached for another hunt measured 3× slower at p95 over a million ads.
-  await tx`select set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)`;
+  await planCandidateQueries(tx);
   const room = await lockAllocationRoom(tx, target);
   const write = {
     target,

@@ -63,11 +63,14 @@ export function matchesHuntFilters(sql: Queryable, f: HuntFilters): PendingQuery
     ['model_year', f.modelYearMin, '>='],
     ['model_year', f.modelYearMax, '<='],
   ];
+  // One value is an equality, not `= any`: only then can an index on the column walk it newest first.
+  const oneOf = (column: string, values: readonly number[]) =>
+    values.length === 1 ? sql`${sql('a.' + column)} = ${values[0]!}` : sql`${sql('a.' + column)} = any(${values})`;
   const parts = [
     sql`a.type_id = ${f.typeId}`,
-    ...(f.subTypeIds.length > 0 ? [sql`a.subtype_id = any(${f.subTypeIds})`] : []),
-    ...(f.brandIds.length > 0 ? [sql`a.brand_id = any(${f.brandIds})`] : []),
-    ...(f.locationIds ? [sql`a.location_id = any(${f.locationIds})`] : []),
+    ...(f.subTypeIds.length > 0 ? [oneOf('subtype_id', f.subTypeIds)] : []),
+    ...(f.brandIds.length > 0 ? [oneOf('brand_id', f.brandIds)] : []),
+    ...(f.locationIds ? [oneOf('location_id', f.locationIds)] : []),
     ...bounds.filter(([, v]) => v !== null).map(([column, v, op]) => sql`${sql('a.' + column)} ${sql.unsafe(op)} ${v}`),
     ...f.requiredFlags.map((flag) => sql`${sql('a.' + flag)}`),
   ];
