@@ -15,7 +15,7 @@ export async function seedPlaces(sql: Sql): Promise<void> {
 }
 
 /**
- * `count` ads. Numbered lists of types (cars first), brands and places let one random number per
+ * `count` ads, written oldest first as daily ingestion writes them. Numbered lists of types (cars first), brands and places let one random number per
  * ad pick each, skewed towards the first ones (the popular brands, the big towns).
  */
 export async function seedAds(sql: Sql, count: number): Promise<void> {
@@ -40,7 +40,9 @@ export async function seedAds(sql: Sql, count: number): Promise<void> {
     select 'bench-' || p.g, t.id, b.id, l.id, 'Annonce ' || p.g, 1000 + floor(p.r1 * 39000)::int,
            floor(p.r2 * 250000)::int, 2005 + floor(p.r3 * 21)::int, p.phone, p.phone is not null, 'Vendeur ' || p.g,
            p.r4 < 0.95, p.day, p.day, p.day + p.r5 * interval '1 day'
-    from pick p join typ t on t.n = p.type_n join brand b on b.n = p.brand_n join place l on l.n = p.place_n`;
+    from pick p join typ t on t.n = p.type_n join brand b on b.n = p.brand_n join place l on l.n = p.place_n
+    -- in the order ingestion writes them: each day's new ads after the day before's
+    order by p.day, p.r5`;
 }
 
 /**
