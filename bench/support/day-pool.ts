@@ -15,8 +15,9 @@ export async function seedPlaces(sql: Sql): Promise<void> {
 }
 
 /**
- * `count` ads, written oldest first as daily ingestion writes them. Numbered lists of types (cars first), brands and places let one random number per
- * ad pick each, skewed towards the first ones (the popular brands, the big towns).
+ * `count` ads, written oldest first as daily ingestion writes them. Numbered lists of types (cars
+ * first), brands and places let one random number per ad pick each, skewed towards the first ones
+ * (the popular brands, the big towns).
  */
 export async function seedAds(sql: Sql, count: number): Promise<void> {
   await sql`
