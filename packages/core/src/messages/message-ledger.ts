@@ -4,9 +4,7 @@
 import type { Queryable, Sql } from '../db/client.js';
 import type { FailureBlame } from '../errors.js';
 import { isMetered, type Channel } from '../channel.js';
-import { batchedCalls } from '../db/batched-calls.js';
 import { pauseChannel } from './channel-pauses.js';
-import { recordSentMessages, type SentMessage } from './record-sent.js';
 
 export interface ClaimedMessage {
   id: string;
@@ -86,29 +84,47 @@ export async function markUncertain(
 }
 
 /**
- * Per pool: the records of one account's concurrent jobs share one statement (batched-calls.ts),
- * rather than each waiting for the one before to commit its update of the account's balance.
+ * The provider accepted the message: sent, credit consumed once (usage row tied to the message),
+ * lead and contacted_ads written — one statement, so one round trip and atomic on its own. An
+ * `uncertain` row is settled too: a slow first attempt's truth wins over a later run that could
+ * not know. Returns false if the row had moved on.
  */
-const sentRecorders = new WeakMap<Sql, (send: SentMessage & { accountId: string }) => Promise<boolean>>();
-
-/**
- * The provider accepted the message: recorded by recordSentMessages, with the account's other
- * messages recorded at the same time. Returns false if the row had moved on.
- */
-export function recordSent(sql: Sql, m: ClaimedMessage, externalId: string | null): Promise<boolean> {
-  let record = sentRecorders.get(sql);
-  if (!record) {
-    record = batchedCalls(
-      (send) => send.accountId,
-      async (sends) => {
-        const moved = await recordSentMessages(sql, sends);
-        // The same message twice in one batch moved once: the first of its calls says so.
-        return sends.map((s) => moved.delete(s.id));
-      },
-    );
-    sentRecorders.set(sql, record);
-  }
-  return record({ id: m.id, accountId: m.accountId, externalId });
+export async function recordSent(sql: Sql, m: ClaimedMessage, externalId: string | null): Promise<boolean> {
+  // Each CTE feeds on the one before, so nothing is written unless the guarded row moved; the
+  // message row is written once (Postgres cannot update a row twice in one statement).
+  const rows = await sql`
+    with claimed as (
+      select id, account_id, ad_id, hunt_id, channel, credit_state from messages
+      where id = ${m.id} and status in ('sending', 'uncertain') for update
+    ), lead as (
+      insert into leads (account_id, hunt_id, ad_id, stage) select account_id, hunt_id, ad_id, 'contacted' from claimed
+      on conflict (account_id, ad_id) do update set stage = 'contacted' where leads.stage = 'new'
+      returning id
+    ), sent as (
+      update messages m set status = 'sent', external_id = ${externalId}, sent_at = now(), updated_at = now(),
+        error_code = null, error_message = null,
+        credit_state = case when c.credit_state = 'reserved' then 'consumed'::credit_state else m.credit_state end,
+        lead_id = coalesce((select id from lead),
+          (select l.id from leads l where l.account_id = c.account_id and l.ad_id = c.ad_id))
+      from claimed c where m.id = c.id
+      returning m.id, c.account_id, c.channel, c.credit_state = 'reserved' as consumes
+    ), balance as (
+      update credit_balances b set
+        sms = b.sms - (s.channel = 'sms')::int, sms_reserved = b.sms_reserved - (s.channel = 'sms')::int,
+        ringless_voice = b.ringless_voice - (s.channel = 'ringless_voice')::int,
+        ringless_voice_reserved = b.ringless_voice_reserved - (s.channel = 'ringless_voice')::int, updated_at = now()
+      from sent s where b.account_id = s.account_id and s.consumes
+      returning b.account_id, s.id as message_id, s.channel,
+        case when s.channel = 'sms' then b.sms else b.ringless_voice end as after
+    ), usage as (
+      insert into credit_transactions (account_id, type, channel, amount, balance_after, reference_id, message_id)
+      select account_id, 'usage', channel, -1, after, message_id::text, message_id from balance
+    ), contacted as (
+      insert into contacted_ads (ad_id, account_id, channel) select ad_id, account_id, channel from claimed
+      on conflict (account_id, ad_id, channel) do nothing
+    )
+    select id from sent`;
+  return rows.length > 0;
 }
 
 /** Gives back what the message reserved when it will never be sent. */
