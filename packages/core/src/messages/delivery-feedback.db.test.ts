@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@auto-prospect/testkit';
-import { createDatabase, type Sql } from '../db/client.js';
+import type { TestDatabase } from '@auto-prospect/testkit';
+import type { Sql } from '../db/client.js';
+import { createAccountTestDatabase } from '../db/account-test-database.js';
 import { recordInboundMessage, recordReceipt } from './delivery-feedback.js';
 
 let db: TestDatabase;
@@ -9,12 +10,7 @@ let accountId: string;
 let adSeq = 0;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  sql = createDatabase(db.url, { max: 2 });
-  const [account] = await sql<
-    { id: string }[]
-  >`insert into accounts (email) values ('dealer@example.com') returning id`;
-  accountId = account!.id;
+  ({ db, sql, accountId } = await createAccountTestDatabase(2));
 });
 
 afterAll(async () => {

@@ -1,6 +1,8 @@
+// Recording a sent message: each record of one account's concurrent sends counts once; a second moves nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@auto-prospect/testkit';
-import { createDatabase, type Sql } from '../db/client.js';
+import type { TestDatabase } from '@auto-prospect/testkit';
+import type { Sql } from '../db/client.js';
+import { createAccountTestDatabase } from '../db/account-test-database.js';
 import { recordSent, type ClaimedMessage } from './message-ledger.js';
 
 let db: TestDatabase;
@@ -9,12 +11,7 @@ let accountId: string;
 let adSeq = 0;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  sql = createDatabase(db.url, { max: 4 });
-  const [account] = await sql<
-    { id: string }[]
-  >`insert into accounts (email) values ('dealer@example.com') returning id`;
-  accountId = account!.id;
+  ({ db, sql, accountId } = await createAccountTestDatabase(4));
   await sql`insert into credit_balances (account_id, sms, sms_reserved) values (${accountId}, 100, 10)`;
 });
 
