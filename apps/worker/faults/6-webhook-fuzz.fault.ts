@@ -102,14 +102,8 @@ describeFaults('fuzzed Lobstr webhooks', () => {
           serverErrors.push(`${text.slice(0, 200)} → ${response.status} ${answer.slice(0, 200)}`);
         if (response.status === 202) accepted.add((JSON.parse(answer) as { runId: string }).runId);
       }
-      const jobs = await run.world.context.queues.scraping.getJobs([
-        'waiting',
-        'delayed',
-        'active',
-        'completed',
-        'failed',
-        'prioritized',
-      ]);
+      // Jobs in every state: BullMQ's default when no state is named.
+      const jobs = await run.world.context.queues.scraping.getJobs();
       const runIds = jobs.map((job) => (job.data as { lobstrRunId: string }).lobstrRunId);
       const refusedButQueued = runIds.filter((id) => !accepted.has(id)).length;
       const row = report({
