@@ -15,6 +15,7 @@ import {
   JOB_OPTIONS,
   JOBS,
   loadHuntPlan,
+  QUEUES,
   parseEnv,
   sendingWindow,
   WORKER_SETTINGS,
@@ -22,6 +23,7 @@ import {
 import { createTestQueuePrefix, startFakeSmsMobileApi, testEnv, type FakeSmsMobileApi } from '@auto-prospect/testkit';
 import { createContext, type WorkerContext } from '@auto-prospect/worker/context';
 import { withBenchDatabase } from './support/bench-database.js';
+import { jobsDone, until } from './support/progress.js';
 
 const MIN_SECONDS = 10;
 const ROUNDS = 3;
@@ -29,7 +31,6 @@ const ROUNDS = 3;
 const BATCH = 1_000;
 const concurrency = WORKER_SETTINGS.sms?.concurrency ?? 1;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Dealer {
   accountId: string;
@@ -95,10 +96,6 @@ async function sentCount(sql: postgres.Sql, dealers: Dealer[]): Promise<number> 
   return row!.n;
 }
 
-const until = async (done: () => boolean | Promise<boolean>) => {
-  while (!(await done())) await pause(5);
-};
-
 /**
  * Sustained contacts per second: batches of BATCH contacts (new ads, then the dealers' hunts for
  * a new day), the next one planned while the previous one is sent, for at least MIN_SECONDS.
@@ -109,6 +106,7 @@ async function pipelineRate(
   brand: string,
   dealers: Dealer[],
 ): Promise<number> {
+  const huntWorker = context.workers.find((w) => w.name === QUEUES.processHunt)!;
   const firstCall = sms.sent.length;
   const recordedBefore = await sentCount(context.sql, dealers);
   const calls = () => sms.sent.length - firstCall;
@@ -117,18 +115,18 @@ async function pipelineRate(
   while (performance.now() - started < MIN_SECONDS * 1000) {
     await addAds(context.sql, brand);
     const localDate = nextLocalDate();
-    const hunts = await context.queues.processHunt.addBulk(
-      dealers.map((d) => ({
+    const jobIds = dealers.map((d) => JOB_IDS.manualHunt(d.huntId, localDate));
+    const planned = jobsDone(huntWorker, jobIds);
+    await context.queues.processHunt.addBulk(
+      dealers.map((d, i) => ({
         name: JOBS.processHunt,
         data: { huntId: d.huntId, localDate, dailyRunId: null },
-        opts: { jobId: JOB_IDS.manualHunt(d.huntId, localDate) },
+        opts: { jobId: jobIds[i]! },
       })),
     );
     contacts += BATCH;
     // Planned and dispatched, and the batch before it sent: never more than two batches in flight.
-    await until(async () =>
-      (await Promise.all(hunts.map((h) => h.getState()))).every((state) => state === 'completed'),
-    );
+    await planned;
     await until(() => calls() >= contacts - BATCH);
   }
   // The fake counts calls in memory: wait on it, then on the ledger, so polling does not compete with the work.
@@ -142,6 +140,7 @@ async function baselineRate(redis: Redis, prefix: string, sql: postgres.Sql, sms
   sms.keys.set('bench-baseline', 'valid');
   // A different row for each job in flight, as each contact has its own: no lock waits between them.
   const rows = (await sql<{ id: string }[]>`select id from messages limit ${BATCH}`).map((r) => r.id);
+  if (rows.length === 0) throw new Error('the baseline updates the pipeline’s messages, and there are none');
   // The same job options as the SMS queue's jobs (attempts, backoff, retention): BullMQ does the same work.
   const queue = new Queue('bench-baseline', { connection: redis, prefix, defaultJobOptions: { ...JOB_OPTIONS.sms } });
   let done = 0;
@@ -163,6 +162,12 @@ async function baselineRate(redis: Redis, prefix: string, sql: postgres.Sql, sms
     },
     { connection: redis, prefix, concurrency },
   );
+  let failure: Error | undefined;
+  worker.on('failed', (_job, err) => (failure ??= err));
+  const processed = (n: number) => {
+    if (failure) throw failure;
+    return done >= n;
+  };
   let jobs = 0;
   let seconds = 0;
   const started = performance.now();
@@ -171,9 +176,9 @@ async function baselineRate(redis: Redis, prefix: string, sql: postgres.Sql, sms
     while (performance.now() - started < MIN_SECONDS * 1000) {
       await queue.addBulk(Array.from({ length: BATCH }, (_, k) => ({ name: JOBS.sendMessage, data: { n: jobs + k } })));
       jobs += BATCH;
-      await until(() => done >= jobs - BATCH);
+      await until(() => processed(jobs - BATCH));
     }
-    await until(() => done >= jobs);
+    await until(() => processed(jobs));
     seconds = (performance.now() - started) / 1000;
   } finally {
     await worker.close();
