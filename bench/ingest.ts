@@ -1,9 +1,10 @@
 // bench/ingest: Lobstr ingestion, full path (fake Lobstr on loopback → HTTP → mapping → chunked
 // upsert with checkpoints → Postgres) against a raw chunked multi-row INSERT of the same rows into
 // the same `ads` table (its keys, indexes and foreign keys), emptied before each run, both in this
-// process on the same server. Both are credited with the rows they write. Lobstr's own
-// 2 requests/second limit is lifted here: it would measure Lobstr, not us. N results (20,000
-// unless given: `pnpm bench ingest 50000`); the RSS growth of one run of N shows what memory does.
+// process on the same server. Both are credited with the rows they write. The fake Lobstr runs in
+// a process of its own, as Lobstr does, with its 2 requests/second limit lifted: either would
+// measure Lobstr, not us. N results (20,000 unless given: `pnpm bench ingest 50000`); the RSS
+// growth of one run of N shows what memory does.
 import {
   AD_ROW_COLUMNS,
   createLobstrClient,
@@ -14,12 +15,36 @@ import {
   mapLobstrResult,
 } from '@auto-prospect/core';
 import { createDatabase } from '@auto-prospect/core/clients';
-import { generateLobstrResults, startFakeLobstr } from '@auto-prospect/testkit';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { generateLobstrResults } from '@auto-prospect/testkit';
 import { withBenchDatabase } from './support/bench-database.js';
 import { itemsPerSecond, ROUNDS, rssGrowthMb, sizeArgument, summary } from './support/measure.js';
 
 const RESULTS = sizeArgument(20_000);
 const runId = (n: number) => n.toString(16).padStart(32, '0');
+/** Starts support/lobstr-process.ts: its base URL, a way to add a finished run, and to stop it. */
+async function startLobstrProcess(): Promise<{ baseUrl: string; addRun(id: string): Promise<void>; stop(): void }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=source', 'support/lobstr-process.ts', String(RESULTS)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const nextLine = async () => {
+    const line = await lines.next();
+    if (line.done) throw new Error('the fake Lobstr process stopped');
+    return line.value;
+  };
+  return {
+    baseUrl: await nextLine(),
+    async addRun(id) {
+      child.stdin.write(`${id}\n`);
+      if ((await nextLine()) !== id) throw new Error(`the fake Lobstr process did not add run ${id}`);
+    },
+    stop: () => child.stdin.end(),
+  };
+}
 
 /** What the full path writes: the valid results, the last of each ad. */
 function expectedRows(results: Record<string, unknown>[], refs: Parameters<typeof mapLobstrResult>[1]) {
@@ -50,7 +75,7 @@ async function timedRounds(fullPath: Pass, rawInsert: Pass): Promise<{ ratios: n
 
 await withBenchDatabase(async (url) => {
   const sql = createDatabase(url);
-  const fake = await startFakeLobstr({ apiKey: 'bench', resultsPerSecond: 1_000_000 });
+  const fake = await startLobstrProcess();
   const deps = {
     sql,
     lobstr: createLobstrClient({ baseUrl: fake.baseUrl, apiKey: 'bench', resultsPerSecond: 1_000_000 }),
@@ -64,11 +89,10 @@ await withBenchDatabase(async (url) => {
     const fullPath = async () => {
       await sql`truncate ads cascade`;
       const id = runId(++runs);
-      fake.runs.set(id, { id, squid: 'b'.repeat(32), status: 'done', results: generated.results });
+      await fake.addRun(id);
       const started = performance.now();
       const result = await ingestLobstrRun(deps, { lobstrRunId: id, finalAttempt: true });
       const ms = performance.now() - started;
-      fake.runs.delete(id);
       if (result.status !== 'completed' || result.saved !== rows.length)
         throw new Error(`saved ${JSON.stringify(result)}, expected ${rows.length}`);
       return { items: result.saved, ms };
@@ -95,7 +119,7 @@ await withBenchDatabase(async (url) => {
         `RSS growth ${fullGrowth.toFixed(0)} MB (then raw INSERT ${rawGrowth.toFixed(0)} MB)`,
     );
   } finally {
-    await fake.close();
+    fake.stop();
     await sql.end();
   }
 });
