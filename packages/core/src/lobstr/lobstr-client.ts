@@ -30,8 +30,17 @@ const runSchema = z.looseObject({
   status: z.string(),
 });
 
+/**
+ * Any JSON object: mapLobstrResult reads each field defensively, so checking (and copying) every
+ * field of every result here measured ≈ 8 % of an ingestion's CPU for nothing.
+ */
+const result = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'each result must be an object',
+);
+
 const resultsSchema = z.looseObject({
-  data: z.array(z.record(z.string(), z.unknown())),
+  data: z.array(result),
   page: z.coerce.number().optional(),
   total_pages: z.coerce.number().optional(),
   next: z.string().nullish(),

@@ -1,6 +1,6 @@
 // One Lobstr Leboncoin result → one `ads` row (domain.md, "Lobstr result → ads row"). Pure.
 import type { AdRow } from '../ads/ad-row.js';
-import { isMobile, toE164 } from '../phone/phone-number.js';
+import { classifyPhone } from '../phone/phone-number.js';
 import { normalizeLabel, type ReferenceLookups } from './reference-lookups.js';
 import { localDateOf } from '../schedule/sending-window.js';
 
@@ -110,7 +110,7 @@ function vehicleColumns(raw: Raw, details: Raw, more: Raw, refs: ReferenceLookup
 
 /** The listing itself: its text and pictures, the seller, and its publication history. */
 function listingColumns(raw: Raw) {
-  const phone = toE164(raw.phone);
+  const phone = classifyPhone(raw.phone);
   const first = Date.parse(text(raw.first_publication_date) ?? '');
   const last = Date.parse(text(raw.last_publication_date) ?? '');
   return {
@@ -123,9 +123,9 @@ function listingColumns(raw: Raw) {
         ?.split(',')
         .map((p) => p.trim())
         .filter(Boolean) ?? null,
-    phone_number: phone,
+    phone_number: phone?.e164 ?? null,
     has_phone: phone !== null,
-    phone_is_mobile: phone === null ? null : isMobile(phone),
+    phone_is_mobile: phone?.mobile ?? null,
     owner_name: text(raw.owner_name),
     accept_salesmen: !flag(raw.no_salesmen),
     initial_publication_date: parisCalendarDate(raw.first_publication_date),
