@@ -106,7 +106,7 @@ async function bareAddBulk(bare: Queue, huntIds: readonly string[]): Promise<Pas
 async function compare(fanOutPass: Pass, bareAddBulkPass: Pass): Promise<void> {
   // Untimed first passes (also the warm-up): how far each side raises RSS. The fan-out goes first,
   // from where the process stands after setup; the bare side then finds the heap already grown.
-  const fanOutGrowth = (await rssGrowthMb(fanOutPass)).growthMb;
+  const fanOutMemory = await rssGrowthMb(fanOutPass);
   const bareGrowth = (await rssGrowthMb(bareAddBulkPass)).growthMb;
 
   const ratios: number[] = [];
@@ -119,7 +119,8 @@ async function compare(fanOutPass: Pass, bareAddBulkPass: Pass): Promise<void> {
   }
   console.log(
     `fanout: ${HUNTS} hunts, time ratio to a bare addBulk ${summary(ratios)} (median, range of ${ROUNDS} rounds); ` +
-      `${summary(rates, 0)} hunts/s; RSS growth ${fanOutGrowth.toFixed(0)} MB ` +
+      `${summary(rates, 0)} hunts/s; RSS growth ${fanOutMemory.growthMb.toFixed(0)} MB, ` +
+      `heap retained once collected ${fanOutMemory.retainedMb.toFixed(1)} MB ` +
       `(then bare addBulk ${bareGrowth.toFixed(0)} MB)`,
   );
 }

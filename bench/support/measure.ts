@@ -30,12 +30,16 @@ export async function itemsPerSecond(once: () => Promise<{ items: number; ms: nu
 
 /**
  * How far the process's RSS rises above where it was while `work` runs (sampled every 20 ms,
- * never forcing a collection while it runs: only before, so the starting point is what is retained).
+ * never forcing a collection while it runs: only before, so the starting point is what is
+ * retained), and how much of the heap `work` leaves behind once collected: garbage the heap grew
+ * for and has not returned shows in the first, a leak in both.
  */
-export async function rssGrowthMb<T>(work: () => Promise<T>): Promise<{ result: T; growthMb: number }> {
+export async function rssGrowthMb<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; growthMb: number; retainedMb: number }> {
   global.gc?.();
-  const before = process.memoryUsage.rss();
-  let peak = before;
+  const before = process.memoryUsage();
+  let peak = before.rss;
   const sample = () => {
     peak = Math.max(peak, process.memoryUsage.rss());
   };
@@ -43,7 +47,9 @@ export async function rssGrowthMb<T>(work: () => Promise<T>): Promise<{ result: 
   try {
     const result = await work();
     sample();
-    return { result, growthMb: (peak - before) / 2 ** 20 };
+    global.gc?.();
+    const retained = process.memoryUsage().heapUsed - before.heapUsed;
+    return { result, growthMb: (peak - before.rss) / 2 ** 20, retainedMb: retained / 2 ** 20 };
   } finally {
     clearInterval(timer);
   }
