@@ -7,12 +7,12 @@ drop index if exists public.ads_type_newest;
 create index if not exists ads_newest_by_type
   on public.ads (type_id, last_publication_date desc nulls last, created_at desc, id);
 
--- A hunt of one brand walks that brand's ads newest first; a hunt narrow by place, or by place
--- and brands, reads its few ads directly (every location × brand pair of the hunt) instead of
--- walking its whole type. The planner picks one by the hunt's filters, given as constants.
+-- A hunt of one brand walks that brand's ads newest first; a hunt narrow by place (or by several
+-- brands) reads its few ads directly instead of walking its whole type. The planner picks one by
+-- the hunt's filters, given as constants.
 create index if not exists ads_newest_by_brand
   on public.ads (brand_id, last_publication_date desc nulls last, created_at desc, id);
-create index if not exists ads_by_location_brand on public.ads (location_id, brand_id);
+create index if not exists ads_by_location on public.ads (location_id);
 
 -- A radius is resolved to the locations within it: a band of latitudes, then the exact distance.
 create index if not exists locations_by_lat on public.locations (lat);
