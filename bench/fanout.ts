@@ -19,7 +19,7 @@ import { createDatabase, type Sql } from '@auto-prospect/core/clients';
 import { createQueues, type Queues } from '@auto-prospect/worker/queues';
 import { dispatchHunts, redispatchHunts } from '@auto-prospect/worker/dispatch';
 import { withBenchDatabase } from './support/bench-database.js';
-import { itemsPerSecond, ROUNDS, rssGrowthMb, sizeArgument, summary } from './support/measure.js';
+import { itemsPerSecond, ROUNDS, memoryGrowth, sizeArgument, summary } from './support/measure.js';
 
 const HUNTS = sizeArgument(100_000);
 
@@ -106,8 +106,8 @@ async function bareAddBulk(bare: Queue, huntIds: readonly string[]): Promise<Pas
 async function compare(fanOutPass: Pass, bareAddBulkPass: Pass): Promise<void> {
   // Untimed first passes (also the warm-up): how far each side raises RSS. The fan-out goes first,
   // from where the process stands after setup; the bare side then finds the heap already grown.
-  const fanOutMemory = await rssGrowthMb(fanOutPass);
-  const bareGrowth = (await rssGrowthMb(bareAddBulkPass)).growthMb;
+  const fanOutMemory = await memoryGrowth(fanOutPass);
+  const bareGrowth = (await memoryGrowth(bareAddBulkPass)).growthMb;
 
   const ratios: number[] = [];
   const rates: number[] = [];

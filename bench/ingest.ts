@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { generateLobstrResults } from '@auto-prospect/testkit';
 import { withBenchDatabase } from './support/bench-database.js';
-import { itemsPerSecond, ROUNDS, rssGrowthMb, sizeArgument, summary } from './support/measure.js';
+import { itemsPerSecond, ROUNDS, memoryGrowth, sizeArgument, summary } from './support/measure.js';
 
 const RESULTS = sizeArgument(20_000);
 const runId = (n: number) => n.toString(16).padStart(32, '0');
@@ -108,8 +108,8 @@ await withBenchDatabase(async (url) => {
 
     // Untimed first passes (also the warm-up): how far each raises RSS (the fake's results are
     // already held). The full path goes first; the raw INSERT then finds the heap already grown.
-    const fullGrowth = (await rssGrowthMb(fullPath)).growthMb;
-    const rawGrowth = (await rssGrowthMb(rawInsert)).growthMb;
+    const fullGrowth = (await memoryGrowth(fullPath)).growthMb;
+    const rawGrowth = (await memoryGrowth(rawInsert)).growthMb;
 
     const { ratios, rates } = await timedRounds(fullPath, rawInsert);
     console.log(

@@ -34,7 +34,7 @@ export async function itemsPerSecond(once: () => Promise<{ items: number; ms: nu
  * retained), and how much of the heap `work` leaves behind once collected: garbage the heap grew
  * for and has not returned shows in the first, a leak in both.
  */
-export async function rssGrowthMb<T>(
+export async function memoryGrowth<T>(
   work: () => Promise<T>,
 ): Promise<{ result: T; growthMb: number; retainedMb: number }> {
   global.gc?.();

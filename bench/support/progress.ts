@@ -15,8 +15,9 @@ export const until = async (done: () => boolean | Promise<boolean>) => {
 };
 
 /**
- * Settles once every job named has completed on `worker`, a worker of this process: told by the worker's
- * own events, where polling each job's state in Redis would compete with the work being timed.
+ * Settles once every job named has completed on `worker`, a worker of this process, and fails at
+ * the first failed attempt of one of them: told by the worker's own events, where polling each
+ * job's state in Redis would compete with the work being timed.
  */
 export function jobsDone(worker: Worker, jobIds: readonly string[]): Promise<void> {
   const waiting = new Set(jobIds);
