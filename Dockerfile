@@ -43,7 +43,8 @@ WORKDIR /out
 #   (`import('sharp').catch(() => {})`) only to make image thumbnails and profile pictures; the
 #   worker sends text only.
 # - type declarations, TypeScript sources (Node never loads .ts from node_modules) and source maps
-#   of dependencies; the worker's own source maps stay (NODE_OPTIONS=--enable-source-maps).
+#   of dependencies; the worker's own source maps stay, for whoever sets
+#   NODE_OPTIONS=--enable-source-maps (the image leaves NODE_OPTIONS unset).
 # - the demo and seed commands (`pnpm demo` / `pnpm db:seed` run them from a checkout).
 # Then the links left dangling go; the build fails if any of it is still there or if a dependency
 # of the worker no longer imports.

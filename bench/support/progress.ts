@@ -15,22 +15,24 @@ export const until = async (done: () => boolean | Promise<boolean>) => {
 };
 
 /**
- * Settles once every job named has completed on `worker`, a worker of this process, and fails at
- * the first failed attempt of one of them: told by the worker's own events, where polling each
- * job's state in Redis would compete with the work being timed.
+ * Settles with their results once every job named has completed on `worker`, a worker of this
+ * process, and fails at the first failed attempt of one of them: told by the worker's own events,
+ * where polling each job's state in Redis would compete with the work being timed.
  */
-export function jobsDone(worker: Worker, jobIds: readonly string[]): Promise<void> {
+export function jobsDone(worker: Worker, jobIds: readonly string[]): Promise<unknown[]> {
   const waiting = new Set(jobIds);
+  const results: unknown[] = [];
   return new Promise((resolve, reject) => {
     const stop = () => {
       worker.off('completed', completed);
       worker.off('failed', failed);
     };
-    const completed = (job: Job) => {
-      waiting.delete(job.id!);
+    const completed = (job: Job, result: unknown) => {
+      if (!waiting.delete(job.id!)) return;
+      results.push(result);
       if (waiting.size > 0) return;
       stop();
-      resolve();
+      resolve(results);
     };
     const failed = (job: Job | undefined, err: Error) => {
       if (!job || !waiting.has(job.id!)) return;
