@@ -1,6 +1,6 @@
 // SMS through the real queue and worker, SMSMobileAPI faked over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_IDS, JOBS } from '@auto-prospect/core';
+import { encryptSecret, JOB_IDS, JOBS } from '@auto-prospect/core';
 import { startFakeSmsMobileApi, type FakeSmsMobileApi } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 import { contact, createPending, credits, messageRow, seedAccount, settled } from './support/seed.js';
@@ -85,6 +85,28 @@ describe('SMS delivery', () => {
     expect(later).toEqual({ created: false, reason: 'CHANNEL_PAUSED' });
     const unaffected = await contact(world.context, { accountId: other.id, phone: '+33612345671', channel: 'sms' });
     expect(await settled(world.context.sql, unaffected)).toMatchObject({ status: 'sent' });
+  });
+
+  it('ends the SMS pause once the account stores a new key (a timed pause stays), and sends again', async () => {
+    const account = await seedAccount(world.context);
+    const first = await contact(world.context, { accountId: account.id, phone: '+33612345660', channel: 'sms' });
+    expect(await settled(world.context.sql, first)).toMatchObject({ status: 'failed', error_code: 'SMS_KEY_REVOKED' });
+    await world.context.sql`
+      insert into account_channel_pauses (account_id, channel, reason_code, reason, paused_until)
+      values (${account.id}, 'whatsapp_text', 'WHATSAPP_REACHOUT_TIME_LOCK', 'timed', now() + interval '1 hour')`;
+
+    const newKey = `${account.smsKey}-new`;
+    sms.keys.set(newKey, 'valid');
+    await world.context.sql`
+      update accounts set sms_api_key = ${encryptSecret(newKey, world.context.env.SMS_API_KEY_ENCRYPTION_KEY)}
+      where id = ${account.id}`;
+
+    expect(
+      await world.context.sql`select channel from account_channel_pauses where account_id = ${account.id}`,
+    ).toEqual([{ channel: 'whatsapp_text' }]);
+    const again = await contact(world.context, { accountId: account.id, phone: '+33612345661', channel: 'sms' });
+    expect(await settled(world.context.sql, again)).toMatchObject({ status: 'sent' });
+    expect(sms.sent.at(-1)).toMatchObject({ apikey: newKey, recipients: '+33612345661' });
   });
 
   it('treats an error inside an HTTP 200 body as a failure', async () => {

@@ -90,7 +90,7 @@ describe('WhatsApp delivery', () => {
       .toBe(24);
   });
 
-  it('marks a logged-out session disconnected, forgets its creds and pauses the channel', async () => {
+  it('marks a logged-out session disconnected, forgets its creds, pauses the channel until linked again', async () => {
     const account = await linkedAccount();
     wa.onWhatsApp.add('33612345691');
     const id = await contact(world.context, { accountId: account.id, phone: '+33612345691', channel: 'whatsapp_text' });
@@ -104,6 +104,20 @@ describe('WhatsApp delivery', () => {
       from whatsapp_sessions s join account_channel_pauses p using (account_id) where s.account_id = ${account.id}`,
       )
       .toEqual([{ is_disconnected: true, forgotten: true, reason_code: 'WHATSAPP_LOGGED_OUT' }]);
+
+    // Linked again (a new QR scanned): once the session opens, the pause ends and sending resumes.
+    await linkWhatsApp(world.context, account);
+    await world.context.whatsapp.listen(account.id);
+    await expect
+      .poll(async () => world.context.sql`select 1 from account_channel_pauses where account_id = ${account.id}`)
+      .toEqual([]);
+    wa.onWhatsApp.add('33612345680');
+    const again = await contact(world.context, {
+      accountId: account.id,
+      phone: '+33612345680',
+      channel: 'whatsapp_text',
+    });
+    expect(await settled(world.context.sql, again)).toMatchObject({ status: 'sent' });
   });
 
   it('never holds two sockets for one account across worker processes, and still sends everything', async () => {

@@ -2,12 +2,18 @@
 import type { Queryable, Sql } from '../db/client.js';
 import { pauseChannel } from '../messages/channel-pauses.js';
 
+/** The session works: a pause for a broken session (no end time) ends; a timed one keeps its end. */
 export async function markSessionConnected(sql: Sql, accountId: string): Promise<void> {
-  await sql`
-    insert into whatsapp_sessions (account_id, is_connected, is_disconnected, last_connected_at)
-    values (${accountId}, true, false, now())
-    on conflict (account_id) do update set is_connected = true, is_disconnected = false, last_connected_at = now(),
-      updated_at = now()`;
+  await sql.begin(async (tx) => {
+    await tx`
+      insert into whatsapp_sessions (account_id, is_connected, is_disconnected, last_connected_at)
+      values (${accountId}, true, false, now())
+      on conflict (account_id) do update set is_connected = true, is_disconnected = false, last_connected_at = now(),
+        updated_at = now()`;
+    await tx`
+      delete from account_channel_pauses
+      where account_id = ${accountId} and channel = 'whatsapp_text' and paused_until is null`;
+  });
 }
 
 /** The session cannot be used until the account is linked again (logged out, banned, replaced). */
