@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_IDS } from '@auto-prospect/core';
 import { startFakeVoicePartner, type FakeVoicePartner } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
-import { contact, credits, seedAccount, seedTemplate, settled } from './support/seed.js';
+import { contact, credits, messageRow, seedAccount, seedTemplate, settled } from './support/seed.js';
 
 const PLATFORM_KEY = 'voice-platform-key';
 let voice: FakeVoicePartner;
@@ -81,21 +81,25 @@ describe('ringless voice delivery', () => {
     ).toEqual([{ reason: 'VOICE_RECIPIENT_OPTED_OUT' }]);
   });
 
-  it('pauses voice for the account when the key is refused, whether the error comes as HTTP 200 or 400', async () => {
+  // Last of the file: the voice queue stays held for the rest of TIMEOUTS_MS.voicePlatformRefusalHold.
+  it('holds all voice, failing and pausing no one, when Voice Partner refuses the platform key', async () => {
     voice.keys.delete(PLATFORM_KEY);
     voice.modes.errorsAsHttp400 = true;
     try {
       const { account, id } = await voiceContact('+33612345681');
-      expect(await settled(world.context.sql, id)).toMatchObject({
-        status: 'failed',
-        error_code: 'VOICE_KEY_REJECTED',
-        credit_state: 'released',
+      await expect
+        .poll(() => world.context.queues.voice.getRateLimitTtl(), { timeout: 10_000 })
+        .toBeGreaterThan(60_000);
+      expect(await messageRow(world.context.sql, id)).toMatchObject({ status: 'pending', credit_state: 'reserved' });
+      expect(await credits(world.context.sql, account.id)).toMatchObject({
+        ringless_voice: 5,
+        ringless_voice_reserved: 1,
       });
-      expect(
-        await world.context.sql`select reason_code from account_channel_pauses where account_id = ${account.id}`,
-      ).toEqual([{ reason_code: 'VOICE_KEY_REJECTED' }]);
+      expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${account.id}`).toEqual(
+        [],
+      );
       const job = await world.context.queues.voice.getJob(JOB_IDS.message(id));
-      expect(job!.failedReason).toMatch(/^VOICE_KEY_REJECTED/);
+      expect(await job!.getState()).not.toBe('failed');
     } finally {
       voice.keys.set(PLATFORM_KEY, 100);
       voice.modes.errorsAsHttp400 = false;

@@ -2,8 +2,10 @@
 // audio token (never a URL), the mandatory notification email, the account's number as sender
 // and up to 500 numbers in one comma-separated string. Failure whenever `success` is not true,
 // whatever the HTTP status. A refusal that names some of the numbers (code 9 on phoneNumbers,
-// 13, 14) is theirs alone: the caller fails them and sends the rest again.
-import { DeliveryRefusedError, type FailureBlame } from '../errors.js';
+// 13, 14) is theirs alone: the caller fails them and sends the rest again. A refusal of the
+// platform's own account (key, credit, standing) holds every account's voice instead.
+import { TIMEOUTS_MS } from '../config/worker.config.js';
+import { DeliveryRefusedError, RateLimitedError, type FailureBlame } from '../errors.js';
 import { providerRequest } from '../http/provider-response.js';
 
 export interface VoiceCampaign {
@@ -43,13 +45,20 @@ interface CampaignBody {
 }
 
 const BY_CODE: Record<number, { code: string; blame: FailureBlame }> = {
-  1: { code: 'VOICE_KEY_REJECTED', blame: 'sender' },
-  10: { code: 'VOICE_KEY_REJECTED', blame: 'sender' },
-  11: { code: 'VOICE_OUT_OF_CREDIT', blame: 'sender' },
   13: { code: 'VOICE_NO_PRICE_FOR_NUMBER', blame: 'recipient' },
   14: { code: 'VOICE_RECIPIENT_OPTED_OUT', blame: 'recipient' },
-  20: { code: 'VOICE_ACCOUNT_BLOCKED', blame: 'sender' },
-  30: { code: 'VOICE_ACCOUNT_BLOCKED', blame: 'sender' },
+};
+
+/**
+ * Refusals of the platform's own Voice Partner account (its key, credit or standing), not of any
+ * dealer's setup: every account's voice waits until someone fixes it; no contact fails for it.
+ */
+export const VOICE_PLATFORM_REFUSALS: Readonly<Record<number, string>> = {
+  1: 'VOICE_KEY_REJECTED',
+  10: 'VOICE_KEY_REJECTED',
+  11: 'VOICE_OUT_OF_CREDIT',
+  20: 'VOICE_ACCOUNT_BLOCKED',
+  30: 'VOICE_ACCOUNT_BLOCKED',
 };
 
 /** Code 9 is "a constraint failed": the failing field tells whose problem it is. */
@@ -57,6 +66,8 @@ function constraintFailure(body: CampaignBody): { code: string; blame: FailureBl
   const fields = (body.errors ?? []).map((e) => (typeof e.elementId === 'string' ? e.elementId : '')).join(' ');
   if (fields.includes('phoneNumbers')) return { code: 'VOICE_INVALID_NUMBER', blame: 'recipient' };
   if (fields.includes('tokenAudio')) return { code: 'VOICE_UNKNOWN_AUDIO', blame: 'message' };
+  // The account's fixed number, which must be validated on Voice Partner first: the dealer's setup.
+  if (fields.includes('sender')) return { code: 'VOICE_SENDER_REFUSED', blame: 'sender' };
   return { code: 'VOICE_INVALID_REQUEST', blame: 'message' };
 }
 
@@ -103,6 +114,14 @@ export function createVoicePartnerSender(options: {
         return { campaignId: typeof body.campaignId === 'string' ? body.campaignId : null };
       }
       const code = Number(body.code);
+      const platformRefusal = VOICE_PLATFORM_REFUSALS[code];
+      if (platformRefusal)
+        throw new RateLimitedError(
+          platformRefusal,
+          `voice partner refused the platform's account (HTTP ${response.status}, code ${code}): ` +
+            'every voice message waits until it is fixed',
+          TIMEOUTS_MS.voicePlatformRefusalHold,
+        );
       const { code: errorCode, blame } =
         code === 9 ? constraintFailure(body) : (BY_CODE[code] ?? { code: 'VOICE_REJECTED', blame: 'message' as const });
       const texts = [body.message, ...(body.errors ?? []).map((e) => e.message)].filter((m) => typeof m === 'string');

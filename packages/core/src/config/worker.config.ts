@@ -175,6 +175,11 @@ export const TIMEOUTS_MS = {
    * after a crash, calls it uncertain.
    */
   voiceBatchRecheck: 10_000,
+  /**
+   * Voice Partner refused the platform's own account (key, credit, standing): the voice queue holds
+   * this long before trying again, so a fix by an operator is picked up without a restart.
+   */
+  voicePlatformRefusalHold: 10 * 60_000,
 } as const;
 
 export const ROUTES = {

@@ -6,7 +6,8 @@
 // other due ones in one statement, and the platform's request budget is taken right before the
 // request (VoiceRequestPace), so the jobs that then find their message already sent cost no
 // budget — BullMQ's queue limiter, counting every job, could not tell them apart. With no slot
-// open, the claims go back and the whole queue waits for the slot (RateLimitedError).
+// open, the claims go back and the whole queue waits for the slot (RateLimitedError), as it does
+// when Voice Partner refuses the platform's own account (key, credit, standing).
 // - Every member gets one outcome: sent (the campaign id as external_id), failed (per message,
 //   handed over to its next channel like the single path), or uncertain when the request's
 //   outcome is unknown (never resent).
@@ -29,7 +30,11 @@ import { LIMITS, TIMEOUTS_MS } from '../config/worker.config.js';
 import { whileDatabaseAway } from '../db/while-database-away.js';
 import type { VoiceRequestPace } from '../redis/voice-request-pace.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
-import { RecipientsRefusedError, type VoiceCampaignSender } from '../channels/voice-partner-sender.js';
+import {
+  RecipientsRefusedError,
+  VOICE_PLATFORM_REFUSALS,
+  type VoiceCampaignSender,
+} from '../channels/voice-partner-sender.js';
 import { failMessage, type HandedOver, type NextChannel } from './fail-message.js';
 import type { Failure } from './message-ledger.js';
 import {
@@ -70,6 +75,8 @@ export type SendVoiceBatchResult =
   | { outcome: 'skipped'; status: string };
 
 const OPT_OUT_CODES = new Set(['VOICE_RECIPIENT_OPTED_OUT']);
+/** They hold every account's voice until a person fixes the platform's account: said at error level. */
+const PLATFORM_REFUSAL_CODES = new Set(Object.values(VOICE_PLATFORM_REFUSALS));
 const INTERRUPTED = {
   code: 'INTERRUPTED_DURING_SEND',
   message: 'a previous attempt stopped while Voice Partner may have accepted the batch',
@@ -84,7 +91,11 @@ export async function sendVoiceBatchExactlyOnce(
   if (batch.length === 0) return alreadyTaken(deps, input.messageId);
   deps.logger.setBindings({ accountId: batch[0]!.accountId, channel: 'ringless_voice', batch: batch.length });
 
-  const screened = await failRefusals(deps, batch);
+  const screened = await failRefusals(deps, batch).catch(async (err: unknown) => {
+    // Nothing was sent: what is still claimed goes back rather than turn uncertain on the next run.
+    await releaseVoiceBatch(sql, ids(batch));
+    throw err;
+  });
   const { members } = screened;
   if (members.length === 0) return settled(screened.permanent, { outcome: 'failed', failed: screened.failed });
 
@@ -129,9 +140,9 @@ async function sendInRequests(
   { members, failed, permanent }: BatchProgress,
 ): Promise<SendVoiceBatchResult> {
   for (;;) {
-    await takeRequestSlot(deps, members);
     let campaignId: string | null;
     try {
+      await takeRequestSlot(deps);
       ({ campaignId } = await deps.sender.send({
         messageIds: ids(members),
         tokenAudio: members[0]!.tokenAudio!,
@@ -159,14 +170,10 @@ async function sendInRequests(
   }
 }
 
-/** Takes the platform's next request slot; with none open, the claims go back and the queue waits. */
-async function takeRequestSlot(
-  deps: SendVoiceBatchExactlyOnceDeps,
-  members: readonly VoiceBatchMember[],
-): Promise<void> {
+/** Takes the platform's next request slot; with none open, the queue waits (the claims go back). */
+async function takeRequestSlot(deps: SendVoiceBatchExactlyOnceDeps): Promise<void> {
   const slot = await deps.pace.take();
   if (!slot) return;
-  await releaseVoiceBatch(deps.sql, ids(members));
   throw new RateLimitedError(
     'VOICE_REQUEST_PACE',
     "the platform's next Voice Partner request slot is not open yet",
@@ -258,6 +265,8 @@ async function settleFailure(
   if (err instanceof RateLimitedError) {
     // Voice Partner's limit is the platform's: no request from any worker before it says.
     await deps.pace.postpone(new Date(Date.now() + err.retryAfterMs));
+    if (PLATFORM_REFUSAL_CODES.has(err.code))
+      deps.logger.error({ errorCode: err.code, err: err.message }, 'Voice Partner refuses the platform account');
   }
   if (err instanceof RateLimitedError || !finalAttempt) {
     await releaseVoiceBatch(sql, ids(members));
