@@ -69,6 +69,10 @@ export async function dispatchDailyRun(queues: Queues, localDate: string, run: {
   await queues.fetchActiveHunts.add(JOBS.fetchActiveHunts, { localDate }, { jobId });
 }
 
+/** A hunt's job for a run's day, or for its manual runs of a day (no run). */
+const huntJobId = (dailyRunId: string | null, huntId: string, localDate: string) =>
+  dailyRunId ? JOB_IDS.hunt(dailyRunId, huntId) : JOB_IDS.manualHunt(huntId, localDate);
+
 /** One hunt job per hunt of the run, in chunks. */
 export async function dispatchHunts(
   queues: Queues,
@@ -81,21 +85,25 @@ export async function dispatchHunts(
       huntIds.slice(i, i + LIMITS.fanoutChunk).map((huntId) => ({
         name: JOBS.processHunt,
         data: { huntId, localDate, dailyRunId },
-        opts: { jobId: dailyRunId ? JOB_IDS.hunt(dailyRunId, huntId) : JOB_IDS.manualHunt(huntId, localDate) },
+        opts: { jobId: huntJobId(dailyRunId, huntId, localDate) },
       })),
     );
   }
 }
 
-/** Hunts a run still waits for: their ended job runs again, a missing one is added, a live one is left alone. */
+/**
+ * Hunts to run (again): an ended job runs again, a missing one is added, a live one is left alone.
+ * For a run, the hunts it still waits for; with no run, a manual run, which may come back the same
+ * day (after credits were bought, a template fixed): the day's limits still hold.
+ */
 export async function redispatchHunts(
   queues: Queues,
-  dailyRunId: string,
+  dailyRunId: string | null,
   localDate: string,
   huntIds: readonly string[],
 ): Promise<void> {
   for (const huntId of huntIds) {
-    if (!(await rerunFinishedJob(queues.processHunt, JOB_IDS.hunt(dailyRunId, huntId))))
+    if (!(await rerunFinishedJob(queues.processHunt, huntJobId(dailyRunId, huntId, localDate))))
       await dispatchHunts(queues, dailyRunId, localDate, [huntId]);
   }
 }

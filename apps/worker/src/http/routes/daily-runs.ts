@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { dailyRunReport, ensureDailyRun, huntExists, localDateOf, ROUTES } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { Queues } from '../../jobs/queues.js';
-import { dispatchDailyRun, dispatchHunts } from '../../jobs/dispatch.js';
+import { dispatchDailyRun, redispatchHunts } from '../../jobs/dispatch.js';
 import { errors } from '../errors.js';
 import { describeRoute } from '../openapi.js';
 
@@ -72,7 +72,8 @@ export function registerDailyRunRoutes(
     },
   );
 
-  // One hunt now, within today's limits (the hunt's count and the account's credits).
+  // One hunt now, within today's limits (the hunt's count and the account's credits): again if it
+  // already ran today, to use what credits bought or a fixed template since allow.
   app.post(
     ROUTES.huntRun,
     {
@@ -88,7 +89,7 @@ export function registerDailyRunRoutes(
       if (!(await huntExists(deps.sql, huntId)))
         return reply.code(404).send({ error: 'NOT_FOUND', message: 'no such hunt' });
       const localDate = localDateOf(new Date(), deps.timeZone);
-      await dispatchHunts(deps.queues, null, localDate, [huntId]);
+      await redispatchHunts(deps.queues, null, localDate, [huntId]);
       return reply.code(202).send({ huntId, localDate });
     },
   );

@@ -1,0 +1,54 @@
+// POST /api/hunts/:huntId/run on a day the hunt already ran runs it again (after credits were
+// bought, say), within the same day's limits: not a no-op because the day's job is still kept.
+import { describe, expect, it } from 'vitest';
+import { JOB_IDS, localDateOf, ROUTES } from '@auto-prospect/core';
+import { testEnv } from '@auto-prospect/testkit';
+import type { WorkerContext } from '../src/context.js';
+import { seedSmsDealer, useSmsDealers } from './support/sms-dealers.js';
+
+const dealers = useSmsDealers();
+const auth = { authorization: `Bearer ${testEnv().API_SECRET!}` };
+
+/** Asks for a manual run and waits until the hunt's job for the day has finished once more. */
+async function runHunt(context: WorkerContext, huntId: string): Promise<void> {
+  const finishedOn = async (localDate: string) =>
+    (await context.queues.processHunt.getJob(JOB_IDS.manualHunt(huntId, localDate)))?.finishedOn ?? 0;
+  const today = localDateOf(new Date(), context.env.OUTREACH_TIMEZONE);
+  const before = await finishedOn(today);
+  const response = await context.app.inject({
+    method: 'POST',
+    url: ROUTES.huntRun.replace(':huntId', huntId),
+    headers: auth,
+  });
+  expect(response.statusCode).toBe(202);
+  const { localDate } = response.json<{ localDate: string }>();
+  expect(localDate).toBe(today);
+  await expect.poll(() => finishedOn(localDate), { timeout: 10_000 }).toBeGreaterThan(before);
+}
+
+describe('manual hunt run', () => {
+  it('runs again on a day it already ran, planning what new credits allow, never past the hunt’s limit', async () => {
+    // Planning only: the messages stay pending.
+    const world = await dealers.world({ WORKER_ROLES: 'orchestration' });
+    const dealer = await seedSmsDealer(world.context, dealers.sms, {
+      ads: 6,
+      phonePrefix: '53',
+      limit: 4,
+      smsCredits: 2,
+    });
+    await world.context.start();
+    const planned = async () =>
+      (
+        await world.context.sql<{ n: number }[]>`
+          select count(*)::int as n from messages where account_id = ${dealer.id}`
+      )[0]!.n;
+
+    await runHunt(world.context, dealer.huntIds[0]!);
+    expect(await planned()).toBe(2);
+    await world.context.sql`update credit_balances set sms = sms + 10 where account_id = ${dealer.id}`;
+    await runHunt(world.context, dealer.huntIds[0]!);
+    expect(await planned()).toBe(4);
+    await runHunt(world.context, dealer.huntIds[0]!);
+    expect(await planned()).toBe(4);
+  });
+});
