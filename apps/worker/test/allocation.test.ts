@@ -8,6 +8,8 @@ import { useStartedWorld } from './support/test-context.js';
 import { seedAccount, seedTemplate, type SeededAccount } from './support/seed.js';
 
 const world = useStartedWorld({ WORKER_ROLES: 'orchestration' });
+/** The French canvassing window: no sending on weekends and public holidays. */
+const workingDays = useStartedWorld({ WORKER_ROLES: 'orchestration', SENDING_WINDOWS: 'fr-canvassing' });
 
 interface AdSpec {
   phone: string;
@@ -175,4 +177,26 @@ describe('allocation fills the day', () => {
       expect(result.skipped.NO_CHANNEL_REACHES_RECIPIENT).toBe(1);
     },
   );
+});
+
+describe('a day without sending', () => {
+  it('counts a run on a public holiday or a weekend against the next working day’s limit', async () => {
+    const { context } = workingDays;
+    const account = await seedAccount(context, { smsCredits: 100 });
+    await seedAds(
+      context,
+      'Renault',
+      Array.from({ length: 9 }, (_, i) => ({ phone: mobile(700 + i), day: i })),
+    );
+    const huntId = await seedHunt(context, account, 'Renault', 3, ['sms']);
+
+    // Ascension Thursday 2027, the Friday after it, then the Saturday (its contacts go on Monday).
+    expect((await runHunt(context, huntId, '2027-05-06')).contactsPlanned).toBe(3);
+    expect((await runHunt(context, huntId, '2027-05-07')).contactsPlanned).toBe(0);
+    expect((await runHunt(context, huntId, '2027-05-08')).contactsPlanned).toBe(3);
+    expect((await messagesOf(context, huntId)).map((m) => m.localDate)).toEqual([
+      ...Array.from({ length: 3 }, () => '2027-05-07'),
+      ...Array.from({ length: 3 }, () => '2027-05-10'),
+    ]);
+  });
 });

@@ -27,6 +27,7 @@ export function huntDependencies(env: Readonly<Env>, sql: Sql, logger: Logger, q
     sql,
     logger,
     window: sendingWindow(env.SENDING_WINDOWS, env.OUTREACH_TIMEZONE),
+    timeZone: env.OUTREACH_TIMEZONE,
     smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
     whatsappDailyCap: env.WHATSAPP_DAILY_CAP,
     // Plans spread one account's messages at the average pacing gap (1.5× the minimum).

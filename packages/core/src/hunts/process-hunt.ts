@@ -1,6 +1,7 @@
-// One hunt for one local day: under its account's allocation lock, pick its candidates in the
-// database, assign each the best usable channel with room (waterfall), write the messages and
-// reserve the hunt's count, credits and WhatsApp slots in one transaction, then dispatch them.
+// One hunt for one local day (counted against the first day on or after it that the sending window
+// opens): under its account's allocation lock, pick its candidates in the database, assign each
+// the best usable channel with room (waterfall), write the messages and reserve the hunt's count,
+// credits and WhatsApp slots in one transaction, then dispatch them.
 // Running it again the same day adds only what is left: the count, the one-live-contact indexes
 // and the job ids see to that; a retry re-dispatches pending rows.
 import type { Sql } from '../db/client.js';
@@ -11,10 +12,13 @@ import type { AllocationTarget } from './allocation-room.js';
 import { recordRunHunt } from './daily-runs.js';
 import type { PendingDispatch } from '../messages/pending-dispatch.js';
 import { CONFIGURATION_ERRORS, loadHuntPlan } from './hunt-plan.js';
+import { firstSendingDate } from '../schedule/sending-window.js';
 
 export interface ProcessHuntDeps extends AllocateHuntDayDeps {
   sql: Sql;
   logger: Logger;
+  /** Of the sending window's days (OUTREACH_TIMEZONE). */
+  timeZone: string;
   smsKeyEncryptionKey: string;
   whatsappDailyCap: number;
   /** Enqueues send jobs; ids make a repeated dispatch harmless. */
@@ -76,7 +80,8 @@ async function planHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise
   const target: AllocationTarget = {
     huntId: plan.hunt.id,
     accountId: plan.hunt.accountId,
-    localDate: input.localDate,
+    // The contacts count against the day they can go out (the next working day for a run on a holiday).
+    localDate: firstSendingDate(deps.window, input.localDate, deps.timeZone),
     dailyLimit: plan.hunt.dailyPacingLimit,
     dailyRunId: input.dailyRunId,
     whatsappDailyCap: deps.whatsappDailyCap,

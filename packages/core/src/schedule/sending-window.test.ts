@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frenchCanvassingWindow, localDateOf } from './sending-window.js';
+import { ALWAYS_OPEN, firstSendingDate, frenchCanvassingWindow, localDateOf } from './sending-window.js';
 
 const paris = frenchCanvassingWindow('Europe/Paris');
 const at = (iso: string) => new Date(iso);
@@ -24,5 +24,12 @@ describe('French canvassing window', () => {
 
   it('gives the local calendar date', () => {
     expect(localDateOf(at('2026-11-27T23:30:00Z'), 'Europe/Paris')).toBe('2026-11-28');
+  });
+
+  it('counts a day without sending (public holiday, weekend) against the next working day', () => {
+    expect(firstSendingDate(paris, '2027-05-06', 'Europe/Paris')).toBe('2027-05-07'); // Ascension Thursday
+    expect(firstSendingDate(paris, '2026-11-28', 'Europe/Paris')).toBe('2026-11-30'); // Saturday
+    expect(firstSendingDate(paris, '2026-12-31', 'Europe/Paris')).toBe('2026-12-31');
+    expect(firstSendingDate(ALWAYS_OPEN, '2026-11-28', 'Europe/Paris')).toBe('2026-11-28');
   });
 });

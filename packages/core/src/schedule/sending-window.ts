@@ -71,3 +71,13 @@ export function localDateOf(at: Date | number, timeZone: string): string {
   }
   return format.format(at);
 }
+
+/**
+ * The first day on or after `localDate` (YYYY-MM-DD in `timeZone`) on which the window opens: the
+ * day whose limits the contacts planned for `localDate` count against, since none of them can go
+ * out before it (a run on a public holiday or a weekend plans the next working day's contacts).
+ */
+export function firstSendingDate(window: SendingWindow, localDate: string, timeZone: string): string {
+  const [year, month, day] = localDate.split('-').map(Number);
+  return localDateOf(window.nextOpening(new TZDate(year!, month! - 1, day!, timeZone)), timeZone);
+}
