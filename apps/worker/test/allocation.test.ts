@@ -179,6 +179,26 @@ describe('allocation fills the day', () => {
   );
 });
 
+describe('a hunt that cannot plan', () => {
+  it('fails as misconfigured, writing nothing, when its only template is blank', async () => {
+    const account = await seedAccount(world.context, { smsCredits: 100 });
+    await seedAds(world.context, 'Citroen', [{ phone: mobile(800), day: 1 }]);
+    const huntId = await seedHunt(world.context, account, 'Citroen', 5, ['sms']);
+    await world.context.sql`update message_templates set content = '  ' where account_id = ${account.id}`;
+
+    const job = await world.context.queues.processHunt.add(
+      JOBS.processHunt,
+      { huntId, localDate: '2026-11-30', dailyRunId: null },
+      { jobId: JOB_IDS.manualHunt(huntId, 'blank-template') },
+    );
+    await expect.poll(() => job.getState(), { timeout: 15_000 }).toBe('failed');
+    expect((await world.context.queues.processHunt.getJob(job.id!))!.failedReason).toMatch(
+      /^HUNT_MISCONFIGURED: .*sms TEMPLATE_EMPTY/,
+    );
+    expect(await messagesOf(world.context, huntId)).toEqual([]);
+  });
+});
+
 describe('a day without sending', () => {
   it('counts a run on a public holiday or a weekend against the next working day’s limit', async () => {
     const { context } = workingDays;

@@ -174,7 +174,7 @@ describe('API routes', () => {
     ).toBe(401);
   });
 
-  it('manual contact: same lifecycle and checks, 202 then 409 for the same ad, 404 and 400', async () => {
+  it('manual contact: lifecycle and checks, 202, 409 for the same ad or a blank template, 404, 400', async () => {
     const templateId = await seedTemplate(world.context.sql, account.id, 'sms');
     const adId = await seedAd(world.context.sql, '+33655443322');
     const body = { accountId: account.id, adId, channel: 'sms', templateId };
@@ -192,6 +192,11 @@ describe('API routes', () => {
         .statusCode,
     ).toBe(404);
     expect((await call('POST', ROUTES.messages, { body: { ...body, channel: 'fax' } })).statusCode).toBe(400);
+    const blank = await seedTemplate(world.context.sql, account.id, 'sms');
+    await world.context.sql`update message_templates set content = ' ' where id = ${blank}`;
+    const otherAd = await seedAd(world.context.sql, '+33655443323');
+    const refused = await call('POST', ROUTES.messages, { body: { ...body, adId: otherAd, templateId: blank } });
+    expect([refused.statusCode, refused.json<{ error: string }>().error]).toEqual([409, 'TEMPLATE_EMPTY']);
   });
 
   it('never answer with a secret', () => {

@@ -21,7 +21,12 @@ export type ManualContactResult =
   | {
       created: false;
       reason:
-        MessageRejection | 'AD_NOT_FOUND' | 'TEMPLATE_NOT_FOUND' | 'TEMPLATE_UNKNOWN_PLACEHOLDER' | 'SALESMEN_REFUSED';
+        | MessageRejection
+        | 'AD_NOT_FOUND'
+        | 'TEMPLATE_NOT_FOUND'
+        | 'TEMPLATE_EMPTY'
+        | 'TEMPLATE_UNKNOWN_PLACEHOLDER'
+        | 'SALESMEN_REFUSED';
     };
 
 export async function createManualContact(sql: Sql, input: ManualContact): Promise<ManualContactResult> {
@@ -29,6 +34,8 @@ export async function createManualContact(sql: Sql, input: ManualContact): Promi
     select content from message_templates
     where id = ${input.templateId} and account_id = ${input.accountId} and channel = ${input.channel}`;
   if (!template) return { created: false, reason: 'TEMPLATE_NOT_FOUND' };
+  if (input.channel !== 'ringless_voice' && !template.content?.trim())
+    return { created: false, reason: 'TEMPLATE_EMPTY' };
   const candidate = await loadCandidate(sql, input.accountId, input.adId);
   if (!candidate) return { created: false, reason: 'AD_NOT_FOUND' };
   const [ad] = await sql<

@@ -36,6 +36,7 @@ const SETTING_KEYS: Record<Channel, string> = {
 /** Reasons that are a misconfiguration to report, not a normal state (e.g. a disabled channel). */
 export const CONFIGURATION_ERRORS = new Set([
   'TEMPLATE_MISSING',
+  'TEMPLATE_EMPTY',
   'TEMPLATE_UNKNOWN_PLACEHOLDER',
   'SMS_KEY_UNDECRYPTABLE',
 ]);
@@ -147,6 +148,8 @@ function unusableReason(
   smsKeyEncryptionKey: string,
 ): string | null {
   if (!template) return 'TEMPLATE_MISSING';
+  // A blank text would go out as an empty message, each one paid for.
+  if (channel !== 'ringless_voice' && !template.content?.trim()) return 'TEMPLATE_EMPTY';
   if (channel !== 'ringless_voice' && unknownPlaceholders(template.content ?? '').length > 0)
     return 'TEMPLATE_UNKNOWN_PLACEHOLDER';
   if (pausedFor) return `CHANNEL_PAUSED:${pausedFor}`;
