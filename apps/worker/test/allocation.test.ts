@@ -179,6 +179,27 @@ describe('allocation fills the day', () => {
   );
 });
 
+describe('a limit changed during the day', () => {
+  it('applies at once: a raised limit plans the difference, a lowered one plans nothing more', async () => {
+    const account = await seedAccount(world.context, { smsCredits: 100 });
+    await seedAds(
+      world.context,
+      'Dacia',
+      Array.from({ length: 8 }, (_, i) => ({ phone: mobile(900 + i), day: i })),
+    );
+    const huntId = await seedHunt(world.context, account, 'Dacia', 2, ['sms']);
+    const setLimit = (limit: number) =>
+      world.context.sql`update hunts set daily_pacing_limit = ${limit} where id = ${huntId}`;
+
+    expect((await runHunt(world.context, huntId, '2026-12-01')).contactsPlanned).toBe(2);
+    await setLimit(5);
+    expect((await runHunt(world.context, huntId, '2026-12-01')).contactsPlanned).toBe(3);
+    await setLimit(1);
+    expect((await runHunt(world.context, huntId, '2026-12-01')).contactsPlanned).toBe(0);
+    expect(await messagesOf(world.context, huntId)).toHaveLength(5);
+  });
+});
+
 describe('a hunt that cannot plan', () => {
   it('fails as misconfigured, writing nothing, when its only template is blank', async () => {
     const account = await seedAccount(world.context, { smsCredits: 100 });

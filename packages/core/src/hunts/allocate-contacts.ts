@@ -127,6 +127,7 @@ async function reserveUsage(tx: Queryable, write: AllocationWrite, inserted: rea
     await tx`
       insert into hunt_daily_contacts (hunt_id, local_date, contacts, daily_limit)
       values (${target.huntId}, ${target.localDate}, ${inserted.length}, ${target.dailyLimit})
-      on conflict (hunt_id, local_date) do update set contacts = hunt_daily_contacts.contacts + excluded.contacts`;
+      on conflict (hunt_id, local_date)
+        do update set contacts = hunt_daily_contacts.contacts + excluded.contacts, daily_limit = excluded.daily_limit`;
   }
 }

@@ -12,7 +12,7 @@ export interface AllocationTarget {
   accountId: string;
   /** The OUTREACH_TIMEZONE day whose quotas the contacts use (YYYY-MM-DD). */
   localDate: string;
-  /** The hunt's daily_pacing_limit (null = unlimited); the day keeps its first snapshot. */
+  /** The hunt's daily_pacing_limit now (null = unlimited): a limit changed mid-day applies at once. */
   dailyLimit: number | null;
   dailyRunId: string | null;
   whatsappDailyCap: number;
@@ -38,7 +38,7 @@ export async function lockAllocationRoom(tx: Queryable, target: AllocationTarget
     }[]
   >`
     select coalesce(d.contacts, 0) as used,
-           case when d.hunt_id is null then ${target.dailyLimit}::int else d.daily_limit end as limit,
+           ${target.dailyLimit}::int as limit,
            coalesce(c.sms - c.sms_reserved, 0) as sms,
            coalesce(c.ringless_voice - c.ringless_voice_reserved, 0) as voice,
            coalesce(w.daily_cap - w.reserved, ${target.whatsappDailyCap}::int) as whatsapp,
