@@ -219,6 +219,42 @@ describe('ringless voice in batches', () => {
   );
 
   it(
+    'splits a batch refused for a number its answer does not name (only its last 6 digits) ' +
+      'until that number stands alone, and sends every other',
+    { timeout: 60_000 },
+    async () => {
+      Object.assign(voice.modes, { requestsPerMinute: 100, windowMs: 60_000, invalidNumbersShown: 'last6' });
+      try {
+        const before = campaignRequests().length;
+        const w = await world({ VOICE_REQUESTS_PER_MINUTE: '100' });
+        const owner = await voiceAccount(w.context, 20);
+        const invalid = '+32470000003';
+        const ids = await pendingVoice(w.context, owner, [...phones('8', 8), invalid]);
+        await dispatch(w.context, ids);
+        await w.context.start();
+
+        await expect.poll(() => statuses(w.context, ids), { timeout: 30_000 }).toEqual({ sent: 8, failed: 1 });
+        expect(
+          await w.context.sql`
+          select error_code, credit_state from messages
+          where recipient_phone = ${invalid} and channel = 'ringless_voice'`,
+        ).toEqual([{ error_code: 'VOICE_INVALID_NUMBER', credit_state: 'released' }]);
+        expect(new Set(voice.campaigns.flatMap((c) => c.numbers)).size).toBe(
+          voice.campaigns.flatMap((c) => c.numbers).length,
+        );
+        // Nine numbers: the whole batch, then halves, down to the refused one alone.
+        expect(campaignRequests().length - before).toBeLessThanOrEqual(9);
+        expect(await credits(w.context.sql, owner.account.id)).toMatchObject({
+          ringless_voice: 12,
+          ringless_voice_reserved: 0,
+        });
+      } finally {
+        voice.modes.invalidNumbersShown = 'whole';
+      }
+    },
+  );
+
+  it(
     'marks the whole batch uncertain when its request times out, and sends none of it again',
     { timeout: 60_000 },
     async () => {

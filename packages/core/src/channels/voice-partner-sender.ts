@@ -2,8 +2,9 @@
 // audio token (never a URL), the mandatory notification email, the account's number as sender
 // and up to 500 numbers in one comma-separated string. Failure whenever `success` is not true,
 // whatever the HTTP status. A refusal that names some of the numbers (code 9 on phoneNumbers,
-// 13, 14) is theirs alone: the caller fails them and sends the rest again. A refusal of the
-// platform's own account (key, credit, standing) holds every account's voice instead.
+// 13, 14) is theirs alone: the caller fails them and sends the rest again (naming none, it splits
+// the request to find them). A refusal of the platform's own account (key, credit, standing)
+// holds every account's voice instead.
 import { TIMEOUTS_MS } from '../config/worker.config.js';
 import { DeliveryRefusedError, RateLimitedError, type FailureBlame } from '../errors.js';
 import { providerRequest } from '../http/provider-response.js';
@@ -25,7 +26,10 @@ export interface VoiceCampaignSender {
   send(campaign: VoiceCampaign): Promise<{ campaignId: string | null }>;
 }
 
-/** Voice Partner refused some numbers of the request, named in its answer; the others were not sent. */
+/**
+ * Voice Partner refused some numbers of the request; nothing of it was sent. `numbers` are those
+ * its answer names, empty when it names none it could be told from (then any may be the one).
+ */
 export class RecipientsRefusedError extends DeliveryRefusedError {
   constructor(
     code: string,
@@ -132,13 +136,8 @@ export function createVoicePartnerSender(options: {
       // A lone number is the one refused, named or not; among several, only named ones can be told apart.
       const named =
         campaign.numbers.length === 1 ? [...campaign.numbers] : namedNumbers(texts.join(' '), campaign.numbers);
-      if (named.length === 0)
-        throw new DeliveryRefusedError(
-          'VOICE_UNNAMED_RECIPIENT_REFUSED',
-          `${message}; no number of the request named`,
-          'message',
-        );
-      throw new RecipientsRefusedError(errorCode, message, named);
+      // None named: some number of the request, unknown which (the caller splits the request).
+      throw new RecipientsRefusedError(errorCode, named.length > 0 ? message : `${message}; no number named`, named);
     },
   };
 }

@@ -180,6 +180,11 @@ export const TIMEOUTS_MS = {
    * this long before trying again, so a fix by an operator is picked up without a restart.
    */
   voicePlatformRefusalHold: 10 * 60_000,
+  /**
+   * How long a voice job waits for the platform's next request slot to send what a refusal left of
+   * its batch (the rest, or the halves of a batch refused for a number not named), at most.
+   */
+  voiceFollowUpSlotWait: 60_000,
 } as const;
 
 export const ROUTES = {

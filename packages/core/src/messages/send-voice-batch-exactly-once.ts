@@ -15,7 +15,7 @@
 // - A run that dies mid-batch leaves its members `sending` with its message as leader: the
 //   leader's job, run again (stalled, or re-added by the sweeper), calls them uncertain. A job
 //   finding its message in another leader's batch waits for that batch to end.
-import type { Sql } from '../db/client.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeliveryRefusedError,
   NotNowError,
@@ -23,9 +23,7 @@ import {
   RateLimitedError,
   UnknownOutcomeError,
   errorCodeOf,
-  type FailureBlame,
 } from '../errors.js';
-import type { Logger } from '../logging/logger.js';
 import { LIMITS, TIMEOUTS_MS } from '../config/worker.config.js';
 import { whileDatabaseAway } from '../db/while-database-away.js';
 import type { VoiceRequestPace } from '../redis/voice-request-pace.js';
@@ -35,7 +33,6 @@ import {
   VOICE_PLATFORM_REFUSALS,
   type VoiceCampaignSender,
 } from '../channels/voice-partner-sender.js';
-import { failMessage, type HandedOver, type NextChannel } from './fail-message.js';
 import type { Failure } from './message-ledger.js';
 import {
   claimVoiceBatch,
@@ -47,18 +44,22 @@ import {
   voiceMessageState,
   type VoiceBatchMember,
 } from './voice-batch-ledger.js';
+import {
+  fail,
+  failRefusals,
+  failRefusedNumbers,
+  ordinary,
+  type BatchProgress,
+  type VoiceFailureDeps,
+} from './voice-batch-failures.js';
 
-export interface SendVoiceBatchExactlyOnceDeps {
-  sql: Sql;
+export interface SendVoiceBatchExactlyOnceDeps extends VoiceFailureDeps {
   window: SendingWindow;
   sender: VoiceCampaignSender;
   pace: VoiceRequestPace;
   dryRun: boolean;
-  logger: Logger;
   /** The notifyUrl for a batch (named by its leader), or null to send none. */
   notifyUrl: ((leaderId: string) => string) | null;
-  /** Hands a contact Voice Partner cannot reach to its next channel, and dispatches what it creates. */
-  handOver?: { nextChannel: NextChannel; dispatch(next: HandedOver): Promise<void> };
 }
 
 export interface SendVoiceBatchInput {
@@ -74,7 +75,6 @@ export type SendVoiceBatchResult =
   | { outcome: 'dry_run'; messages: number }
   | { outcome: 'skipped'; status: string };
 
-const OPT_OUT_CODES = new Set(['VOICE_RECIPIENT_OPTED_OUT']);
 /** They hold every account's voice until a person fixes the platform's account: said at error level. */
 const PLATFORM_REFUSAL_CODES = new Set(Object.values(VOICE_PLATFORM_REFUSALS));
 const INTERRUPTED = {
@@ -111,90 +111,91 @@ export async function sendVoiceBatchExactlyOnce(
   return sendInRequests(deps, input, screened);
 }
 
-/** The members still to send, with the failures recorded so far. */
-interface BatchProgress {
-  members: VoiceBatchMember[];
-  failed: number;
-  /** The first failure that needs a person, reported once every outcome is recorded. */
-  permanent: Failure | null;
-}
-
-/** What the request needs, checked before it is made: a message that cannot go fails alone. */
-async function failRefusals(deps: SendVoiceBatchExactlyOnceDeps, batch: VoiceBatchMember[]): Promise<BatchProgress> {
-  const refusals = batch.map((m) => ({ m, failure: refusal(m) }));
-  let failed = 0;
-  let permanent: Failure | null = null;
-  for (const { m, failure } of refusals) {
-    if (!failure) continue;
-    await fail(deps, [m], failure);
-    failed++;
-    if (!ordinary(failure.blame)) permanent ??= failure;
-  }
-  return { members: refusals.filter((r) => !r.failure).map((r) => r.m), failed, permanent };
-}
-
-/** One request per pass; numbers refused by name drop out and the rest go again. */
+/**
+ * One request per group, the whole batch first: numbers refused by name drop out and the rest go
+ * again; a refusal naming none splits its group in two, until the refused numbers stand alone.
+ */
 async function sendInRequests(
   deps: SendVoiceBatchExactlyOnceDeps,
   input: SendVoiceBatchInput,
-  { members, failed, permanent }: BatchProgress,
+  progress: BatchProgress,
 ): Promise<SendVoiceBatchResult> {
-  for (;;) {
-    let campaignId: string | null;
+  const groups = [progress.members];
+  let { failed } = progress;
+  let sent = 0;
+  let campaignId: string | null = null;
+  for (let group = groups.pop(), requests = 0; group; group = groups.pop(), requests++) {
     try {
-      await takeRequestSlot(deps);
+      await takeRequestSlot(deps, { followUp: requests > 0, signal: input.signal });
       ({ campaignId } = await deps.sender.send({
-        messageIds: ids(members),
-        tokenAudio: members[0]!.tokenAudio!,
-        sender: members[0]!.fixedPhone,
-        numbers: members.map((m) => m.recipientPhone),
+        messageIds: ids(group),
+        tokenAudio: group[0]!.tokenAudio!,
+        sender: group[0]!.fixedPhone,
+        numbers: group.map((m) => m.recipientPhone),
         notifyUrl: deps.notifyUrl ? deps.notifyUrl(input.messageId) : null,
         signal: input.signal,
       }));
     } catch (err) {
-      if (err instanceof RecipientsRefusedError && err.numbers.length < members.length) {
-        const remaining = await failRefusedNumbers(deps, members, err);
-        failed += members.length - remaining.length;
-        members = remaining;
+      const next = err instanceof RecipientsRefusedError ? await afterRefusal(deps, group, err) : null;
+      if (next) {
+        failed += next.failed;
+        groups.push(...next.again);
         continue;
       }
-      return settled(await settleFailure(deps, members, err, input.finalAttempt), {
+      // The groups not tried yet go back; this group's outcome is the job's.
+      if (groups.length > 0) await releaseVoiceBatch(deps.sql, ids(groups.flat()));
+      return settled(await settleFailure(deps, group, err, input.finalAttempt), {
         outcome: 'failed',
-        failed: failed + members.length,
+        failed: failed + group.length,
       });
     }
     // From here Voice Partner has the campaign: recording outlasts a short database outage; if it
     // still fails, the rows stay `sending` and the leader's next run calls them uncertain.
-    await whileDatabaseAway(() => recordVoiceBatchSent(deps.sql, ids(members), campaignId));
-    return settled(permanent, { outcome: 'sent', campaignId, sent: members.length, failed });
+    await whileDatabaseAway(() => recordVoiceBatchSent(deps.sql, ids(group), campaignId));
+    sent += group.length;
   }
-}
-
-/** Takes the platform's next request slot; with none open, the queue waits (the claims go back). */
-async function takeRequestSlot(deps: SendVoiceBatchExactlyOnceDeps): Promise<void> {
-  const slot = await deps.pace.take();
-  if (!slot) return;
-  throw new RateLimitedError(
-    'VOICE_REQUEST_PACE',
-    "the platform's next Voice Partner request slot is not open yet",
-    slot.getTime() - Date.now(),
+  return settled(
+    progress.permanent,
+    sent > 0 ? { outcome: 'sent', campaignId, sent, failed } : { outcome: 'failed', failed },
   );
 }
 
-/** Those numbers were the reason nothing went: they fail; returns the others, to go again without them. */
-async function failRefusedNumbers(
+/**
+ * What follows a refusal of some numbers of the group: the named ones fail (and are handed over)
+ * and the rest go again; with none named, its two halves go apart. (A lone number is always named.)
+ */
+async function afterRefusal(
   deps: SendVoiceBatchExactlyOnceDeps,
-  members: VoiceBatchMember[],
+  group: VoiceBatchMember[],
   err: RecipientsRefusedError,
-): Promise<VoiceBatchMember[]> {
-  const refused = members.filter((m) => err.numbers.includes(m.recipientPhone));
-  await fail(deps, refused, { code: err.code, message: err.message, blame: err.blame });
-  const remaining = members.filter((m) => !err.numbers.includes(m.recipientPhone));
-  deps.logger.info(
-    { errorCode: err.code, refused: refused.length, remaining: remaining.length },
-    'numbers refused by name: the rest go again',
-  );
-  return remaining;
+): Promise<{ failed: number; again: VoiceBatchMember[][] } | null> {
+  if (err.numbers.length === 0) {
+    const half = Math.ceil(group.length / 2);
+    return group.length > 1 ? { failed: 0, again: [group.slice(half), group.slice(0, half)] } : null;
+  }
+  const remaining = await failRefusedNumbers(deps, group, err);
+  return { failed: group.length - remaining.length, again: remaining.length > 0 ? [remaining] : [] };
+}
+
+/**
+ * Takes the platform's next request slot. With none open, the queue waits and the claims go back
+ * (RateLimitedError); a follow-up request of the batch (what a refusal left to send) waits for its
+ * slot here first, for a while, since the claims going back would lose what the refusal taught.
+ */
+async function takeRequestSlot(
+  deps: SendVoiceBatchExactlyOnceDeps,
+  { followUp, signal }: { followUp: boolean; signal?: AbortSignal },
+): Promise<void> {
+  const waitUntil = Date.now() + (followUp ? TIMEOUTS_MS.voiceFollowUpSlotWait : 0);
+  for (let slot = await deps.pace.take(); slot; slot = await deps.pace.take()) {
+    if (slot.getTime() > waitUntil)
+      throw new RateLimitedError(
+        'VOICE_REQUEST_PACE',
+        "the platform's next Voice Partner request slot is not open yet",
+        slot.getTime() - Date.now(),
+      );
+    await sleep(slot.getTime() - Date.now(), undefined, { signal });
+  }
 }
 
 async function alreadyTaken(deps: SendVoiceBatchExactlyOnceDeps, messageId: string): Promise<SendVoiceBatchResult> {
@@ -212,37 +213,6 @@ async function alreadyTaken(deps: SendVoiceBatchExactlyOnceDeps, messageId: stri
     );
   }
   return { outcome: 'skipped', status: state.status };
-}
-
-function refusal(m: VoiceBatchMember): Failure | null {
-  if (!m.accountExists)
-    return { code: 'ACCOUNT_NOT_FOUND', message: 'the sending account no longer exists', blame: 'message' };
-  if (m.suppressed)
-    return { code: 'RECIPIENT_SUPPRESSED', message: 'the recipient asked never to be contacted', blame: 'recipient' };
-  if (m.paused)
-    return { code: 'CHANNEL_PAUSED', message: `the channel is paused for this account (${m.paused})`, blame: 'paused' };
-  if (!m.tokenAudio)
-    return { code: 'VOICE_NO_AUDIO', message: 'the template has no Voice Partner audio token', blame: 'message' };
-  return null;
-}
-
-/** A contact this channel cannot take is ordinary business (the next channel may); anything else needs a person. */
-const ordinary = (blame: FailureBlame) => blame === 'recipient' || blame === 'paused';
-
-/** Fails each message for good (with what follows: suppression, pause, hand-over). */
-async function fail(
-  deps: SendVoiceBatchExactlyOnceDeps,
-  members: readonly VoiceBatchMember[],
-  failure: Failure,
-): Promise<void> {
-  const handOver = ordinary(failure.blame) ? deps.handOver : undefined;
-  for (const m of members) {
-    const next = await failMessage(deps.sql, m, failure, {
-      suppress: OPT_OUT_CODES.has(failure.code),
-      ...(handOver ? { nextChannel: handOver.nextChannel } : {}),
-    });
-    if (next && handOver) await handOver.dispatch(next);
-  }
 }
 
 /** The failure of a request for every member still in it; returns the failure the job must report, if any. */

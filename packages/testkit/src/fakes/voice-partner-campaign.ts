@@ -18,6 +18,9 @@ const invalidField = (field: string, messages: string[]): CampaignRefusal => ({
   errors: messages.map((message) => ({ elementId: `children[${field}].data`, message })),
 });
 
+/** A number as an error message prints it (a mode of the fake). */
+const shown = (state: VoicePartnerState, n: string) => (state.modes.invalidNumbersShown === 'last6' ? n.slice(-6) : n);
+
 export function checkCampaign(
   state: VoicePartnerState,
   body: CampaignRequest,
@@ -36,7 +39,7 @@ export function checkCampaign(
     return {
       refusal: invalidField(
         'phoneNumbers',
-        invalid.map((n) => `Ce numero de telephone n'est pas valide (${n})`),
+        invalid.map((n) => `Ce numero de telephone n'est pas valide (${shown(state, n)})`),
       ),
     };
   const numbers = [...new Set(given.map(normalise))];

@@ -17,6 +17,11 @@ export interface FakeVoiceCampaign {
 
 export interface FakeVoicePartnerModes {
   errorsAsHttp400: boolean;
+  /**
+   * An invalid number as its error message prints it: whole, or only its last 6 digits, as in
+   * the documented example "Ce numero de telephone n'est pas valide (922264)".
+   */
+  invalidNumbersShown: 'whole' | 'last6';
   /** Requests a key may make per `windowMs` (sliding window). */
   requestsPerMinute: number;
   windowMs: number;
@@ -52,6 +57,7 @@ export function createVoicePartnerState(): VoicePartnerState {
     stopList: new Set(),
     modes: {
       errorsAsHttp400: false,
+      invalidNumbersShown: 'whole',
       requestsPerMinute: 5,
       windowMs: 60_000,
       hang: false,
