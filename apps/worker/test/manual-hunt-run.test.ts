@@ -30,12 +30,9 @@ describe('manual hunt run', () => {
   it('runs again on a day it already ran, planning what new credits allow, never past the hunt’s limit', async () => {
     // Planning only: the messages stay pending.
     const world = await dealers.world({ WORKER_ROLES: 'orchestration' });
-    const dealer = await seedSmsDealer(world.context, dealers.sms, {
-      ads: 6,
-      phonePrefix: '53',
-      limit: 4,
-      smsCredits: 2,
-    });
+    // Credits for 2 contacts of a hunt whose limit is 4.
+    const spec = { ads: 6, phonePrefix: '53', limit: 4, smsCredits: 2 };
+    const dealer = await seedSmsDealer(world.context, dealers.sms, spec);
     await world.context.start();
     const planned = async () =>
       (

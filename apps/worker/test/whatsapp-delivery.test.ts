@@ -29,6 +29,12 @@ async function linkedAccount() {
   return account;
 }
 
+/** A contact to a number on WhatsApp, through the real queue and worker: its message id. */
+async function whatsAppContact(accountId: string, phone: string, context = world.context): Promise<string> {
+  wa.onWhatsApp.add(phone.slice(1));
+  return contact(context, { accountId, phone, channel: 'whatsapp_text' });
+}
+
 const slots = async (accountId: string) =>
   (
     await world.context.sql<
@@ -92,8 +98,7 @@ describe('WhatsApp delivery', () => {
 
   it('marks a logged-out session disconnected, forgets its creds, pauses the channel until linked again', async () => {
     const account = await linkedAccount();
-    wa.onWhatsApp.add('33612345691');
-    const id = await contact(world.context, { accountId: account.id, phone: '+33612345691', channel: 'whatsapp_text' });
+    const id = await whatsAppContact(account.id, '+33612345691');
     await settled(world.context.sql, id);
     const socket = wa.sockets.findLast((s) => s.account === account.whatsappDigits && !s.isClosed)!;
     socket.disconnect(401);
@@ -111,12 +116,7 @@ describe('WhatsApp delivery', () => {
     await expect
       .poll(async () => world.context.sql`select 1 from account_channel_pauses where account_id = ${account.id}`)
       .toEqual([]);
-    wa.onWhatsApp.add('33612345680');
-    const again = await contact(world.context, {
-      accountId: account.id,
-      phone: '+33612345680',
-      channel: 'whatsapp_text',
-    });
+    const again = await whatsAppContact(account.id, '+33612345680');
     expect(await settled(world.context.sql, again)).toMatchObject({ status: 'sent' });
   });
 
@@ -138,20 +138,10 @@ describe('WhatsApp delivery', () => {
 
   it('reconnects on the next send after a transient close (503)', async () => {
     const account = await linkedAccount();
-    wa.onWhatsApp.add('33612345692');
-    const first = await contact(world.context, {
-      accountId: account.id,
-      phone: '+33612345692',
-      channel: 'whatsapp_text',
-    });
+    const first = await whatsAppContact(account.id, '+33612345692');
     await settled(world.context.sql, first);
     wa.sockets.findLast((s) => s.account === account.whatsappDigits && !s.isClosed)?.disconnect(503);
-    wa.onWhatsApp.add('33612345693');
-    const second = await contact(world.context, {
-      accountId: account.id,
-      phone: '+33612345693',
-      channel: 'whatsapp_text',
-    });
+    const second = await whatsAppContact(account.id, '+33612345693');
     expect(await settled(world.context.sql, second)).toMatchObject({ status: 'sent' });
     expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${account.id}`).toHaveLength(
       0,
@@ -196,11 +186,7 @@ describe('opt-out', () => {
   it('a STOP reply suppresses the number for every account; other replies do not', async () => {
     const account = await linkedAccount();
     const other = await seedAccount(world.context);
-    wa.onWhatsApp.add('33612345801');
-    await settled(
-      world.context.sql,
-      await contact(world.context, { accountId: account.id, phone: '+33612345801', channel: 'whatsapp_text' }),
-    );
+    await settled(world.context.sql, await whatsAppContact(account.id, '+33612345801'));
     wa.reply(account.whatsappDigits, '33612345802', 'Bonjour, toujours dispo ?');
     wa.reply(account.whatsappDigits, '33612345801', 'Arrêt');
     wa.reply(account.whatsappDigits, '33612345803', 'STOP', { asLid: true });
@@ -257,11 +243,7 @@ describe('shutdown', () => {
     await local.context.start();
     const account = await seedAccount(local.context);
     await linkWhatsApp(local.context, account);
-    wa.onWhatsApp.add('33612345699');
-    await settled(
-      local.context.sql,
-      await contact(local.context, { accountId: account.id, phone: '+33612345699', channel: 'whatsapp_text' }),
-    );
+    await settled(local.context.sql, await whatsAppContact(account.id, '+33612345699', local.context));
     const socket = wa.sockets.findLast((s) => s.account === account.whatsappDigits)!;
     expect(socket.isClosed).toBe(false);
     const redis = local.context.redis;
