@@ -47,5 +47,9 @@ describe('manual hunt run', () => {
     expect(await planned()).toBe(4);
     await runHunt(world.context, dealer.huntIds[0]!);
     expect(await planned()).toBe(4);
+    // Asked twice at once (a double click): both accepted, the job run once more.
+    const url = ROUTES.huntRun.replace(':huntId', dealer.huntIds[0]!);
+    const both = await Promise.all([1, 2].map(() => world.context.app.inject({ method: 'POST', url, headers: auth })));
+    expect(both.map((r) => r.statusCode)).toEqual([202, 202]);
   });
 });

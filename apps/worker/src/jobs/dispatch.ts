@@ -54,7 +54,10 @@ async function rerunFinishedJob(queue: Queue, jobId: string): Promise<boolean> {
   const job = await queue.getJob(jobId);
   const state = job && (await job.getState());
   if (!job || (state !== 'failed' && state !== 'completed')) return false;
-  await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
+  await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true }).catch(async (err: unknown) => {
+    // Another caller ran it again first (a double click): it is live now, as this one wanted.
+    if ((await job.getState()) === state) throw err;
+  });
   return true;
 }
 
