@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   CHANNELS,
   createManualContact,
+  firstSendingDate,
   handOverContact,
   listUncertainMessages,
   localDateOf,
@@ -72,7 +73,8 @@ function registerManualContactRoute(instance: FastifyInstance, deps: MessageRout
     async (request, reply) => {
       const result = await createManualContact(deps.sql, {
         ...request.body,
-        localDate: localDateOf(new Date(), deps.timeZone),
+        // The day it counts against is the day it can go out, as for a hunt's contacts.
+        localDate: firstSendingDate(deps.handOver.window, localDateOf(new Date(), deps.timeZone), deps.timeZone),
         whatsappDailyCap: deps.whatsappDailyCap,
       });
       if (!result.created) {
