@@ -150,6 +150,7 @@ function closeSteps(p: Parts, running: Running): CloseStep[] {
     ['schedulers', () => p.schedulers.stop()],
     ['whatsapp listener', () => running.whatsappListener?.stop()],
     ['http server', () => p.app.close()],
+    ['waiting sends', () => p.inFlight.stop()],
     ['workers', () => closeWorkers(p.workers, p.env.SHUTDOWN_TIMEOUT_MS / 2, p.logger)],
     ['unanswered sends', () => p.inFlight.markUnansweredUncertain(p.sql, p.errors)],
     ['whatsapp sockets', () => p.whatsapp.closeAll()],

@@ -255,6 +255,32 @@ describe('ringless voice in batches', () => {
   );
 
   it(
+    'gives a split batch back, none of it uncertain, when the process stops while it waits for a slot',
+    { timeout: 60_000 },
+    async () => {
+      Object.assign(voice.modes, { requestsPerMinute: 100, windowMs: 60_000, invalidNumbersShown: 'last6' });
+      try {
+        const before = campaignRequests().length;
+        // One request every 20 s: after the first is refused, its halves wait in the job for the next slot.
+        const w = await world({ VOICE_REQUESTS_PER_MINUTE: '3', VOICE_RATE_WINDOW_SECONDS: '60' });
+        const observer = w.addProcess({}, { WORKER_ROLES: 'orchestration' });
+        const owner = await voiceAccount(w.context, 20);
+        const ids = await pendingVoice(w.context, owner, [...phones('7', 4), '+32470000004']);
+        await dispatch(w.context, ids);
+        await w.context.start();
+        await expect.poll(() => campaignRequests().length - before, { timeout: 10_000 }).toBe(1);
+        await expect.poll(() => statuses(observer, ids)).toEqual({ sending: 5 });
+
+        await w.context.close();
+        expect(await statuses(observer, ids)).toEqual({ pending: 5 });
+        expect(campaignRequests().length - before).toBe(1);
+      } finally {
+        voice.modes.invalidNumbersShown = 'whole';
+      }
+    },
+  );
+
+  it(
     'marks the whole batch uncertain when its request times out, and sends none of it again',
     { timeout: 60_000 },
     async () => {

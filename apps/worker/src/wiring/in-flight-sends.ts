@@ -1,5 +1,6 @@
 // Messages whose provider call is under way in this process: at shutdown, any still unanswered
-// become `uncertain` (they may have been sent), never left claimed without an outcome.
+// become `uncertain` (they may have been sent), never left claimed without an outcome; a send
+// still waiting for its turn is told to give its claims back instead.
 import { errorCodeOf, markUncertain, type ChannelSender, type VoiceCampaignSender } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import type { ErrorReporter } from '../error-reporting.js';
@@ -11,10 +12,15 @@ export interface InFlightSends {
   voice(sender: VoiceCampaignSender): VoiceCampaignSender;
   /** Marks every call still unanswered `uncertain` (at shutdown, once the workers are stopped). */
   markUnansweredUncertain(sql: Sql, errors: ErrorReporter): Promise<void>;
+  /** Aborted once the process stops: a send waiting for its turn gives its claims back. */
+  readonly stopping: AbortSignal;
+  /** The process stops (before its workers are closed). */
+  stop(): void;
 }
 
 export function createInFlightSends(metrics: Metrics): InFlightSends {
   const inFlight = new Set<string>();
+  const stopping = new AbortController();
   async function track<T>(provider: string, messageIds: readonly string[], call: () => Promise<T>): Promise<T> {
     for (const id of messageIds) inFlight.add(id);
     const started = performance.now();
@@ -36,6 +42,8 @@ export function createInFlightSends(metrics: Metrics): InFlightSends {
     voice: (sender) => ({
       send: (campaign) => track('voicepartner', campaign.messageIds, () => sender.send(campaign)),
     }),
+    stopping: stopping.signal,
+    stop: () => stopping.abort(),
     async markUnansweredUncertain(sql, errors) {
       const failure = {
         code: 'INTERRUPTED_BY_SHUTDOWN',

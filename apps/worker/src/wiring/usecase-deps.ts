@@ -89,6 +89,7 @@ export function voiceBatchDependencies({
       requests: env.VOICE_REQUESTS_PER_MINUTE,
       windowSeconds: env.VOICE_RATE_WINDOW_SECONDS,
     }),
+    stopping: inFlight.stopping,
     // The batch's leader names the batch in Voice Partner's callback (its parameters are undocumented).
     notifyUrl: publicBase ? (leaderId: string) => `${publicBase}${notifyPath}?batch=${leaderId}` : null,
   };

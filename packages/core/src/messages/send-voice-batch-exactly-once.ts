@@ -60,6 +60,8 @@ export interface SendVoiceBatchExactlyOnceDeps extends VoiceFailureDeps {
   dryRun: boolean;
   /** The notifyUrl for a batch (named by its leader), or null to send none. */
   notifyUrl: ((leaderId: string) => string) | null;
+  /** Aborted when the process stops: a batch waiting for a request slot gives its claims back. */
+  stopping?: AbortSignal;
 }
 
 export interface SendVoiceBatchInput {
@@ -180,21 +182,25 @@ async function afterRefusal(
 /**
  * Takes the platform's next request slot. With none open, the queue waits and the claims go back
  * (RateLimitedError); a follow-up request of the batch (what a refusal left to send) waits for its
- * slot here first, for a while, since the claims going back would lose what the refusal taught.
+ * slot here first, for a while, since the claims going back would lose what the refusal taught —
+ * unless the job is cancelled or the process stops meanwhile.
  */
 async function takeRequestSlot(
   deps: SendVoiceBatchExactlyOnceDeps,
   { followUp, signal }: { followUp: boolean; signal?: AbortSignal },
 ): Promise<void> {
   const waitUntil = Date.now() + (followUp ? TIMEOUTS_MS.voiceFollowUpSlotWait : 0);
+  const stop = AbortSignal.any([signal, deps.stopping].filter((s) => s !== undefined));
   for (let slot = await deps.pace.take(); slot; slot = await deps.pace.take()) {
-    if (slot.getTime() > waitUntil)
+    const waited =
+      slot.getTime() <= waitUntil &&
+      (await sleep(slot.getTime() - Date.now(), true, { signal: stop }).catch(() => false));
+    if (!waited)
       throw new RateLimitedError(
         'VOICE_REQUEST_PACE',
         "the platform's next Voice Partner request slot is not open yet",
-        slot.getTime() - Date.now(),
+        Math.max(0, slot.getTime() - Date.now()),
       );
-    await sleep(slot.getTime() - Date.now(), undefined, { signal });
   }
 }
 
