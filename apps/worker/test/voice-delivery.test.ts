@@ -1,6 +1,6 @@
 // Ringless voicemail through the real queue and worker, Voice Partner faked over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_IDS } from '@auto-prospect/core';
+import { JOB_IDS, loadHuntPlan } from '@auto-prospect/core';
 import { startFakeVoicePartner, type FakeVoicePartner } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 import { contact, credits, messageRow, seedAccount, seedTemplate, settled } from './support/seed.js';
@@ -100,6 +100,19 @@ describe('ringless voice delivery', () => {
       );
       const job = await world.context.queues.voice.getJob(JOB_IDS.message(id));
       expect(await job!.getState()).not.toBe('failed');
+
+      // Meanwhile planning leaves voice out, for every account: a voice-then-SMS hunt plans SMS.
+      const other = await seedAccount(world.context, { voiceCredits: 5 });
+      const voiceTemplate = await seedTemplate(world.context.sql, other.id, 'ringless_voice', 'audio-token-1');
+      const smsTemplate = await seedTemplate(world.context.sql, other.id, 'sms');
+      const [hunt] = await world.context.sql<{ id: string }[]>`
+        insert into hunts (account_id, name, outreach_settings, template_ids)
+        values (${other.id}, 'h', ${world.context.sql.json({ ringlessVoice: true, sms: true })},
+                ${world.context.sql.json({ ringlessVoice: voiceTemplate, sms: smsTemplate })})
+        returning id`;
+      const plan = await loadHuntPlan(world.context.sql, hunt!.id, world.context.env.SMS_API_KEY_ENCRYPTION_KEY);
+      expect(plan!.channels.map((c) => c.channel)).toEqual(['sms']);
+      expect(plan!.unusable).toEqual([{ channel: 'ringless_voice', reason: 'CHANNEL_PAUSED:VOICE_KEY_REJECTED' }]);
     } finally {
       voice.keys.set(PLATFORM_KEY, 100);
       voice.modes.errorsAsHttp400 = false;

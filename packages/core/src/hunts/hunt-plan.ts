@@ -73,7 +73,7 @@ interface TemplateRow {
   tokenAudio: string | null;
 }
 
-/** The channel priorities, the hunt's templates and the account's channel pauses. */
+/** The channel priorities, the hunt's templates and the account's channel pauses (or the platform's holds). */
 interface ChannelInputs {
   priorities: { channel: Channel }[];
   templates: TemplateRow[];
@@ -105,7 +105,9 @@ async function loadChannelInputs(sql: Queryable, row: HuntPlanRow): Promise<Chan
       where account_id = ${row.accountId}
         and id = any(${sql.array(templateIds)}::uuid[])`,
     sql<{ channel: Channel; reasonCode: string }[]>`
-      select channel, reason_code as "reasonCode" from active_channel_pauses where account_id = ${row.accountId}`,
+      select channel, reason_code as "reasonCode" from active_channel_pauses where account_id = ${row.accountId}
+      union all
+      select channel, reason_code from platform_channel_holds where held_until > now()`,
   ]);
   return { priorities, templates, pauses };
 }

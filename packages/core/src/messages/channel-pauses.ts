@@ -1,6 +1,7 @@
 // A channel paused for an account (a setup failure such as a revoked key, or a timed hold such
 // as WhatsApp's reach-out lock): nothing goes out on it until someone fixes it or `until` passes.
-// Readers see the pauses in force through the `active_channel_pauses` view.
+// Readers see the pauses in force through the `active_channel_pauses` view. A channel held for
+// every account (the platform's own provider account refuses) is a hold, until a given time.
 import type { Queryable } from '../db/client.js';
 import type { Channel } from '../channel.js';
 
@@ -16,4 +17,18 @@ export async function pauseChannel(
     values (${accountId}, ${channel}, ${reason.code}, ${reason.message}, ${until})
     on conflict (account_id, channel) do update set reason_code = excluded.reason_code, reason = excluded.reason,
       paused_until = excluded.paused_until, created_at = now()`;
+}
+
+/** No account plans contacts on the channel before `until` (the platform's provider account refuses). */
+export async function holdPlatformChannel(
+  sql: Queryable,
+  channel: Channel,
+  reason: { code: string; message: string },
+  until: Date,
+): Promise<void> {
+  await sql`
+    insert into platform_channel_holds (channel, reason_code, reason, held_until)
+    values (${channel}, ${reason.code}, ${reason.message}, ${until})
+    on conflict (channel) do update set reason_code = excluded.reason_code, reason = excluded.reason,
+      held_until = excluded.held_until`;
 }

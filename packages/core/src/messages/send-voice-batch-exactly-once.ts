@@ -26,6 +26,7 @@ import {
 } from '../errors.js';
 import { LIMITS, TIMEOUTS_MS } from '../config/worker.config.js';
 import { whileDatabaseAway } from '../db/while-database-away.js';
+import { holdPlatformChannel } from './channel-pauses.js';
 import type { VoiceRequestPace } from '../redis/voice-request-pace.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
 import {
@@ -241,8 +242,11 @@ async function settleFailure(
   if (err instanceof RateLimitedError) {
     // Voice Partner's limit is the platform's: no request from any worker before it says.
     await deps.pace.postpone(new Date(Date.now() + err.retryAfterMs));
-    if (PLATFORM_REFUSAL_CODES.has(err.code))
+    if (PLATFORM_REFUSAL_CODES.has(err.code)) {
       deps.logger.error({ errorCode: err.code, err: err.message }, 'Voice Partner refuses the platform account');
+      const until = new Date(Date.now() + err.retryAfterMs);
+      await holdPlatformChannel(sql, 'ringless_voice', { code: err.code, message: err.message }, until);
+    }
   }
   if (err instanceof RateLimitedError || !finalAttempt) {
     await releaseVoiceBatch(sql, ids(members));
