@@ -120,9 +120,11 @@ export class AccountConnection {
     if (update.qr) for (const waiter of this.qrWaiters.splice(0)) waiter(update.qr);
     if (update.reachoutTimeLock?.isActive) await this.pauseForTimeLock();
     if (update.connection === 'open') {
-      this.isOpen = true;
-      this.settleOpen.resolve();
-      await markSessionConnected(this.deps.sql, this.accountId);
+      // Recorded before anyone waiting is told: what they do next (a logout) must come after it.
+      await markSessionConnected(this.deps.sql, this.accountId).finally(() => {
+        this.isOpen = true;
+        this.settleOpen.resolve();
+      });
     }
     if (update.connection !== 'close') return;
     this.isOpen = false;
