@@ -14,7 +14,11 @@ let huntId: string;
 const bodies: string[] = [];
 const SECRET = testEnv().API_SECRET!;
 
-async function call(method: 'GET' | 'POST', url: string, options: { token?: string | null; body?: unknown } = {}) {
+async function call(
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  options: { token?: string | null; body?: unknown } = {},
+) {
   const token = options.token === undefined ? SECRET : options.token;
   const response = await world.context.app.inject({
     method,
@@ -39,7 +43,7 @@ afterAll(async () => {
   await world.teardown();
 });
 
-const routes: [method: 'GET' | 'POST', url: () => string][] = [
+const routes: [method: 'GET' | 'POST' | 'DELETE', url: () => string][] = [
   ['POST', () => ROUTES.dailyRuns],
   ['GET', () => ROUTES.dailyRun.replace(':runId', '00000000-0000-4000-8000-000000000000')],
   ['POST', () => ROUTES.huntRun.replace(':huntId', huntId)],
@@ -48,6 +52,7 @@ const routes: [method: 'GET' | 'POST', url: () => string][] = [
   ['GET', () => ROUTES.whatsappLink.replace(':accountId', account.id)],
   ['POST', () => ROUTES.whatsappLink.replace(':accountId', account.id)],
   ['POST', () => ROUTES.messages],
+  ['DELETE', () => ROUTES.channelPause.replace(':accountId', account.id).replace(':channel', 'sms')],
 ];
 
 describe('API authentication', () => {
@@ -197,6 +202,18 @@ describe('API routes', () => {
     const otherAd = await seedAd(world.context.sql, '+33655443323');
     const refused = await call('POST', ROUTES.messages, { body: { ...body, adId: otherAd, templateId: blank } });
     expect([refused.statusCode, refused.json<{ error: string }>().error]).toEqual([409, 'TEMPLATE_EMPTY']);
+  });
+
+  it('channel pause: an operator ends it → 204, then 404; 400 for an unknown channel', async () => {
+    const paused = await seedAccount(world.context);
+    await world.context.sql`
+      insert into account_channel_pauses (account_id, channel, reason_code, reason)
+      values (${paused.id}, 'sms', 'SMS_PLAN_EXPIRED', 'the SMSMobileAPI plan expired')`;
+    const url = ROUTES.channelPause.replace(':accountId', paused.id).replace(':channel', 'sms');
+    expect((await call('DELETE', url)).statusCode).toBe(204);
+    expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${paused.id}`).toEqual([]);
+    expect((await call('DELETE', url)).statusCode).toBe(404);
+    expect((await call('DELETE', url.replace('/sms', '/fax'))).statusCode).toBe(400);
   });
 
   it('never answer with a secret', () => {

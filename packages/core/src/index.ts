@@ -41,6 +41,7 @@ export { createSmsMobileApiSentLog, type SmsSentLogReader } from './channels/sms
 export { reconcileUncertainSms } from './messages/reconcile-uncertain.js';
 export { pollSmsReplies } from './messages/poll-sms-replies.js';
 export { markUncertain } from './messages/message-ledger.js';
+export { endChannelPause } from './messages/channel-pauses.js';
 export { createManualContact } from './hunts/create-manual-contact.js';
 export { allocateHuntDay } from './hunts/allocate-hunt-day.js';
 export { planCandidateQueries, selectCandidates } from './hunts/select-candidates.js';

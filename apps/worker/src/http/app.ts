@@ -23,6 +23,7 @@ import { registerMessageRoutes } from './routes/messages.js';
 import { registerOperationsRoutes } from './routes/operations.js';
 import { registerWhatsAppRoutes } from './routes/whatsapp.js';
 import { registerSmsWebhookSecretRoute } from './routes/sms-webhook-secret.js';
+import { registerChannelPauseRoute } from './routes/channel-pause.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { requireBearer } from './auth.js';
 import { registerErrorHandler, registerNotFoundHandler } from './errors.js';
@@ -140,6 +141,7 @@ function registerApiRoutes(api: FastifyInstance, deps: AppDeps): void {
   registerOperationsRoutes(api, { queues: deps.queues });
   registerWhatsAppRoutes(api, { sql: deps.sql, whatsapp: deps.whatsapp });
   registerSmsWebhookSecretRoute(api, { sql: deps.sql, smsKeyEncryptionKey: deps.env.SMS_API_KEY_ENCRYPTION_KEY });
+  registerChannelPauseRoute(api, { sql: deps.sql });
   registerMessageRoutes(api, {
     sql: deps.sql,
     queues: deps.queues,

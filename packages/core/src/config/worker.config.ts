@@ -201,6 +201,7 @@ export const ROUTES = {
   job: '/api/jobs/:queue/:jobId',
   whatsappLink: '/api/accounts/:accountId/whatsapp',
   smsWebhookSecret: '/api/accounts/:accountId/sms-webhook-secret',
+  channelPause: '/api/accounts/:accountId/pauses/:channel',
   messages: '/api/messages',
   messageResolve: '/api/messages/:messageId/resolve',
   metrics: '/metrics',

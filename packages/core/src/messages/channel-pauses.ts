@@ -32,3 +32,9 @@ export async function holdPlatformChannel(
     on conflict (channel) do update set reason_code = excluded.reason_code, reason = excluded.reason,
       held_until = excluded.held_until`;
 }
+
+/** Ends the account's pause of the channel (an operator saw its cause fixed); false when there is none. */
+export async function endChannelPause(sql: Queryable, accountId: string, channel: Channel): Promise<boolean> {
+  const ended = await sql`delete from account_channel_pauses where account_id = ${accountId} and channel = ${channel}`;
+  return ended.count > 0;
+}
