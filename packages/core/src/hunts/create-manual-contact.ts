@@ -2,7 +2,7 @@
 // hunt's contacts, on the channel and template the user chose.
 import type { Sql } from '../db/client.js';
 import { loadCandidate } from './select-candidates.js';
-import { renderTemplate, TemplateError } from '../templates/render-template.js';
+import { renderTemplate, textTemplateProblem } from '../templates/render-template.js';
 import type { Channel } from '../channel.js';
 import { createMessage } from '../messages/create-message.js';
 import type { MessageRejection } from '../messages/message-rejection.js';
@@ -34,21 +34,15 @@ export async function createManualContact(sql: Sql, input: ManualContact): Promi
     select content from message_templates
     where id = ${input.templateId} and account_id = ${input.accountId} and channel = ${input.channel}`;
   if (!template) return { created: false, reason: 'TEMPLATE_NOT_FOUND' };
-  if (input.channel !== 'ringless_voice' && !template.content?.trim())
-    return { created: false, reason: 'TEMPLATE_EMPTY' };
+  const textProblem = input.channel === 'ringless_voice' ? null : textTemplateProblem(template.content);
+  if (textProblem) return { created: false, reason: textProblem };
   const candidate = await loadCandidate(sql, input.accountId, input.adId);
   if (!candidate) return { created: false, reason: 'AD_NOT_FOUND' };
   const [ad] = await sql<
     { acceptSalesmen: boolean }[]
   >`select accept_salesmen as "acceptSalesmen" from ads where id = ${input.adId}`;
   if (!ad!.acceptSalesmen) return { created: false, reason: 'SALESMEN_REFUSED' };
-  let content: string | null = null;
-  try {
-    content = input.channel === 'ringless_voice' ? null : renderTemplate(template.content ?? '', candidate.values);
-  } catch (err) {
-    if (err instanceof TemplateError) return { created: false, reason: 'TEMPLATE_UNKNOWN_PLACEHOLDER' };
-    throw err;
-  }
+  const content = input.channel === 'ringless_voice' ? null : renderTemplate(template.content!, candidate.values);
   return createMessage(sql, {
     accountId: input.accountId,
     adId: input.adId,

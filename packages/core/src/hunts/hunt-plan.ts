@@ -2,7 +2,7 @@
 import type { Queryable } from '../db/client.js';
 import { decryptSecret } from '../crypto/secret-box.js';
 import type { Channel } from '../channel.js';
-import { unknownPlaceholders } from '../templates/render-template.js';
+import { textTemplateProblem } from '../templates/render-template.js';
 
 export interface HuntRow {
   id: string;
@@ -150,10 +150,8 @@ function unusableReason(
   smsKeyEncryptionKey: string,
 ): string | null {
   if (!template) return 'TEMPLATE_MISSING';
-  // A blank text would go out as an empty message, each one paid for.
-  if (channel !== 'ringless_voice' && !template.content?.trim()) return 'TEMPLATE_EMPTY';
-  if (channel !== 'ringless_voice' && unknownPlaceholders(template.content ?? '').length > 0)
-    return 'TEMPLATE_UNKNOWN_PLACEHOLDER';
+  const textProblem = channel === 'ringless_voice' ? null : textTemplateProblem(template.content);
+  if (textProblem) return textProblem;
   if (pausedFor) return `CHANNEL_PAUSED:${pausedFor}`;
   if (channel === 'sms') {
     if (!account.smsApiKey) return 'SMS_NOT_SET_UP';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPrice, renderTemplate, TemplateError } from './render-template.js';
+import { formatPrice, renderTemplate, TemplateError, textTemplateProblem } from './render-template.js';
 
 describe('renderTemplate', () => {
   it('fills {name} and {{name}} with the seven variables; missing values render empty', () => {
@@ -26,5 +26,11 @@ describe('renderTemplate', () => {
   it('formats prices the French way', () => {
     expect(formatPrice(12500)).toBe('12 500 €');
     expect(formatPrice(950)).toBe('950 €');
+  });
+
+  it('tells a blank text template or an unknown placeholder apart from a usable one', () => {
+    expect([null, '', '  \n'].map(textTemplateProblem)).toEqual(['TEMPLATE_EMPTY', 'TEMPLATE_EMPTY', 'TEMPLATE_EMPTY']);
+    expect(textTemplateProblem('Bonjour {prenom}')).toBe('TEMPLATE_UNKNOWN_PLACEHOLDER');
+    expect(textTemplateProblem('Bonjour {vendeur_nom}')).toBeNull();
   });
 });

@@ -30,6 +30,15 @@ export function unknownPlaceholders(template: string): string[] {
   return [...new Set(names.filter((n) => !known.has(n)))];
 }
 
+/**
+ * What makes a text template unusable: blank (an empty message would still be paid for), or a
+ * placeholder no variable fills.
+ */
+export function textTemplateProblem(template: string | null): 'TEMPLATE_EMPTY' | 'TEMPLATE_UNKNOWN_PLACEHOLDER' | null {
+  if (!template?.trim()) return 'TEMPLATE_EMPTY';
+  return unknownPlaceholders(template).length > 0 ? 'TEMPLATE_UNKNOWN_PLACEHOLDER' : null;
+}
+
 /** 12500 → "12 500 €" */
 // Built once: constructing an Intl formatter costs far more than formatting with it.
 const FRENCH_PRICE = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
