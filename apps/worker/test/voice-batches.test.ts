@@ -81,6 +81,16 @@ const phones = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => `+336${prefix}${String(i).padStart(7, '0')}`);
 const campaignRequests = () => voice.requests.filter((r) => r.path === '/v1/campaign/send');
 
+/** Runs `test` with the fake printing an invalid number's last 6 digits only, as its documented example does. */
+async function withUnnamedRefusals(test: () => Promise<void>): Promise<void> {
+  Object.assign(voice.modes, { requestsPerMinute: 100, windowMs: 60_000, invalidNumbersShown: 'last6' });
+  try {
+    await test();
+  } finally {
+    voice.modes.invalidNumbersShown = 'whole';
+  }
+}
+
 describe('ringless voice in batches', () => {
   it(
     'sends 2,000 due contacts of 4 accounts in at most 8 requests, ' +
@@ -225,8 +235,7 @@ describe('ringless voice in batches', () => {
       'until that number stands alone, and sends every other',
     { timeout: 60_000 },
     async () => {
-      Object.assign(voice.modes, { requestsPerMinute: 100, windowMs: 60_000, invalidNumbersShown: 'last6' });
-      try {
+      await withUnnamedRefusals(async () => {
         const before = campaignRequests().length;
         const w = await world({ VOICE_REQUESTS_PER_MINUTE: '100' });
         const owner = await voiceAccount(w.context, 20);
@@ -250,9 +259,7 @@ describe('ringless voice in batches', () => {
           ringless_voice: 12,
           ringless_voice_reserved: 0,
         });
-      } finally {
-        voice.modes.invalidNumbersShown = 'whole';
-      }
+      });
     },
   );
 
@@ -260,8 +267,7 @@ describe('ringless voice in batches', () => {
     'gives a split batch back, none of it uncertain, when the process stops while it waits for a slot',
     { timeout: 60_000 },
     async () => {
-      Object.assign(voice.modes, { requestsPerMinute: 100, windowMs: 60_000, invalidNumbersShown: 'last6' });
-      try {
+      await withUnnamedRefusals(async () => {
         const before = campaignRequests().length;
         // One request every 20 s: after the first is refused, its halves wait in the job for the next slot.
         const w = await world({ VOICE_REQUESTS_PER_MINUTE: '3', VOICE_RATE_WINDOW_SECONDS: '60' });
@@ -276,9 +282,7 @@ describe('ringless voice in batches', () => {
         await w.context.close();
         expect(await statuses(observer, ids)).toEqual({ pending: 5 });
         expect(campaignRequests().length - before).toBe(1);
-      } finally {
-        voice.modes.invalidNumbersShown = 'whole';
-      }
+      });
     },
   );
 
