@@ -25,7 +25,7 @@ export class TemplateError extends Error {
 }
 
 /** Placeholders a template uses that no variable fills. */
-export function unknownPlaceholders(template: string): string[] {
+function unknownPlaceholders(template: string): string[] {
   const names = [...template.matchAll(PLACEHOLDER)].map((m) => (m[1] ?? m[2])!);
   return [...new Set(names.filter((n) => !known.has(n)))];
 }
