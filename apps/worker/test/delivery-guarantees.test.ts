@@ -8,6 +8,7 @@ import {
   createSmsMobileApiSender,
   JOB_IDS,
   JOBS,
+  NotNowError,
   sendExactlyOnce,
 } from '@auto-prospect/core';
 import { loadDatabaseAuthState } from '@auto-prospect/core/clients';
@@ -20,7 +21,16 @@ import {
 } from '@auto-prospect/testkit';
 import { dispatchMessage } from '../src/jobs/dispatch.js';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
-import { contact, createPending, credits, linkWhatsApp, seedAccount, seedTemplate, settled } from './support/seed.js';
+import {
+  contact,
+  createPending,
+  credits,
+  linkWhatsApp,
+  messageRow,
+  seedAccount,
+  seedTemplate,
+  settled,
+} from './support/seed.js';
 
 const VOICE_KEY = 'voice-platform-secret-key';
 let sms: FakeSmsMobileApi;
@@ -64,6 +74,34 @@ afterAll(async () => {
 
 const sendsTo = (phone: string) => sms.sent.filter((s) => s.recipients === phone).length;
 
+/** What a send job gives sendExactlyOnce, for calling it outside any job. */
+function directSendDeps() {
+  const smsSender = createSmsMobileApiSender({ baseUrl: sms.url, timeoutMs: 1000 });
+  return {
+    sql: world.context.sql,
+    logger: createLogger('silent'),
+    dryRun: false,
+    smsKeyEncryptionKey: world.context.env.SMS_API_KEY_ENCRYPTION_KEY,
+    window: ALWAYS_OPEN,
+    pacer: { reserve: () => Promise.resolve(null), postpone: () => Promise.resolve() },
+    senders: { sms: smsSender, whatsapp_text: smsSender, ringless_voice: smsSender },
+  };
+}
+
+/** Resolves once a backend of this database waits for a lock in a statement holding `text`. */
+async function waitsForLock(text: string) {
+  await expect
+    .poll(
+      async () =>
+        (
+          await world.context.sql<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query ilike ${'%' + text + '%'}`
+        )[0]!.n,
+    )
+    .toBe(1);
+}
+
 describe('exactly once', () => {
   it('a message job processed twice calls the provider once', async () => {
     const account = await seedAccount(world.context);
@@ -91,23 +129,52 @@ describe('exactly once', () => {
       phone: '+33611000002',
       channel: 'sms',
     });
-    const smsSender = createSmsMobileApiSender({ baseUrl: sms.url, timeoutMs: 1000 });
-    const deps = {
-      sql: world.context.sql,
-      logger: createLogger('silent'),
-      dryRun: false,
-      smsKeyEncryptionKey: world.context.env.SMS_API_KEY_ENCRYPTION_KEY,
-      window: ALWAYS_OPEN,
-      pacer: { reserve: () => Promise.resolve(null), postpone: () => Promise.resolve() },
-      senders: { sms: smsSender, whatsapp_text: smsSender, ringless_voice: smsSender },
-    };
     const messageId = (created as { messageId: string }).messageId;
     const results = await Promise.allSettled(
-      [0, 1, 2].map(() => sendExactlyOnce(deps, { messageId, finalAttempt: false })),
+      [0, 1, 2].map(() => sendExactlyOnce(directSendDeps(), { messageId, finalAttempt: false })),
     );
     const outcomes = results.map((r) => (r.status === 'fulfilled' ? r.value.outcome : 'threw'));
     expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
     expect(sendsTo('+33611000002')).toBe(1);
+  });
+
+  it('a claim that loses to a run releasing the message postpones its job, never completes it as skipped', async () => {
+    const account = await seedAccount(world.context);
+    sms.keys.set(account.smsKey!, 'valid');
+    const created = await createPending(world.context, {
+      accountId: account.id,
+      phone: '+33611000004',
+      channel: 'sms',
+    });
+    const messageId = (created as { messageId: string }).messageId;
+    // Another run holds the message `sending`: our claim waits for it, then finds nothing to claim.
+    const holder = await world.context.sql.reserve();
+    const releaser = await world.context.sql.reserve();
+    try {
+      await holder`begin`;
+      await holder`update messages set status = 'sending' where id = ${messageId}`;
+      const attempt = sendExactlyOnce(directSendDeps(), { messageId, finalAttempt: false }).then(
+        (result) => result,
+        (err: unknown) => err,
+      );
+      await waitsForLock('with claimed');
+      // That run then gives the message back before our status read: queued for the table ahead
+      // of that read, the releaser gets it as soon as our claim ends.
+      await releaser`begin`;
+      const locked = releaser`lock table messages in access exclusive mode`.execute();
+      await waitsForLock('lock table messages');
+      await holder`commit`;
+      await locked;
+      await releaser`update messages set status = 'pending' where id = ${messageId}`;
+      await releaser`commit`;
+      const outcome = await attempt;
+      expect(outcome).toBeInstanceOf(NotNowError);
+      expect(outcome).toMatchObject({ code: 'CLAIM_RACED' });
+    } finally {
+      holder.release();
+      releaser.release();
+    }
+    expect(await messageRow(world.context.sql, messageId)).toMatchObject({ status: 'pending' });
   });
 
   it('a message left `sending` by a worker that died mid-call is marked uncertain, never resent', async () => {

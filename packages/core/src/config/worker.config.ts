@@ -185,6 +185,8 @@ export const TIMEOUTS_MS = {
    * its batch (the rest, or the halves of a batch refused for a number not named), at most.
    */
   voiceFollowUpSlotWait: 60_000,
+  /** A send job that found its message released by another run as it claimed it tries again this much later. */
+  claimRaceRetry: 1_000,
 } as const;
 
 export const ROUTES = {

@@ -16,7 +16,7 @@ import {
 import type { Logger } from '../logging/logger.js';
 import type { SendPacer } from '../redis/send-pacer.js';
 import type { ChannelSenders, OutboundMessage } from '../channels/channel-sender.js';
-import { PACING, RATE_LIMIT_SCOPE } from '../config/worker.config.js';
+import { PACING, RATE_LIMIT_SCOPE, TIMEOUTS_MS } from '../config/worker.config.js';
 import { isMobile } from '../phone/phone-number.js';
 import { whileDatabaseAway } from '../db/while-database-away.js';
 import { failMessage, type HandedOver, type NextChannel } from './fail-message.js';
@@ -102,6 +102,14 @@ export async function sendExactlyOnce(
 async function alreadyClaimed(deps: SendExactlyOnceDeps, messageId: string): Promise<SendMessageResult> {
   const status = await messageStatus(deps.sql, messageId);
   if (status === null) throw new PermanentError('MESSAGE_NOT_FOUND', `message ${messageId} does not exist`);
+  // Released by another run between our claim and this read: claim it again shortly rather than
+  // complete this job and leave the message to a sweeper whose re-add BullMQ would ignore.
+  if (status === 'pending')
+    throw new NotNowError(
+      'CLAIM_RACED',
+      'another run released the message while this one tried to claim it',
+      new Date(Date.now() + TIMEOUTS_MS.claimRaceRetry),
+    );
   if (status !== 'sending') return { outcome: 'skipped', status };
   const failure = {
     code: 'INTERRUPTED_DURING_SEND',
