@@ -31,10 +31,10 @@ beforeAll(async () => {
     insert into message_templates (account_id, name, channel, content)
     values (${accountId}, 't', 'sms', 'Bonjour {vendeur_nom}') returning id`);
   write = {
-    target: { huntId, accountId, localDate: '2026-11-30', dailyLimit: 10, dailyRunId: null, whatsappDailyCap: 0 },
+    target: { huntId, accountId, localDate: '2026-11-30', dailyRunId: null, whatsappDailyCap: 0 },
     channels: [{ channel: 'sms', templateId, template: 'Bonjour {vendeur_nom}' }],
     nextSendAt: () => new Date('2026-11-30T09:00:00Z'),
-    countAgainstHunt: true,
+    countAgainstHunt: { dailyLimit: 10 },
   };
 });
 

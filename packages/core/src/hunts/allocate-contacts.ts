@@ -25,8 +25,11 @@ export interface AllocationWrite {
   channels: readonly PlannedChannel[];
   /** When the channel's next message should go (sending window and the account's pacing). */
   nextSendAt(channel: Channel): Date;
-  /** False for a hand-over: the contact was counted against the hunt when first allocated. */
-  countAgainstHunt: boolean;
+  /**
+   * The hunt's limit read under the lock, recorded with the count it bounds; null for a hand-over,
+   * whose contact was counted against the hunt when first allocated.
+   */
+  countAgainstHunt: { dailyLimit: number | null } | null;
 }
 
 export async function allocateContacts(
@@ -126,7 +129,7 @@ async function reserveUsage(tx: Queryable, write: AllocationWrite, inserted: rea
   if (write.countAgainstHunt && inserted.length > 0) {
     await tx`
       insert into hunt_daily_contacts (hunt_id, local_date, contacts, daily_limit)
-      values (${target.huntId}, ${target.localDate}, ${inserted.length}, ${target.dailyLimit})
+      values (${target.huntId}, ${target.localDate}, ${inserted.length}, ${write.countAgainstHunt.dailyLimit})
       on conflict (hunt_id, local_date)
         do update set contacts = hunt_daily_contacts.contacts + excluded.contacts, daily_limit = excluded.daily_limit`;
   }

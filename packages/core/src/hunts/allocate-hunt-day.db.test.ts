@@ -1,9 +1,10 @@
 // A hunt's day meets a writer outside the account's lock (the web app) between its selection and
 // its insert: the refused page allocates nothing, the next page is selected again and the day
-// still gets its contacts.
+// still gets its contacts. And the hunt's limit is the one it has once the lock is held.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@auto-prospect/testkit';
 import { createDatabase, type Sql } from '../db/client.js';
+import { lockAccountAllocation } from '../messages/account-allocation-lock.js';
 import { ALWAYS_OPEN } from '../schedule/sending-window.js';
 import { allocateHuntDay } from './allocate-hunt-day.js';
 import type { AllocationTarget } from './allocation-room.js';
@@ -14,6 +15,7 @@ let sql: Sql;
 let target: AllocationTarget;
 let channels: PlannedChannel[];
 
+const deps = { window: ALWAYS_OPEN, spacingMs: { sms: 0, whatsapp_text: 0, ringless_voice: 0 } };
 const idOf = async (rows: Promise<readonly { id: string }[]>) => (await rows)[0]!.id;
 
 beforeAll(async () => {
@@ -33,7 +35,7 @@ beforeAll(async () => {
     insert into ads (original_ad_id, type_id, phone_number, owner_name)
     select 'day-' || n, (select id from ad_types where lobstr_value = 'Voiture'), '+3361300000' || n, 'Jean'
     from generate_series(1, 5) n`;
-  target = { huntId, accountId, localDate: '2026-11-30', dailyLimit: 3, dailyRunId: null, whatsappDailyCap: 0 };
+  target = { huntId, accountId, localDate: '2026-11-30', dailyRunId: null, whatsappDailyCap: 0 };
   channels = [{ channel: 'sms', templateId, template: 'Bonjour {vendeur_nom}' }];
 });
 
@@ -57,7 +59,6 @@ describe('allocateHuntDay', () => {
       end $$;
       create trigger refuse_first_insert before insert on messages
         for each statement execute function refuse_first_insert();`);
-    const deps = { window: ALWAYS_OPEN, spacingMs: { sms: 0, whatsapp_text: 0, ringless_voice: 0 } };
     const { planned } = await sql.begin((tx) => allocateHuntDay(tx, deps, target, channels));
     expect(planned).toBe(3);
     const [row] = await sql<{ refused: string; messages: number; reserved: number; counted: number }[]>`
@@ -66,5 +67,24 @@ describe('allocateHuntDay', () => {
              (select sms_reserved from credit_balances) as reserved,
              (select contacts from hunt_daily_contacts) as counted`;
     expect(row).toEqual({ refused: '2', messages: 3, reserved: 3, counted: 3 });
+  });
+
+  it('plans with the limit the hunt has once the account lock is held, not the one read before', async () => {
+    const day = { ...target, localDate: '2026-12-01' };
+    const holder = await sql.reserve();
+    try {
+      // Another writer of the account holds its lock while the hunt's limit is lowered to 1.
+      await holder`begin`;
+      await lockAccountAllocation(holder, target.accountId);
+      const allocation = sql.begin((tx) => allocateHuntDay(tx, deps, day, channels));
+      await holder`update hunts set daily_pacing_limit = 1 where id = ${target.huntId}`;
+      await holder`commit`;
+      expect((await allocation).planned).toBe(1);
+    } finally {
+      holder.release();
+    }
+    expect(await sql`select contacts, daily_limit from hunt_daily_contacts where local_date = '2026-12-01'`).toEqual([
+      { contacts: 1, daily_limit: 1 },
+    ]);
   });
 });

@@ -41,7 +41,7 @@ export async function allocateHuntDay(
   const write = {
     target,
     channels,
-    countAgainstHunt: true,
+    countAgainstHunt: { dailyLimit: room.dailyLimit },
     nextSendAt: sendSchedule(deps.window, deps.spacingMs, room.lastScheduled),
   };
   const order = channels.map((c) => c.channel);

@@ -12,13 +12,13 @@ export interface AllocationTarget {
   accountId: string;
   /** The OUTREACH_TIMEZONE day whose quotas the contacts use (YYYY-MM-DD). */
   localDate: string;
-  /** The hunt's daily_pacing_limit now (null = unlimited): a limit changed mid-day applies at once. */
-  dailyLimit: number | null;
   dailyRunId: string | null;
   whatsappDailyCap: number;
 }
 
 export interface AllocationRoom extends Room {
+  /** The hunt's daily_pacing_limit (null = unlimited), read under the lock: a limit changed mid-day applies at once. */
+  dailyLimit: number | null;
   /** When each channel's latest pending message of the account is due, to continue its pacing. */
   lastScheduled: Partial<Record<Channel, Date>>;
 }
@@ -38,7 +38,7 @@ export async function lockAllocationRoom(tx: Queryable, target: AllocationTarget
     }[]
   >`
     select coalesce(d.contacts, 0) as used,
-           ${target.dailyLimit}::int as limit,
+           h.daily_pacing_limit as limit,
            coalesce(c.sms - c.sms_reserved, 0) as sms,
            coalesce(c.ringless_voice - c.ringless_voice_reserved, 0) as voice,
            coalesce(w.daily_cap - w.reserved, ${target.whatsappDailyCap}::int) as whatsapp,
@@ -47,12 +47,14 @@ export async function lockAllocationRoom(tx: Queryable, target: AllocationTarget
               where account_id = ${accountId} and status = 'pending' and scheduled_at is not null
               group by channel) p) as last
     from (select 1) one
+    left join hunts h on h.id = ${huntId}
     left join hunt_daily_contacts d on d.hunt_id = ${huntId} and d.local_date = ${localDate}
     left join credit_balances c on c.account_id = ${accountId}
     left join account_daily_sends w
       on w.account_id = ${accountId} and w.channel = 'whatsapp_text' and w.local_date = ${localDate}`;
   const huntRoom = row!.limit === null ? LIMITS.huntCandidatesMax : row!.limit - row!.used;
   return {
+    dailyLimit: row!.limit,
     hunt: Math.max(0, Math.min(huntRoom, LIMITS.huntCandidatesMax)),
     channels: {
       sms: Math.max(0, row!.sms),

@@ -26,7 +26,6 @@ export async function handOverContact(
     huntId: plan.hunt.id,
     accountId: plan.hunt.accountId,
     localDate: failed.localDate,
-    dailyLimit: plan.hunt.dailyPacingLimit,
     dailyRunId: failed.dailyRunId,
     whatsappDailyCap: deps.whatsappDailyCap,
   };
@@ -43,7 +42,7 @@ export async function handOverContact(
     {
       target,
       channels: plan.channels,
-      countAgainstHunt: false,
+      countAgainstHunt: null,
       nextSendAt: sendSchedule(deps.window, deps.spacingMs, room.lastScheduled),
     },
     assignments,

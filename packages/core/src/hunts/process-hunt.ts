@@ -82,7 +82,6 @@ async function planHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise
     accountId: plan.hunt.accountId,
     // The contacts count against the day they can go out (the next working day for a run on a holiday).
     localDate: firstSendingDate(deps.window, input.localDate, deps.timeZone),
-    dailyLimit: plan.hunt.dailyPacingLimit,
     dailyRunId: input.dailyRunId,
     whatsappDailyCap: deps.whatsappDailyCap,
   };
