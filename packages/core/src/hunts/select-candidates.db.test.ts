@@ -76,6 +76,29 @@ describe('selectCandidates', () => {
     expect(page.candidates[0]!.sellerOtherAds).toBe(59);
   });
 
+  it('classifies the phones SQL could not, so newest foreign landlines never fill an SMS page', async () => {
+    await sql`insert into locations (zipcode, name, lat, lng) values ('13000', 'Marseille', 43.2965, 5.3698)`;
+    // A writer other than ingestion stored foreign numbers without saying whether they are mobiles.
+    const londonLandline = (n: number) => `+4420794600${String(n).padStart(2, '0')}`;
+    await seedAds('foreign', [
+      ...Array.from({ length: 30 }, (_, n) => ({ phone: londonLandline(n), daysAgo: 0, location: '13000' })),
+      { phone: '+447911123456', daysAgo: 2, location: '13000' },
+      { phone: '+33613000101', daysAgo: 3, location: '13000' },
+      { phone: '+33613000102', daysAgo: 4, location: '13000' },
+    ]);
+    const huntId = await seedHunt({ limit: 2, zipcode: '13000', radius: 1 });
+    const page = await select(huntId, 2);
+    expect(page.candidates.map((c) => c.phone)).toEqual(['+447911123456', '+33613000101']);
+    expect(
+      await sql`
+      select phone_is_mobile as mobile, count(*)::int as n from ads where original_ad_id like 'foreign-%'
+      group by 1 order by 1`,
+    ).toEqual([
+      { mobile: false, n: 30 },
+      { mobile: true, n: 3 },
+    ]);
+  });
+
   it('keeps a hunt to its radius, brands, price bounds and required flags', async () => {
     const inside = { location: '91000', brand: 'Peugeot', price: 9000, urgent: true };
     await seedAds('filters', [

@@ -123,7 +123,7 @@ export async function selectCandidates(sql: Queryable, query: CandidateQuery): P
   if (!filters) return none;
   await customPlans(sql, true);
   for (let walk = firstWalk(query.limit); ; walk *= WALK_GROWTH) {
-    const rows = await candidatesAmongNewest(sql, query, filters, walk);
+    const rows = await exactWalk(sql, query, filters, walk);
     const candidates = rows.filter((r): r is WalkRow & CandidateRow => r.adId !== null);
     if (candidates.length >= query.limit || rows[0]!.walked < walk) {
       await customPlans(sql, false);
@@ -133,7 +133,36 @@ export async function selectCandidates(sql: Queryable, query: CandidateQuery): P
   }
 }
 
-type WalkRow = { walked: number; sellerContactedToday: number } & (CandidateRow | NullRow<CandidateRow>);
+/**
+ * The walk, once the phones it met that SQL could not classify (foreign numbers written without
+ * the flag) are classified for good: it never offers an SMS or WhatsApp hunt a page of landlines.
+ */
+async function exactWalk(sql: Queryable, query: CandidateQuery, filters: HuntFilters, walk: number) {
+  for (;;) {
+    const rows = await candidatesAmongNewest(sql, query, filters, walk);
+    const { unclassified } = rows[0]!;
+    if (unclassified.length === 0 || (await classifyPhones(sql, unclassified)) === 0) return rows;
+  }
+}
+
+/**
+ * Records whether each phone is a mobile, on every ad that has it; returns how many ads it
+ * classified. Rows another transaction holds are left for a later selection (libphonenumber still
+ * decides for them in the waterfall): waiting for them could deadlock with another account's.
+ */
+async function classifyPhones(sql: Queryable, phones: string[]): Promise<number> {
+  const classified = await sql`
+    update ads a set phone_is_mobile = u.mobile
+    from unnest(${phones}::text[], ${sql.array(phones.map((phone) => isMobile(phone)))}::boolean[]) as u(phone, mobile)
+    where a.phone_number = u.phone
+      and a.id in (select id from ads where phone_number = any(${phones}::text[]) and phone_is_mobile is null
+                   for update skip locked)`;
+  return classified.count;
+}
+
+type WalkRow = { walked: number; sellerContactedToday: number; unclassified: string[] } & (
+  CandidateRow | NullRow<CandidateRow>
+);
 type NullRow<T> = { [K in keyof T]: null };
 
 /**
@@ -150,7 +179,7 @@ async function candidatesAmongNewest(
   const { accountId, localDate } = query;
   return sql<WalkRow[]>`
     with walked as (
-      select a.id, a.phone_number as phone, a.last_publication_date, a.created_at
+      select a.id, a.phone_number as phone, a.phone_is_mobile, a.last_publication_date, a.created_at
       from ads a
       where ${matchesHuntFilters(sql, filters)} and a.phone_number is not null and a.accept_salesmen
         and not exists (select 1 from suppressed_phone_numbers s where s.phone_number = a.phone_number)
@@ -159,7 +188,7 @@ async function candidatesAmongNewest(
                         where m.account_id = ${accountId} and m.ad_id = a.id and m.status <> 'failed')
         -- reachable on a channel with room that this ad has not already failed on
         and exists (select 1 from unnest(${sql.array(query.channels as Channel[])}::channel[]) c(channel)
-                    -- an unclassified phone may be a mobile: the waterfall checks it with libphonenumber
+                    -- an unclassified phone may be a mobile (exactWalk classifies it and walks again)
                     where (c.channel = 'ringless_voice' or a.phone_is_mobile is not false)
                       and not exists (select 1 from messages m
                                       where m.account_id = ${accountId} and m.ad_id = a.id and m.channel = c.channel))
@@ -184,9 +213,10 @@ async function candidatesAmongNewest(
       select f.*, row_number() over (order by f.last_publication_date desc nulls last, f.created_at desc, f.id) as rank
       from firsts f where not f.contacted_today
     )
-    select n.walked, n.seller_contacted_today as "sellerContactedToday", c.*
+    select n.walked, n.seller_contacted_today as "sellerContactedToday", n.unclassified, c.*
     from (select (select count(*) from walked)::int as walked,
-                 (select coalesce(sum(seller_ads), 0) from firsts where contacted_today)::int as seller_contacted_today
+                 (select coalesce(sum(seller_ads), 0) from firsts where contacted_today)::int as seller_contacted_today,
+                 array(select distinct phone from walked where phone_is_mobile is null) as unclassified
          ) n
     left join lateral (
       select ${candidateColumns(sql, accountId)}, p.seller_ads - 1 as "sellerOtherAds", p.rank
