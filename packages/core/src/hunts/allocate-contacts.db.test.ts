@@ -50,7 +50,7 @@ async function newAd(): Promise<Candidate> {
       { id: string }[]
     >`insert into ads (original_ad_id, phone_number) values (${`a-${phone}`}, ${phone}) returning id`,
   );
-  return { adId, phone, mobile: true, failedChannels: [], sellerOtherAds: 0, values: { vendeur_nom: 'Jean' } };
+  return { adId, phone, mobile: true, closedChannels: [], sellerOtherAds: 0, values: { vendeur_nom: 'Jean' } };
 }
 
 const allocate = (candidates: Candidate[], channel: Channel = 'sms') =>

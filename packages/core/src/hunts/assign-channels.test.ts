@@ -7,7 +7,7 @@ const candidate = (adId: string, mobile: boolean, extra: Partial<Candidate> = {}
   adId,
   phone: `+336${adId}`,
   mobile,
-  failedChannels: [],
+  closedChannels: [],
   sellerOtherAds: 0,
   values: {},
   ...extra,
@@ -44,7 +44,7 @@ describe('assignChannels', () => {
   });
 
   it('skips channels the ad already failed on (hand-over) and stops at the hunt limit', () => {
-    const handedOver = candidate('1', true, { failedChannels: ['ringless_voice', 'whatsapp_text'] });
+    const handedOver = candidate('1', true, { closedChannels: ['ringless_voice', 'whatsapp_text'] });
     const result = assignChannels(
       [handedOver, candidate('2', true), candidate('3', true)],
       WATERFALL,

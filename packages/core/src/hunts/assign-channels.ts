@@ -1,5 +1,6 @@
 // The channel waterfall over a page of candidates, newest first: each takes the first channel, in
-// priority order, that can reach its phone, has not already failed for its ad, and has room left.
+// priority order, that can reach its phone, is not closed for its ad (failed for good, or tried
+// today) and has room left.
 import type { Channel } from '../channel.js';
 import type { Candidate } from './select-candidates.js';
 
@@ -42,7 +43,7 @@ export function assignChannels(
   const bump = (reason: string, n = 1) => void (n > 0 && (skipped[reason] = (skipped[reason] ?? 0) + n));
   for (const candidate of candidates) {
     if (left.hunt <= 0) break;
-    const open = channels.filter((c) => canReach(c, candidate) && !candidate.failedChannels.includes(c));
+    const open = channels.filter((c) => canReach(c, candidate) && !candidate.closedChannels.includes(c));
     const channel = open.find((c) => left.channels[c] > 0);
     if (!channel) {
       bump(open.length === 0 ? 'NO_CHANNEL_REACHES_RECIPIENT' : noRoomReason(open[0]!));

@@ -36,7 +36,7 @@ export async function createManualContact(sql: Sql, input: ManualContact): Promi
   if (!template) return { created: false, reason: 'TEMPLATE_NOT_FOUND' };
   const textProblem = input.channel === 'ringless_voice' ? null : textTemplateProblem(template.content);
   if (textProblem) return { created: false, reason: textProblem };
-  const candidate = await loadCandidate(sql, input.accountId, input.adId);
+  const candidate = await loadCandidate(sql, input.accountId, input.adId, input.localDate);
   if (!candidate) return { created: false, reason: 'AD_NOT_FOUND' };
   const [ad] = await sql<
     { acceptSalesmen: boolean }[]

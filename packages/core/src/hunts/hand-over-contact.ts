@@ -30,7 +30,7 @@ export async function handOverContact(
     whatsappDailyCap: deps.whatsappDailyCap,
   };
   const room = await lockAllocationRoom(tx, target);
-  const candidate = await loadCandidate(tx, target.accountId, failed.adId);
+  const candidate = await loadCandidate(tx, target.accountId, failed.adId, failed.localDate);
   if (!candidate) return null;
   const { assignments } = assignChannels(
     [candidate],

@@ -99,6 +99,28 @@ describe('selectCandidates', () => {
     ]);
   });
 
+  it('offers an ad again on a channel it failed on for the sender’s setup only, and not the same day', async () => {
+    await sql`insert into locations (zipcode, name, lat, lng) values ('99061', 'Selection-sur-Mer', 43.7102, 7.262)`;
+    const failures = [
+      { phone: '+33615000001', blame: 'paused', day: '2026-11-29' }, // the channel was paused: open again
+      { phone: '+33615000002', blame: 'sender', day: '2026-11-30' }, // a revoked key, today: one channel a day
+      { phone: '+33615000003', blame: 'recipient', day: '2026-11-29' }, // the recipient: closed for good
+      { phone: '+33615000004', blame: null, day: '2026-11-29' }, // recorded before blame was: closed
+    ];
+    await seedAds(
+      'setup',
+      failures.map((f) => ({ phone: f.phone, daysAgo: 1, location: '99061' })),
+    );
+    await sql`
+      insert into messages
+        (account_id, ad_id, channel, recipient_phone, status, credit_state, failure_blame, local_date)
+      select ${accountId}, a.id, 'sms', a.phone_number, 'failed', 'released', f.blame, f.day::date
+      from jsonb_to_recordset(${sql.json(failures)}) as f(phone text, blame text, day text)
+      join ads a on a.phone_number = f.phone`;
+    const huntId = await seedHunt({ limit: 10, zipcode: '99061', radius: 1 });
+    expect((await select(huntId, 10)).candidates.map((c) => c.phone)).toEqual(['+33615000001']);
+  });
+
   it('keeps a hunt to its radius, brands, price bounds and required flags', async () => {
     const inside = { location: '91000', brand: 'Peugeot', price: 9000, urgent: true };
     await seedAds('filters', [

@@ -13,8 +13,11 @@ export interface Candidate {
   phone: string;
   /** The phone can get SMS and WhatsApp (a landline only voicemail). */
   mobile: boolean;
-  /** Channels already tried and failed for this ad by this account. */
-  failedChannels: Channel[];
+  /**
+   * Channels the account cannot try this ad on: failed for good (the recipient or the message, not
+   * the sender's setup or a pause), or tried on the day being planned (one channel a day).
+   */
+  closedChannels: Channel[];
   /** The seller's other matching ads, which wait for a later day (one contact per seller a day). */
   sellerOtherAds: number;
   values: TemplateValues;
@@ -39,7 +42,7 @@ interface CandidateRow {
   adId: string;
   phone: string;
   mobile: boolean | null;
-  failedChannels: Channel[];
+  closedChannels: Channel[];
   sellerOtherAds: number;
   title: string | null;
   price: number | null;
@@ -50,13 +53,17 @@ interface CandidateRow {
   owner: string | null;
 }
 
-/** What the waterfall and a template need to know of an ad, for one account (an SQL fragment). */
-const candidateColumns = (sql: Queryable, accountId: string) => sql`
+/** The account's messages for the ad `a` that close their channel on `localDate` (an SQL condition). */
+const closesChannel = (sql: Queryable, accountId: string, localDate: string) => sql`
+  m.account_id = ${accountId} and m.ad_id = a.id
+  and (public.message_closes_channel(m.status, m.failure_blame) or m.local_date = ${localDate})`;
+
+/** What the waterfall and a template need to know of an ad, for one account and day (an SQL fragment). */
+const candidateColumns = (sql: Queryable, accountId: string, localDate: string) => sql`
   a.id as "adId", a.phone_number as phone, a.phone_is_mobile as mobile,
   a.title, a.price, b.name as brand, a.model, a.model_year as "modelYear", l.name as city, a.owner_name as owner,
-  -- the account's other messages for the ad: a live one excludes the ad, so these have failed
-  array(select m.channel::text from messages m
-        where m.account_id = ${accountId} and m.ad_id = a.id) as "failedChannels"`;
+  -- a live message excludes the ad, so these are failures (and today's attempts)
+  array(select m.channel::text from messages m where ${closesChannel(sql, accountId, localDate)}) as "closedChannels"`;
 
 function toCandidate(r: CandidateRow): Candidate {
   return {
@@ -64,7 +71,7 @@ function toCandidate(r: CandidateRow): Candidate {
     phone: r.phone,
     // Not classified in the database (a foreign number written without the flag): libphonenumber decides.
     mobile: r.mobile ?? isMobile(r.phone),
-    failedChannels: r.failedChannels,
+    closedChannels: r.closedChannels,
     sellerOtherAds: r.sellerOtherAds,
     values: {
       titre_annonce: r.title,
@@ -78,10 +85,15 @@ function toCandidate(r: CandidateRow): Candidate {
   };
 }
 
-/** One ad with a phone that has not opted out, as a candidate for an account (hand-over to the next channel). */
-export async function loadCandidate(sql: Queryable, accountId: string, adId: string): Promise<Candidate | null> {
+/** One ad with a phone that has not opted out, as a candidate for an account on a day (hand-over, manual contact). */
+export async function loadCandidate(
+  sql: Queryable,
+  accountId: string,
+  adId: string,
+  localDate: string,
+): Promise<Candidate | null> {
   const [row] = await sql<CandidateRow[]>`
-    select ${candidateColumns(sql, accountId)}, 0 as "sellerOtherAds"
+    select ${candidateColumns(sql, accountId, localDate)}, 0 as "sellerOtherAds"
     from ads a left join locations l on l.id = a.location_id left join brands b on b.id = a.brand_id
     where a.id = ${adId} and a.phone_number is not null
       and not exists (select 1 from suppressed_phone_numbers s where s.phone_number = a.phone_number)`;
@@ -191,7 +203,7 @@ async function candidatesAmongNewest(
                     -- an unclassified phone may be a mobile (exactWalk classifies it and walks again)
                     where (c.channel = 'ringless_voice' or a.phone_is_mobile is not false)
                       and not exists (select 1 from messages m
-                                      where m.account_id = ${accountId} and m.ad_id = a.id and m.channel = c.channel))
+                                      where ${closesChannel(sql, accountId, localDate)} and m.channel = c.channel))
       order by a.last_publication_date desc nulls last, a.created_at desc, a.id
       limit ${walk}
     ), sellers as (
@@ -219,7 +231,7 @@ async function candidatesAmongNewest(
                  array(select distinct phone from walked where phone_is_mobile is null) as unclassified
          ) n
     left join lateral (
-      select ${candidateColumns(sql, accountId)}, p.seller_ads - 1 as "sellerOtherAds", p.rank
+      select ${candidateColumns(sql, accountId, localDate)}, p.seller_ads - 1 as "sellerOtherAds", p.rank
       from page p
       join ads a on a.id = p.id
       left join locations l on l.id = a.location_id

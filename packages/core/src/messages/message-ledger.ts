@@ -163,7 +163,7 @@ export async function recordFailed(
 ): Promise<boolean> {
   const updated = await tx`
     update messages set status = 'failed', error_code = ${failure.code}, error_message = ${failure.message},
-      updated_at = now()
+      failure_blame = ${failure.blame}, updated_at = now()
     where id = ${m.id} and status in ('sending', 'uncertain')`;
   if (updated.count === 0) return false;
   await releaseReservation(tx, m);
