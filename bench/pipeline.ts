@@ -209,7 +209,6 @@ async function allocationMsPerContact(context: WorkerContext, brand: string, dea
     huntId: dealer.huntId,
     accountId: dealer.accountId,
     localDate: nextLocalDate(),
-    dailyLimit: BATCH,
     dailyRunId: null,
     whatsappDailyCap: 0,
   };
