@@ -1,6 +1,6 @@
 // SMS through the real queue and worker, SMSMobileAPI faked over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encryptSecret, JOB_IDS, JOBS } from '@auto-prospect/core';
+import { encryptSecret, JOB_IDS, JOBS, PACING } from '@auto-prospect/core';
 import { startFakeSmsMobileApi, type FakeSmsMobileApi } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 import { contact, createPending, credits, messageRow, seedAccount, settled } from './support/seed.js';
@@ -120,6 +120,11 @@ describe('SMS delivery', () => {
         error_code: 'SMS_PLAN_EXPIRED',
         credit_state: 'released',
       });
+      // A plan renewed under the same key changes nothing the worker can see: the pause ends by itself.
+      const [pause] = await world.context.sql<{ minutes: number }[]>`
+        select round(extract(epoch from paused_until - now()) / 60)::int as minutes from account_channel_pauses
+        where account_id = ${account.id} and channel = 'sms' and reason_code = 'SMS_PLAN_EXPIRED'`;
+      expect(pause).toEqual({ minutes: PACING.setupRecheckMinutes });
     } finally {
       sms.modes.errorsAsHttp200 = false;
     }

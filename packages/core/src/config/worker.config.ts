@@ -220,12 +220,27 @@ export const PACING = {
   whatsappMinGapSeconds: 60,
   /** WhatsApp is paused this long for an account after a reach-out time lock (error 463). */
   whatsappTimeLockPauseHours: 24,
+  /** A setup failure that may be fixed without the account changing is tried again this much later. */
+  setupRecheckMinutes: 60,
   /**
    * How often a linked account with recent WhatsApp messages is connected to hear back: WhatsApp
    * holds receipts and replies for an offline linked device and hands them over on connect.
    */
   whatsappListenPeriodSeconds: 300,
 } as const;
+
+/**
+ * Pauses that end by themselves, by reason code, after this long (ms): the channel is tried again
+ * then, and paused anew if it still fails. Any other setup failure pauses the channel until the
+ * account's setup changes (or an operator ends it).
+ */
+export const TIMED_PAUSES_MS: Readonly<Record<string, number>> = {
+  WHATSAPP_REACHOUT_TIME_LOCK: PACING.whatsappTimeLockPauseHours * 3600_000,
+  // Fixed without any change to the account's row (a plan renewed under the same key, a sender
+  // number validated on Voice Partner as it was): nothing would tell the pause to end.
+  SMS_PLAN_EXPIRED: PACING.setupRecheckMinutes * 60_000,
+  VOICE_SENDER_REFUSED: PACING.setupRecheckMinutes * 60_000,
+};
 
 export const LIMITS = {
   /** WhatsApp messages one sending account may send per local day (anti-ban). */

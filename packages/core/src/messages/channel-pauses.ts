@@ -4,14 +4,17 @@
 // every account (the platform's own provider account refuses) is a hold, until a given time.
 import type { Queryable } from '../db/client.js';
 import type { Channel } from '../channel.js';
+import { TIMED_PAUSES_MS } from '../config/worker.config.js';
 
+/** Pauses the channel for the account, until the reason's time is up (TIMED_PAUSES_MS) or for good. */
 export async function pauseChannel(
   sql: Queryable,
   accountId: string,
   channel: Channel,
   reason: { code: string; message: string },
-  until: Date | null,
 ): Promise<void> {
+  const lasts = TIMED_PAUSES_MS[reason.code];
+  const until = lasts === undefined ? null : new Date(Date.now() + lasts);
   await sql`
     insert into account_channel_pauses (account_id, channel, reason_code, reason, paused_until)
     values (${accountId}, ${channel}, ${reason.code}, ${reason.message}, ${until})

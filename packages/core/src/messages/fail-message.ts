@@ -19,8 +19,6 @@ export interface HandedOver {
 export type NextChannel = (tx: Transaction, failed: ClaimedMessage) => Promise<HandedOver | null>;
 
 export interface FailOptions {
-  /** A sender failure pauses the channel until then (null: until someone fixes it). */
-  pausedUntil?: Date | null;
   /** The recipient asked never to be contacted again. */
   suppress?: boolean;
   /** Set when the contact should go on to its next channel. */
@@ -40,7 +38,7 @@ export async function failMessage(
     sql.begin(async (tx) => {
       // The account's allocation lock before its rows, in the order every contact creator takes them.
       if (nextChannel) await lockAccountAllocation(tx, m.accountId);
-      const moved = await recordFailed(tx, m, failure, options.pausedUntil ?? null);
+      const moved = await recordFailed(tx, m, failure);
       if (options.suppress) await suppressPhoneNumber(tx, m.recipientPhone, failure.code, m.channel);
       return moved && nextChannel ? nextChannel(tx, m) : null;
     }),

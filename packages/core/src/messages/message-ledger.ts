@@ -155,12 +155,7 @@ export interface Failure {
  * sender's setup also pauses the channel for the account, with the reason, until someone fixes
  * it. Returns false if the row had moved on.
  */
-export async function recordFailed(
-  tx: Queryable,
-  m: ClaimedMessage,
-  failure: Failure,
-  pausedUntil: Date | null = null,
-): Promise<boolean> {
+export async function recordFailed(tx: Queryable, m: ClaimedMessage, failure: Failure): Promise<boolean> {
   const updated = await tx`
     update messages set status = 'failed', error_code = ${failure.code}, error_message = ${failure.message},
       failure_blame = ${failure.blame}, updated_at = now()
@@ -168,7 +163,7 @@ export async function recordFailed(
   if (updated.count === 0) return false;
   await releaseReservation(tx, m);
   if (failure.blame === 'sender') {
-    await pauseChannel(tx, m.accountId, m.channel, { code: failure.code, message: failure.message }, pausedUntil);
+    await pauseChannel(tx, m.accountId, m.channel, { code: failure.code, message: failure.message });
   }
   return true;
 }

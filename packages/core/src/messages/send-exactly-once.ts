@@ -16,7 +16,7 @@ import {
 import type { Logger } from '../logging/logger.js';
 import type { SendPacer } from '../redis/send-pacer.js';
 import type { ChannelSenders, OutboundMessage } from '../channels/channel-sender.js';
-import { PACING, RATE_LIMIT_SCOPE, TIMEOUTS_MS } from '../config/worker.config.js';
+import { RATE_LIMIT_SCOPE, TIMEOUTS_MS } from '../config/worker.config.js';
 import { isMobile } from '../phone/phone-number.js';
 import { whileDatabaseAway } from '../db/while-database-away.js';
 import { failMessage, type HandedOver, type NextChannel } from './fail-message.js';
@@ -57,11 +57,6 @@ export type SendMessageResult =
   | { outcome: 'dry_run' }
   | { outcome: 'failed'; code: string; blame: 'recipient' | 'paused'; handedOver: HandedOver | null }
   | { outcome: 'skipped'; status: MessageStatus };
-
-/** Codes that pause a channel for a while rather than until someone fixes the setup. */
-const TIMED_PAUSES: Record<string, number> = {
-  WHATSAPP_REACHOUT_TIME_LOCK: PACING.whatsappTimeLockPauseHours * 3600_000,
-};
 
 export async function sendExactlyOnce(
   deps: SendExactlyOnceDeps,
@@ -204,7 +199,6 @@ async function refuse(
   message: string,
   blame: FailureBlame,
 ): Promise<SendMessageResult> {
-  const pause = TIMED_PAUSES[code];
   // A contact this channel cannot take is ordinary business (the next channel may); anything
   // else needs a person, so the job fails visibly.
   const ordinary = blame === 'recipient' || blame === 'paused';
@@ -212,10 +206,7 @@ async function refuse(
     deps.sql,
     m,
     { code, message, blame },
-    {
-      pausedUntil: pause ? new Date(Date.now() + pause) : null,
-      ...(ordinary && deps.nextChannel ? { nextChannel: deps.nextChannel } : {}),
-    },
+    ordinary && deps.nextChannel ? { nextChannel: deps.nextChannel } : {},
   );
   if (ordinary) return { outcome: 'failed', code, blame, handedOver };
   throw new PermanentError(code, message);

@@ -2,7 +2,6 @@
 // what a disconnect means for the session, routes receipts and replies, and closes itself after
 // a quiet period. Holding the account's lease is the caller's job (whatsapp-connections.ts).
 import type { ConnectionState } from '@whiskeysockets/baileys';
-import { PACING } from '../config/worker.config.js';
 import type { Sql } from '../db/client.js';
 import { TransientError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
@@ -105,13 +104,11 @@ export class AccountConnection {
 
   /** Error 463 / an active reach-out time lock: retrying makes it worse, so WhatsApp stops for a day. */
   private async pauseForTimeLock(): Promise<void> {
-    const until = new Date(Date.now() + PACING.whatsappTimeLockPauseHours * 3600_000);
     await pauseWhatsApp(
       this.deps.sql,
       this.accountId,
       'WHATSAPP_REACHOUT_TIME_LOCK',
       'WhatsApp restricted new chats (reach-out time lock)',
-      until,
     ).catch((err: unknown) => this.deps.logger.error({ err, accountId: this.accountId }, 'could not pause WhatsApp'));
   }
 

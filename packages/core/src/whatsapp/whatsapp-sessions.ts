@@ -27,7 +27,7 @@ export async function markSessionDisconnected(
     await tx`
       update whatsapp_sessions set is_connected = false, is_disconnected = true, updated_at = now()
       where account_id = ${accountId}`;
-    await pauseWhatsApp(tx, accountId, reasonCode, reason, null);
+    await pauseWhatsApp(tx, accountId, reasonCode, reason);
   });
 }
 
@@ -36,9 +36,8 @@ export async function pauseWhatsApp(
   accountId: string,
   reasonCode: string,
   reason: string,
-  until: Date | null,
 ): Promise<void> {
-  await pauseChannel(sql, accountId, 'whatsapp_text', { code: reasonCode, message: reason }, until);
+  await pauseChannel(sql, accountId, 'whatsapp_text', { code: reasonCode, message: reason });
 }
 
 /**
