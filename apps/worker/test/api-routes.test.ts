@@ -70,6 +70,18 @@ describe('API authentication', () => {
   });
 });
 
+describe('API requests as clients send them', () => {
+  it('take a lowercase bearer scheme, a trailing slash and an empty JSON body', async () => {
+    const response = await world.context.app.inject({
+      method: 'POST',
+      url: `${ROUTES.dailyRuns}/`,
+      headers: { authorization: `bearer ${SECRET}`, 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(response.statusCode).toBe(202);
+  });
+});
+
 describe('API routes', () => {
   it('daily runs: start (idempotent), read progress, 400 and 404', async () => {
     const first = await call('POST', ROUTES.dailyRuns);
@@ -96,6 +108,10 @@ describe('API routes', () => {
       (await call('POST', ROUTES.huntRun.replace(':huntId', '00000000-0000-4000-8000-000000000000'))).statusCode,
     ).toBe(404);
     expect((await call('POST', ROUTES.huntRun.replace(':huntId', '1 or 1=1'))).statusCode).toBe(400);
+    // Any id Postgres takes as a uuid, not only RFC 4122 ones.
+    expect(
+      (await call('POST', ROUTES.huntRun.replace(':huntId', '11111111-1111-1111-1111-111111111111'))).statusCode,
+    ).toBe(404);
   });
 
   it('queues and jobs: counts per state, one job without its data, 400 and 404', async () => {

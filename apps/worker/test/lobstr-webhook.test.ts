@@ -54,8 +54,12 @@ describe('POST /webhooks/lobstr/:token', () => {
       401,
       { error: 'INVALID_TOKEN', message: 'unknown webhook token' },
     ]);
+    // The token first: a caller without it learns nothing about the body.
+    expect((await post('{"id": ', 'not-the-token-at-all-0000000')).statusCode).toBe(401);
     const malformed = await post('{"id": ');
     expect(malformed.statusCode).toBe(400);
+    const empty = await post('');
+    expect([empty.statusCode, empty.json<{ error: string }>().error]).toEqual([400, 'INVALID_PAYLOAD']);
     const missingId = await post({ event: 'run.done' });
     expect([missingId.statusCode, missingId.json<{ error: string }>().error]).toEqual([400, 'INVALID_PAYLOAD']);
     expect(missingId.json<{ message: string }>().message).toContain('id');

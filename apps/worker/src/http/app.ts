@@ -56,7 +56,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: LIMITS.httpBodyBytes,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
   });
+  acceptEmptyJsonBodies(app);
   app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       {
@@ -111,6 +113,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   return app;
 }
 
+/**
+ * A body-less POST sent with `Content-Type: application/json` (many clients set it on every call)
+ * has no body, as without the header; any other body is parsed as Fastify does.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.length === 0) done(null, undefined);
+    else parseJson(request, body.toString(), done);
+  });
+}
+
 /** Health probes and webhooks: no bearer token (a webhook checks its own secret). */
 function registerPublicRoutes(scope: FastifyInstance, deps: AppDeps): void {
   registerHealthRoutes(scope, deps.readiness);
@@ -128,11 +143,13 @@ function registerPublicRoutes(scope: FastifyInstance, deps: AppDeps): void {
     timeZone: deps.env.OUTREACH_TIMEZONE,
     perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
   });
-  registerVoicePartnerNotify(scope, {
-    sql: deps.sql,
-    notifyToken: deps.env.VOICE_PARTNER_NOTIFY_TOKEN,
-    perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
-  });
+  // Without a token there is no notifyUrl to answer.
+  if (deps.env.VOICE_PARTNER_NOTIFY_TOKEN)
+    registerVoicePartnerNotify(scope, {
+      sql: deps.sql,
+      notifyToken: deps.env.VOICE_PARTNER_NOTIFY_TOKEN,
+      perMinute: deps.env.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    });
 }
 
 /** The /api routes, in a scope whose hooks already checked the rate limit and the bearer token. */

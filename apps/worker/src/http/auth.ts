@@ -10,8 +10,9 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+/** The credentials of `Authorization: Bearer <token>`; the scheme's name is case-insensitive (RFC 9110). */
 function bearerToken(header: string | undefined): string {
-  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+  return header && /^bearer /i.test(header) ? header.slice('bearer '.length) : '';
 }
 
 /** Answers 401 unless `Authorization: Bearer <secret>` matches (API clients, Prometheus). */
@@ -29,7 +30,7 @@ export function requireBearer(secret: string) {
 
 /**
  * For webhooks whose caller can send no header: the secret is the :token in their URL. Run
- * `preValidation`, so a wrong token is 401 whatever the body (an unreadable one is still 400).
+ * `onRequest`, so a wrong token is 401 whatever the body, which is then never read.
  */
 export function requireUrlToken(secret: string) {
   return async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply): Promise<void> => {
@@ -39,8 +40,8 @@ export function requireUrlToken(secret: string) {
 }
 
 function basicPassword(header: string | undefined): string {
-  if (!header?.startsWith('Basic ')) return '';
-  const decoded = Buffer.from(header.slice('Basic '.length), 'base64').toString('utf8');
+  if (!header || !/^basic /i.test(header)) return '';
+  const decoded = Buffer.from(header.slice('basic '.length), 'base64').toString('utf8');
   return decoded.slice(decoded.indexOf(':') + 1);
 }
 

@@ -73,8 +73,12 @@ export function voiceBatchDependencies({
   redis,
   inFlight,
 }: Omit<SendingParts, 'whatsapp'>): SendVoiceBatchDeps {
-  const notifyPath = ROUTES.voicePartnerNotify.replace(':token', encodeURIComponent(env.VOICE_PARTNER_NOTIFY_TOKEN));
-  const publicBase = env.PUBLIC_BASE_URL?.replace(/\/+$/, '');
+  // The configuration requires the token with PUBLIC_BASE_URL.
+  const notifyBase =
+    env.PUBLIC_BASE_URL && env.VOICE_PARTNER_NOTIFY_TOKEN
+      ? env.PUBLIC_BASE_URL.replace(/\/+$/, '') +
+        ROUTES.voicePartnerNotify.replace(':token', encodeURIComponent(env.VOICE_PARTNER_NOTIFY_TOKEN))
+      : null;
   const sender = createVoicePartnerSender({
     baseUrl: env.VOICE_PARTNER_BASE_URL,
     apiKey: env.VOICE_PARTNER_API_KEY,
@@ -91,6 +95,6 @@ export function voiceBatchDependencies({
     }),
     stopping: inFlight.stopping,
     // The batch's leader names the batch in Voice Partner's callback (its parameters are undocumented).
-    notifyUrl: publicBase ? (leaderId: string) => `${publicBase}${notifyPath}?batch=${leaderId}` : null,
+    notifyUrl: notifyBase ? (leaderId: string) => `${notifyBase}?batch=${leaderId}` : null,
   };
 }

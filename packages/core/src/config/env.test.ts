@@ -70,7 +70,7 @@ describe('parseEnv', () => {
       API_SECRET: '',
       OUTREACH_TIMEZONE: 'Mars/Olympus',
       DRY_RUN: 'perhaps',
-      QUEUE_PREFIX: 'a:b',
+      QUEUE_PREFIX: 'a b',
     });
     expect(problems.map((p) => p.split(' ')[0])).toEqual([
       'API_SECRET',
@@ -100,5 +100,25 @@ describe('parseEnv', () => {
     const env = parseEnv({ ...valid, DRY_RUN: 'true', SENDING_WINDOWS: 'always' });
     expect(env.DRY_RUN).toBe(true);
     expect(env.SENDING_WINDOWS).toBe('always');
+  });
+
+  it('starts on exactly the variables of the interface, whatever their length, the notify token optional', () => {
+    const { VOICE_PARTNER_NOTIFY_TOKEN: _notify, ...contract } = valid;
+    const short = {
+      ...contract,
+      API_SECRET: 'test-secret',
+      LOBSTR_API_KEY: 'k',
+      LOBSTR_WEBHOOK_TOKEN: 'hook-token',
+      VOICE_PARTNER_API_KEY: 'v',
+      VOICE_PARTNER_NOTIFICATION_EMAIL: 'ops@localhost',
+      QUEUE_PREFIX: 'check:1.a',
+    };
+    expect(problemsOf(short)).toEqual([]);
+    expect(problemsOf({ ...short, PUBLIC_BASE_URL: 'https://worker.example.com' })).toEqual([
+      'VOICE_PARTNER_NOTIFY_TOKEN is required with PUBLIC_BASE_URL (it is the secret part of the notifyUrl built from it)',
+    ]);
+    expect(problemsOf({ ...short, VOICE_PARTNER_NOTIFICATION_EMAIL: 'ops' })).toEqual([
+      'VOICE_PARTNER_NOTIFICATION_EMAIL must be an email address',
+    ]);
   });
 });

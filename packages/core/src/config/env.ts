@@ -13,13 +13,13 @@ import {
 
 const hexKey = z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters (a 32-byte AES-256 key)');
 
-const secret = (minLength: number) =>
-  z.string().min(minLength, `must be at least ${minLength} characters`).refine(notPlaceholder, PLACEHOLDER_MESSAGE);
-
 /** The .env.example values that must be replaced before anything runs. */
 const PLACEHOLDERS = new Set(['change-me-to-a-long-random-string']);
 const notPlaceholder = (value: string) => !PLACEHOLDERS.has(value);
 const PLACEHOLDER_MESSAGE = 'is the .env.example placeholder: set a random value (e.g. `openssl rand -hex 32`)';
+
+/** A token or key: any value but .env.example's placeholder (its length is the operator's business). */
+const secret = z.string().refine(notPlaceholder, PLACEHOLDER_MESSAGE);
 
 /** Parsed by the library BullMQ's job schedulers use, so a pattern accepted here runs there. */
 const cronPattern = z.string().refine((pattern) => {
@@ -72,21 +72,19 @@ const envSchema = z
       .max(1_000_000)
       .default(RATE_LIMITS_PER_MINUTE.webhook),
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(RATE_LIMITS_PER_MINUTE.api),
-    API_SECRET: secret(24),
-    QUEUE_PREFIX: z
-      .string()
-      .regex(/^[{}\w-]+$/, 'letters, digits, -, _ and {} only')
-      .default('ap'),
-    LOBSTR_API_KEY: secret(8),
+    API_SECRET: secret,
+    QUEUE_PREFIX: z.string().regex(/^\S+$/, 'must not contain spaces').default('ap'),
+    LOBSTR_API_KEY: secret,
     LOBSTR_BASE_URL: z.url().default('https://api.lobstr.io/v1'),
-    LOBSTR_WEBHOOK_TOKEN: secret(24),
+    LOBSTR_WEBHOOK_TOKEN: secret,
     SMSMOBILEAPI_BASE_URL: z.url().default('https://api.smsmobileapi.com'),
     SMS_API_KEY_ENCRYPTION_KEY: hexKey,
-    VOICE_PARTNER_API_KEY: secret(8),
+    VOICE_PARTNER_API_KEY: secret,
     VOICE_PARTNER_BASE_URL: z.url().default('https://api.voicepartner.fr/v1'),
-    VOICE_PARTNER_NOTIFICATION_EMAIL: z.email(),
+    // Voice Partner judges the address; only what cannot be one is refused here.
+    VOICE_PARTNER_NOTIFICATION_EMAIL: z.string().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address'),
     /** Secret part of the notifyUrl given to Voice Partner: /webhooks/voicepartner/<token>. */
-    VOICE_PARTNER_NOTIFY_TOKEN: secret(24),
+    VOICE_PARTNER_NOTIFY_TOKEN: secret.optional(),
     /** The worker's address as Voice Partner reaches it; without it no notifyUrl is sent. */
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
     WHATSAPP_ENCRYPTION_KEY: hexKey,
@@ -130,6 +128,10 @@ const envSchema = z
       .default(TIMEOUTS_MS.jobLock / 1000),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
     SWEEP_PERIOD_SECONDS: z.coerce.number().int().min(1).max(3600).default(PENDING_MESSAGE_SWEEP_SECONDS),
+  })
+  .refine((env) => !env.PUBLIC_BASE_URL || env.VOICE_PARTNER_NOTIFY_TOKEN, {
+    path: ['VOICE_PARTNER_NOTIFY_TOKEN'],
+    message: 'is required with PUBLIC_BASE_URL (it is the secret part of the notifyUrl built from it)',
   })
   .refine((env) => !env.REDIS_CLUSTER_NODES || /\{[^}]+\}/.test(env.QUEUE_PREFIX), {
     // A queue's keys must share a slot for BullMQ's scripts: the prefix's hash tag puts them there.

@@ -7,10 +7,10 @@ const lobstrRunId = z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character L
 
 export const JOB_PAYLOADS = {
   ingestLobstrRun: z.object({ lobstrRunId }),
-  sendMessage: z.object({ messageId: z.uuid() }),
+  sendMessage: z.object({ messageId: z.guid() }),
   /** Empty when the scheduler starts it: the local date then comes from the scheduled time. */
   fetchActiveHunts: z.object({ localDate: localDate.optional() }),
-  processHunt: z.object({ huntId: z.uuid(), localDate, dailyRunId: z.uuid().nullable() }),
+  processHunt: z.object({ huntId: z.guid(), localDate, dailyRunId: z.guid().nullable() }),
   /** Both maintenance jobs (the sweep and the SMS reply poll) carry nothing. */
   maintenance: z.object({}),
 } as const;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JOB_IDS, JOB_OPTIONS, QUEUES } from './worker.config.js';
+import { JOB_PAYLOADS } from './job-payloads.js';
 
 describe('job ids', () => {
   const uuid = '2f1c7c3e-3b7e-4a8e-9d6f-0a1b2c3d4e5f';
@@ -38,5 +39,15 @@ describe('job options', () => {
       expect(options.backoff.type).toBe('exponential');
       expect(options.backoff.jitter).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('job payloads', () => {
+  it('take any id Postgres stores as a uuid, not only RFC 4122 ones', () => {
+    const id = '11111111-1111-1111-1111-111111111111';
+    expect(JOB_PAYLOADS.sendMessage.safeParse({ messageId: id }).success).toBe(true);
+    expect(JOB_PAYLOADS.processHunt.safeParse({ huntId: id, localDate: '2026-11-30', dailyRunId: id }).success).toBe(
+      true,
+    );
   });
 });

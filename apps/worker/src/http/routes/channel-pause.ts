@@ -9,7 +9,7 @@ import type { Sql } from '@auto-prospect/core/clients';
 import { errors } from '../errors.js';
 import { describeRoute } from '../openapi.js';
 
-const params = z.object({ accountId: z.uuid('must be a UUID'), channel: z.enum(CHANNELS) });
+const params = z.object({ accountId: z.guid('must be a UUID'), channel: z.enum(CHANNELS) });
 
 export function registerChannelPauseRoute(instance: FastifyInstance, deps: { sql: Sql }): void {
   instance.withTypeProvider<ZodTypeProvider>().delete(

@@ -8,8 +8,8 @@ import { dispatchDailyRun, redispatchHunts } from '../../jobs/dispatch.js';
 import { errors } from '../errors.js';
 import { describeRoute } from '../openapi.js';
 
-const runParams = z.object({ runId: z.uuid('must be a UUID') });
-const huntParams = z.object({ huntId: z.uuid('must be a UUID') });
+const runParams = z.object({ runId: z.guid('must be a UUID') });
+const huntParams = z.object({ huntId: z.guid('must be a UUID') });
 
 const counts = z.object({
   planned: z.int(),

@@ -71,7 +71,7 @@ export function registerLobstrWebhook(instance: FastifyInstance, deps: LobstrWeb
           ...errors(400, 401, 429),
         },
       },
-      preValidation: requireUrlToken(deps.webhookToken),
+      onRequest: requireUrlToken(deps.webhookToken),
       // The URL holds the secret: keep it out of request logs.
       logLevel: 'warn',
       config: {

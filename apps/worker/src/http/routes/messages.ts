@@ -19,11 +19,11 @@ import { errors } from '../errors.js';
 import { describeRoute } from '../openapi.js';
 
 const body = z
-  .object({ accountId: z.uuid(), adId: z.uuid(), channel: z.enum(CHANNELS), templateId: z.uuid() })
+  .object({ accountId: z.guid(), adId: z.guid(), channel: z.enum(CHANNELS), templateId: z.guid() })
   .strict();
 const NOT_FOUND = new Set(['AD_NOT_FOUND', 'TEMPLATE_NOT_FOUND']);
 const listQuery = z.object({ status: z.literal('uncertain') }).strict();
-const resolveParams = z.object({ messageId: z.uuid('must be a UUID') });
+const resolveParams = z.object({ messageId: z.guid('must be a UUID') });
 const resolveBody = z.object({ outcome: z.enum(['sent', 'not_sent']) }).strict();
 /** Most uncertain messages listed at once (oldest first). */
 const UNCERTAIN_LIST_LIMIT = 500;

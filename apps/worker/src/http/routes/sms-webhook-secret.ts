@@ -9,7 +9,7 @@ import type { Sql } from '@auto-prospect/core/clients';
 import { errors } from '../errors.js';
 import { describeRoute } from '../openapi.js';
 
-const params = z.object({ accountId: z.uuid('must be a UUID') });
+const params = z.object({ accountId: z.guid('must be a UUID') });
 const body = z.object({ secret: z.string().trim().min(1).max(500).nullable() }).strict();
 
 export function registerSmsWebhookSecretRoute(

@@ -25,7 +25,7 @@ import type { Queues } from '../../jobs/queues.js';
 import { errors } from '../errors.js';
 import { describeRoute } from '../openapi.js';
 
-const params = z.object({ accountId: z.uuid() });
+const params = z.object({ accountId: z.guid() });
 
 export interface SmsWebhookDeps {
   sql: Sql;

@@ -38,7 +38,7 @@ export function registerVoicePartnerNotify(
           ...errors(400, 401, 429),
         },
       },
-      preValidation: requireUrlToken(deps.notifyToken),
+      onRequest: requireUrlToken(deps.notifyToken),
       // The URL holds the secret: keep it out of request logs.
       logLevel: 'warn',
       config: { rateLimit: { max: deps.perMinute, timeWindow: 60_000 } },

@@ -7,7 +7,7 @@ import type { Sql, WhatsAppConnections } from '@auto-prospect/core/clients';
 import { errors } from '../errors.js';
 import { describeRoute } from '../openapi.js';
 
-const params = z.object({ accountId: z.uuid('must be a UUID') });
+const params = z.object({ accountId: z.guid('must be a UUID') });
 // No body at all is the same as {} (a QR code).
 const linkBody = z
   .object({
