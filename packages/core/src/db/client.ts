@@ -12,10 +12,16 @@ export interface DatabaseOptions {
   max?: number;
 }
 
+/** Supabase's transaction pooler listens on this port; its direct and session ports are 5432. */
+const TRANSACTION_POOLER_PORT = '6543';
+
 /** The worker's Postgres pool. Connects lazily: nothing is opened until the first query. */
 export function createDatabase(url: string, options: DatabaseOptions = {}): Sql {
   return postgres(url, {
     max: options.max ?? 10,
+    // Behind a transaction pooler, each transaction may run on another server connection, where a
+    // statement prepared on the previous one does not exist.
+    prepare: new URL(url).port !== TRANSACTION_POOLER_PORT,
     connect_timeout: TIMEOUTS_MS.databaseConnect / 1000,
     idle_timeout: 60,
     onnotice: () => {},
