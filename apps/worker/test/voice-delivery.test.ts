@@ -1,6 +1,6 @@
 // Ringless voicemail through the real queue and worker, Voice Partner faked over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_IDS, loadHuntPlan } from '@auto-prospect/core';
+import { JOB_IDS, loadHuntPlan, PACING } from '@auto-prospect/core';
 import { startFakeVoicePartner, type FakeVoicePartner } from '@auto-prospect/testkit';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 import { contact, credits, messageRow, seedAccount, seedTemplate, settled } from './support/seed.js';
@@ -57,16 +57,22 @@ describe('ringless voice delivery', () => {
     });
   });
 
-  it('fails the message (not the channel) when the audio token is unknown', async () => {
+  it("pauses the account's voice for a while, not burning the ad, when the audio token is unknown", async () => {
     const { account, id } = await voiceContact('+33612345679', 'no-such-audio');
     expect(await settled(world.context.sql, id)).toMatchObject({
       status: 'failed',
       error_code: 'VOICE_UNKNOWN_AUDIO',
       credit_state: 'released',
     });
-    expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${account.id}`).toHaveLength(
-      0,
-    );
+    // The dealer's template is at fault, or Voice Partner has not validated the audio yet: the
+    // ad stays open on voice, and the channel is tried again once the pause is over.
+    expect(await world.context.sql`select failure_blame from messages where id = ${id}`).toEqual([
+      { failure_blame: 'sender' },
+    ]);
+    const [pause] = await world.context.sql<{ minutes: number }[]>`
+      select round(extract(epoch from paused_until - now()) / 60)::int as minutes from account_channel_pauses
+      where account_id = ${account.id} and channel = 'ringless_voice' and reason_code = 'VOICE_UNKNOWN_AUDIO'`;
+    expect(pause).toEqual({ minutes: PACING.setupRecheckMinutes });
   });
 
   it('suppresses a number on the provider STOP list for every account', async () => {

@@ -57,7 +57,7 @@ const BY_CODE: Record<number, { code: string; blame: FailureBlame }> = {
  * Refusals of the platform's own Voice Partner account (its key, credit or standing), not of any
  * dealer's setup: every account's voice waits until someone fixes it; no contact fails for it.
  */
-export const VOICE_PLATFORM_REFUSALS: Readonly<Record<number, string>> = {
+const VOICE_PLATFORM_REFUSALS: Readonly<Record<number, string>> = {
   1: 'VOICE_KEY_REJECTED',
   10: 'VOICE_KEY_REJECTED',
   11: 'VOICE_OUT_OF_CREDIT',
@@ -65,11 +65,34 @@ export const VOICE_PLATFORM_REFUSALS: Readonly<Record<number, string>> = {
   30: 'VOICE_ACCOUNT_BLOCKED',
 };
 
+/** Code 9 naming a field the platform's configuration sets: its key, its notification address. */
+const PLATFORM_FIELD_REFUSED = 'VOICE_PLATFORM_SETUP_REFUSED';
+
+/** Every refusal of the platform's own account, by the error code it is thrown with. */
+export const VOICE_PLATFORM_REFUSAL_CODES: ReadonlySet<string> = new Set([
+  ...Object.values(VOICE_PLATFORM_REFUSALS),
+  PLATFORM_FIELD_REFUSED,
+]);
+
+/** The fields a code-9 answer says failed their constraint. */
+const refusedFields = (body: CampaignBody) =>
+  (body.errors ?? []).map((e) => (typeof e.elementId === 'string' ? e.elementId : '')).join(' ');
+
+function platformRefusal(code: number, body: CampaignBody): string | undefined {
+  if (VOICE_PLATFORM_REFUSALS[code]) return VOICE_PLATFORM_REFUSALS[code];
+  const fields = refusedFields(body);
+  if (code === 9 && (fields.includes('apiKey') || fields.includes('emailForNotification')))
+    return PLATFORM_FIELD_REFUSED;
+  return undefined;
+}
+
 /** Code 9 is "a constraint failed": the failing field tells whose problem it is. */
 function constraintFailure(body: CampaignBody): { code: string; blame: FailureBlame } {
-  const fields = (body.errors ?? []).map((e) => (typeof e.elementId === 'string' ? e.elementId : '')).join(' ');
+  const fields = refusedFields(body);
   if (fields.includes('phoneNumbers')) return { code: 'VOICE_INVALID_NUMBER', blame: 'recipient' };
-  if (fields.includes('tokenAudio')) return { code: 'VOICE_UNKNOWN_AUDIO', blame: 'message' };
+  // The dealer's template names an audio Voice Partner does not list (unknown, or not validated
+  // yet): the account's voice pauses, and is tried again a while later (TIMED_PAUSES_MS).
+  if (fields.includes('tokenAudio')) return { code: 'VOICE_UNKNOWN_AUDIO', blame: 'sender' };
   // The account's fixed number, which must be validated on Voice Partner first: the dealer's setup.
   if (fields.includes('sender')) return { code: 'VOICE_SENDER_REFUSED', blame: 'sender' };
   return { code: 'VOICE_INVALID_REQUEST', blame: 'message' };
@@ -118,10 +141,10 @@ export function createVoicePartnerSender(options: {
         return { campaignId: typeof body.campaignId === 'string' ? body.campaignId : null };
       }
       const code = Number(body.code);
-      const platformRefusal = VOICE_PLATFORM_REFUSALS[code];
-      if (platformRefusal)
+      const platformCode = platformRefusal(code, body);
+      if (platformCode)
         throw new RateLimitedError(
-          platformRefusal,
+          platformCode,
           `voice partner refused the platform's account (HTTP ${response.status}, code ${code}): ` +
             'every voice message waits until it is fixed',
           TIMEOUTS_MS.voicePlatformRefusalHold,

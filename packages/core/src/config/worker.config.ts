@@ -240,6 +240,8 @@ export const TIMED_PAUSES_MS: Readonly<Record<string, number>> = {
   // number validated on Voice Partner as it was): nothing would tell the pause to end.
   SMS_PLAN_EXPIRED: PACING.setupRecheckMinutes * 60_000,
   VOICE_SENDER_REFUSED: PACING.setupRecheckMinutes * 60_000,
+  // Fixed in the dealer's template (or by Voice Partner validating the audio), not the account.
+  VOICE_UNKNOWN_AUDIO: PACING.setupRecheckMinutes * 60_000,
 };
 
 export const LIMITS = {

@@ -31,7 +31,7 @@ import type { VoiceRequestPace } from '../redis/voice-request-pace.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
 import {
   RecipientsRefusedError,
-  VOICE_PLATFORM_REFUSALS,
+  VOICE_PLATFORM_REFUSAL_CODES,
   type VoiceCampaignSender,
 } from '../channels/voice-partner-sender.js';
 import type { Failure } from './message-ledger.js';
@@ -78,8 +78,6 @@ export type SendVoiceBatchResult =
   | { outcome: 'dry_run'; messages: number }
   | { outcome: 'skipped'; status: string };
 
-/** They hold every account's voice until a person fixes the platform's account: said at error level. */
-const PLATFORM_REFUSAL_CODES = new Set(Object.values(VOICE_PLATFORM_REFUSALS));
 const INTERRUPTED = {
   code: 'INTERRUPTED_DURING_SEND',
   message: 'a previous attempt stopped while Voice Partner may have accepted the batch',
@@ -242,7 +240,8 @@ async function settleFailure(
   if (err instanceof RateLimitedError) {
     // Voice Partner's limit is the platform's: no request from any worker before it says.
     await deps.pace.postpone(new Date(Date.now() + err.retryAfterMs));
-    if (PLATFORM_REFUSAL_CODES.has(err.code)) {
+    // They hold every account's voice until a person fixes the platform's account: said at error level.
+    if (VOICE_PLATFORM_REFUSAL_CODES.has(err.code)) {
       deps.logger.error({ errorCode: err.code, err: err.message }, 'Voice Partner refuses the platform account');
       const until = new Date(Date.now() + err.retryAfterMs);
       await holdPlatformChannel(sql, 'ringless_voice', { code: err.code, message: err.message }, until);
