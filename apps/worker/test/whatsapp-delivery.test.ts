@@ -42,6 +42,14 @@ const slots = async (accountId: string) =>
     >`select reserved from account_daily_sends where account_id = ${accountId}`
   )[0]?.reserved;
 
+/** Hours left on the account's reach-out time-lock pause, if any. */
+const timeLockHours = async (accountId: string) =>
+  (
+    await world.context.sql<{ hours: number }[]>`
+      select round(extract(epoch from paused_until - now()) / 3600)::int as hours from account_channel_pauses
+      where account_id = ${accountId} and reason_code = 'WHATSAPP_REACHOUT_TIME_LOCK'`
+  )[0]?.hours;
+
 describe('WhatsApp delivery', () => {
   it('checks the number, sends from the account socket and records the message key id', async () => {
     const account = await linkedAccount();
@@ -84,16 +92,15 @@ describe('WhatsApp delivery', () => {
     wa.timeLocked.add('33612345690');
     const id = await contact(world.context, { accountId: account.id, phone: '+33612345690', channel: 'whatsapp_text' });
     await settled(world.context.sql, id);
-    await expect
-      .poll(
-        async () =>
-          (
-            await world.context.sql<{ hours: number }[]>`
-      select round(extract(epoch from paused_until - now()) / 3600)::int as hours from account_channel_pauses
-      where account_id = ${account.id} and reason_code = 'WHATSAPP_REACHOUT_TIME_LOCK'`
-          )[0]?.hours,
-      )
-      .toBe(24);
+    await expect.poll(() => timeLockHours(account.id)).toBe(24);
+  });
+
+  it('pauses WhatsApp for 24 hours when WhatsApp caps new chats (message-capping.update CAPPED)', async () => {
+    const account = await linkedAccount();
+    wa.capNewChats(account.whatsappDigits, 'CAPPED');
+    // The fake holds the notification while the account is offline and hands it over on connect.
+    await world.context.whatsapp.listen(account.id);
+    await expect.poll(() => timeLockHours(account.id)).toBe(24);
   });
 
   it('marks a logged-out session disconnected, forgets its creds, pauses the channel until linked again', async () => {
@@ -118,6 +125,20 @@ describe('WhatsApp delivery', () => {
       .toEqual([]);
     const again = await whatsAppContact(account.id, '+33612345680');
     expect(await settled(world.context.sql, again)).toMatchObject({ status: 'sent' });
+  });
+
+  it('forgets the creds after 411 (multi-device mismatch), so linking again shows a QR code', async () => {
+    const account = await linkedAccount();
+    await settled(world.context.sql, await whatsAppContact(account.id, '+33612345695'));
+    wa.sockets.findLast((s) => s.account === account.whatsappDigits && !s.isClosed)!.disconnect(411);
+    await expect
+      .poll(
+        async () => world.context.sql`
+      select s.is_disconnected, s.credentials is null as forgotten, p.reason_code
+      from whatsapp_sessions s join account_channel_pauses p using (account_id) where s.account_id = ${account.id}`,
+      )
+      .toEqual([{ is_disconnected: true, forgotten: true, reason_code: 'WHATSAPP_RELINK_REQUIRED' }]);
+    expect(await world.context.whatsapp.link(account.id)).toEqual({ qr: expect.stringMatching(/^2@/) as string });
   });
 
   it('never holds two sockets for one account across worker processes, and still sends everything', async () => {

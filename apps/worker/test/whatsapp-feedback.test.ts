@@ -75,6 +75,18 @@ describe('WhatsApp receipts', () => {
     await expect.poll(() => row(id)).toMatchObject({ status: 'delivered', delivered: true });
   });
 
+  it('match by key id alone, even when Baileys does not mark the receipt fromMe', async () => {
+    const account = await linkedAccount();
+    wa.modes.autoReceipts = false;
+    try {
+      const { id, keyId } = await sendTo(account);
+      wa.receipt(account.whatsappDigits, keyId, 3, { fromMe: false });
+      await expect.poll(() => row(id)).toMatchObject({ status: 'delivered', delivered: true });
+    } finally {
+      wa.modes.autoReceipts = true;
+    }
+  });
+
   it('only move forward: read (4) then a late delivered (3) stays read', async () => {
     const account = await linkedAccount();
     wa.modes.autoReceipts = false;
@@ -127,11 +139,22 @@ describe('WhatsApp replies', () => {
     ]);
   });
 
+  it('a reply by @lid without remoteJidAlt finds its number through the LID pairs Baileys keeps', async () => {
+    const account = await linkedAccount();
+    const { id, digits } = await sendTo(account);
+    wa.reply(account.whatsappDigits, digits, 'Toujours dispo', { asLid: true, withoutAlt: true });
+    await expect.poll(() => row(id), { timeout: 10_000 }).toMatchObject({ status: 'replied', replied: true });
+    expect(await world.context.sql`select phone_number from inbound_messages where answers_message_id = ${id}`).toEqual(
+      [{ phone_number: `+${digits}` }],
+    );
+  });
+
   it('a text from someone the account never contacted is not kept', async () => {
     const account = await linkedAccount();
     const { id } = await sendTo(account);
     wa.reply(account.whatsappDigits, '33699999999', 'Bonjour, mon garage à moi');
     wa.reply(account.whatsappDigits, '33699999999', 'Bonjour, mon garage à moi');
+    wa.reply(account.whatsappDigits, '33699999998', 'Bonjour', { asLid: true, withoutAlt: true });
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await world.context.sql`select 1 from inbound_messages where account_id = ${account.id}`).toHaveLength(0);
     expect((await row(id)).status).not.toBe('replied');

@@ -1,16 +1,18 @@
 // One account's live socket: it opens, reconnects when WhatsApp asks for a restart, records
 // what a disconnect means for the session, routes receipts and replies, and closes itself after
 // a quiet period. Holding the account's lease is the caller's job (whatsapp-connections.ts).
-import type { ConnectionState } from '@whiskeysockets/baileys';
+import { NewChatMessageCappingStatusType, type ConnectionState } from '@whiskeysockets/baileys';
 import type { Sql } from '../db/client.js';
 import { TransientError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { Lease } from '../redis/lease.js';
 import type { DatabaseAuthState } from './auth-state.js';
-import { classifyDisconnect, LOGGED_OUT, statusCodeOf } from './whatsapp-disconnects.js';
+import { classifyDisconnect, statusCodeOf } from './whatsapp-disconnects.js';
 import { onMessagesUpdate, onMessagesUpsert } from './whatsapp-feedback.js';
 import { markSessionConnected, markSessionDisconnected, pauseWhatsApp } from './whatsapp-sessions.js';
 import type { WhatsAppSocket, WhatsAppSocketFactory } from './whatsapp-socket.js';
+
+const TIME_LOCKED = 'WhatsApp restricted new chats (reach-out time lock)';
 
 export interface AccountConnectionDeps {
   sql: Sql;
@@ -94,28 +96,33 @@ export class AccountConnection {
       sql,
       accountId,
       logger,
-      onTimeLock: () => this.pauseForTimeLock(),
+      onTimeLock: () => this.pauseNewChats(TIME_LOCKED),
       sentRecently: this.deps.sentRecently,
+      pnForLid: (lid: string) => socket.signalRepository.lidMapping.getPNForLID(lid),
     };
     const failed = (err: unknown) => logger.error({ err, accountId }, 'could not record WhatsApp feedback');
     socket.ev.on('messages.update', (updates) => void onMessagesUpdate(feedback, updates).catch(failed));
     socket.ev.on('messages.upsert', (upsert) => void onMessagesUpsert(feedback, upsert).catch(failed));
+    socket.ev.on('message-capping.update', (cap) => {
+      if (cap.capping_status === NewChatMessageCappingStatusType.CAPPED)
+        void this.pauseNewChats('WhatsApp capped new chats (new-chat message quota used up)');
+    });
   }
 
-  /** Error 463 / an active reach-out time lock: retrying makes it worse, so WhatsApp stops for a day. */
-  private async pauseForTimeLock(): Promise<void> {
-    await pauseWhatsApp(
-      this.deps.sql,
-      this.accountId,
-      'WHATSAPP_REACHOUT_TIME_LOCK',
-      'WhatsApp restricted new chats (reach-out time lock)',
-    ).catch((err: unknown) => this.deps.logger.error({ err, accountId: this.accountId }, 'could not pause WhatsApp'));
+  /**
+   * Error 463, an active reach-out time lock or the new-chat cap reached (providers.md §4.9):
+   * retrying makes it worse, so WhatsApp stops for a day — the reach-out lock's timed pause.
+   */
+  private async pauseNewChats(reason: string): Promise<void> {
+    await pauseWhatsApp(this.deps.sql, this.accountId, 'WHATSAPP_REACHOUT_TIME_LOCK', reason).catch((err: unknown) =>
+      this.deps.logger.error({ err, accountId: this.accountId }, 'could not pause WhatsApp'),
+    );
   }
 
   private async onConnectionUpdate(socket: WhatsAppSocket, update: Partial<ConnectionState>): Promise<void> {
     if (socket !== this.socket) return;
     if (update.qr) for (const waiter of this.qrWaiters.splice(0)) waiter(update.qr);
-    if (update.reachoutTimeLock?.isActive) await this.pauseForTimeLock();
+    if (update.reachoutTimeLock?.isActive) await this.pauseNewChats(TIME_LOCKED);
     if (update.connection === 'open') {
       // Recorded before anyone waiting is told: what they do next (a logout) must come after it.
       await markSessionConnected(this.deps.sql, this.accountId).finally(() => {
@@ -142,7 +149,7 @@ export class AccountConnection {
       'WhatsApp connection closed',
     );
     if (disconnect.kind === 'terminal') {
-      if (statusCode === LOGGED_OUT) await this.auth.clear();
+      if (disconnect.forgetCreds) await this.auth.clear();
       await markSessionDisconnected(
         this.deps.sql,
         this.accountId,

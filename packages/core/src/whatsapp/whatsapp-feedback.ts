@@ -23,6 +23,8 @@ export interface WhatsAppFeedbackDeps {
   onTimeLock: () => Promise<void>;
   /** Whether this process sent the message with this key id moments ago. */
   sentRecently: (keyId: string) => boolean;
+  /** The number Baileys paired with this @lid (known for numbers the account wrote to), or null. */
+  pnForLid: (lid: string) => Promise<string | null>;
 }
 
 /** Seconds since the epoch as Baileys gives them (a number or a protobuf Long) → Date. */
@@ -31,10 +33,19 @@ function timestampOf(value: unknown): Date {
   return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : new Date();
 }
 
-/** The sender's number: the PN JID, or its PN twin when WhatsApp addressed the message by LID. */
-function senderPhone(key: { remoteJid?: string | null; remoteJidAlt?: string | null }): string | null {
-  const jid = [key.remoteJid, key.remoteJidAlt].find((j) => j?.endsWith('@s.whatsapp.net'));
-  return jid ? toE164(`+${jid.split('@')[0]!.split(':')[0]!}`) : null;
+const isPnJid = (jid: string | null | undefined): jid is string => !!jid?.endsWith('@s.whatsapp.net');
+
+/**
+ * The sender's number: the PN JID, or, when WhatsApp addressed the message by LID, its PN twin
+ * (remoteJidAlt) — which v7 may leave out, so then the pair Baileys stored when we wrote to them.
+ */
+async function senderPhone(
+  deps: WhatsAppFeedbackDeps,
+  key: { remoteJid?: string | null; remoteJidAlt?: string | null },
+): Promise<string | null> {
+  let jid = [key.remoteJid, key.remoteJidAlt].find(isPnJid);
+  if (!jid && key.remoteJid?.endsWith('@lid')) jid = (await deps.pnForLid(key.remoteJid)) ?? undefined;
+  return isPnJid(jid) ? toE164(`+${jid.split('@')[0]!.split(':')[0]!}`) : null;
 }
 
 export async function onMessagesUpdate(
@@ -50,8 +61,10 @@ async function onMessageUpdate(deps: WhatsAppFeedbackDeps, { key, update }: WAMe
     await deps.onTimeLock();
     return;
   }
+  // Not gated on key.fromMe: Baileys clears it when the receipt stanza names a recipient, and
+  // only the account's own sent messages carry external ids anyway.
   const receipt = RECEIPTS[status];
-  if (receipt && key.id && key.fromMe) await recordReceiptOf(deps, key as WAMessageKey & { id: string }, receipt);
+  if (receipt && key.id) await recordReceiptOf(deps, key as WAMessageKey & { id: string }, receipt);
 }
 
 /**
@@ -85,8 +98,12 @@ export async function onMessagesUpsert(
   for (const message of messages) {
     if (message.key.fromMe || !message.key.id) continue;
     const body = message.message?.conversation ?? message.message?.extendedTextMessage?.text;
-    const phone = senderPhone(message.key);
-    if (!body || !phone) continue;
+    if (!body) continue;
+    const phone = await senderPhone(deps, message.key);
+    if (!phone) {
+      deps.logger.debug({ accountId: deps.accountId }, 'a WhatsApp text with no known sender number was not recorded');
+      continue;
+    }
     const result = await recordInboundMessage(deps.sql, {
       accountId: deps.accountId,
       channel: 'whatsapp_text',

@@ -5,7 +5,10 @@ import type { Logger } from '../logging/logger.js';
 export type WhatsAppSocket = Pick<
   WASocket,
   'ev' | 'sendMessage' | 'onWhatsApp' | 'requestPairingCode' | 'logout' | 'end'
->;
+> & {
+  /** The LID ↔ number pairs Baileys has seen: how a reply addressed only by @lid finds its sender. */
+  signalRepository: { lidMapping: Pick<WASocket['signalRepository']['lidMapping'], 'getPNForLID'> };
+};
 
 export type WhatsAppSocketFactory = (options: { auth: AuthenticationState; logger: Logger }) => WhatsAppSocket;
 

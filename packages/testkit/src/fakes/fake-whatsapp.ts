@@ -6,10 +6,15 @@ import { randomBytes } from 'node:crypto';
 import type { AuthenticationState, WASocket } from '@whiskeysockets/baileys';
 
 /** What the worker uses of a Baileys socket (mirrors core's WhatsAppSocket). */
-type SocketSubset = Pick<WASocket, 'ev' | 'sendMessage' | 'onWhatsApp' | 'requestPairingCode' | 'logout' | 'end'>;
+type SocketSubset = Pick<WASocket, 'ev' | 'sendMessage' | 'onWhatsApp' | 'requestPairingCode' | 'logout' | 'end'> & {
+  signalRepository: { lidMapping: Pick<WASocket['signalRepository']['lidMapping'], 'getPNForLID'> };
+};
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Baileys listeners take event-specific payloads
 type Listener = (payload: any) => void;
+
+/** Baileys' NewChatMessageCappingStatusType. */
+type CappingStatus = 'NONE' | 'FIRST_WARNING' | 'SECOND_WARNING' | 'CAPPED';
 
 export interface FakeSentMessage {
   account: string;
@@ -35,10 +40,21 @@ export interface FakeWhatsApp {
   /**
    * A receipt for the account's message `id` (3 delivered, 4 read). Like WhatsApp's servers, the
    * fake holds it while the account has no socket open and hands it over on the next connect.
+   * `fromMe: false` is what Baileys gives when the receipt stanza names a recipient.
    */
-  receipt(accountDigits: string, id: string, status: number): void;
-  /** A text from `fromDigits` to the account, held the same way while it is offline. */
-  reply(accountDigits: string, fromDigits: string, text: string, options?: { asLid?: boolean }): string;
+  receipt(accountDigits: string, id: string, status: number, options?: { fromMe?: boolean }): void;
+  /**
+   * A text from `fromDigits` to the account, held the same way while it is offline. `asLid`
+   * addresses it by @lid with the number as remoteJidAlt, unless `withoutAlt` (v7 may leave it out).
+   */
+  reply(
+    accountDigits: string,
+    fromDigits: string,
+    text: string,
+    options?: { asLid?: boolean; withoutAlt?: boolean },
+  ): string;
+  /** WhatsApp's `message-capping.update` for the account (new-chat quota), held the same way. */
+  capNewChats(accountDigits: string, cappingStatus: CappingStatus): void;
   /** Most sockets one account ever had open at the same time. */
   maxConcurrent(account: string): number;
   sockets: FakeWASocket[];
@@ -48,12 +64,18 @@ const PAIRING_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTVWXYZ';
 const boom = (message: string, statusCode: number) =>
   Object.assign(new Error(message), { isBoom: true, output: { statusCode } });
 const digitsOf = (n: string) => n.replace(/@.*$/, '').replace(/\D/g, '');
+/** A number's LID in this fake: stable and unlike the number, as real LIDs are. */
+const lidOf = (digits: string) => `9${digits}@lid`;
 
 class FakeWASocket {
   readonly ev: {
     on(event: string, listener: Listener): void;
     off(event: string, listener: Listener): void;
     removeAllListeners(event?: string): void;
+  };
+  /** Like Baileys' store, it knows the LID of each number the account wrote to, even after a close. */
+  readonly signalRepository = {
+    lidMapping: { getPNForLID: (lid: string) => Promise.resolve(this.world.pnForLid(this.label, lid)) },
   };
   private readonly emitter = new EventEmitter();
   private closed = false;
@@ -220,22 +242,38 @@ class FakeWorld implements Omit<FakeWhatsApp, 'factory'> {
   private readonly peak = new Map<string, number>();
   private readonly held = new Map<string, [string, unknown][]>();
 
-  receipt(accountDigits: string, id: string, status: number): void {
+  receipt(accountDigits: string, id: string, status: number, { fromMe = true }: { fromMe?: boolean } = {}): void {
     const sent = this.sent.find((m) => m.id === id);
     const recipient = sent ? digitsOf(sent.jid) : '';
     // The receipt comes from the recipient: by LID when WhatsApp chose to address them so.
-    const remoteJid = this.lidRecipients.has(recipient) ? `9${recipient}@lid` : `${recipient}@s.whatsapp.net`;
-    this.deliver(accountDigits, 'messages.update', [{ key: { remoteJid, fromMe: true, id }, update: { status } }]);
+    const remoteJid = this.lidRecipients.has(recipient) ? lidOf(recipient) : `${recipient}@s.whatsapp.net`;
+    this.deliver(accountDigits, 'messages.update', [{ key: { remoteJid, fromMe, id }, update: { status } }]);
   }
 
-  reply(accountDigits: string, fromDigits: string, text: string, options: { asLid?: boolean } = {}): string {
+  reply(
+    accountDigits: string,
+    fromDigits: string,
+    text: string,
+    options: { asLid?: boolean; withoutAlt?: boolean } = {},
+  ): string {
     const id = `3EB0${randomBytes(9).toString('hex').toUpperCase()}`;
+    const pn = `${fromDigits}@s.whatsapp.net`;
     const key = options.asLid
-      ? { remoteJid: `9${fromDigits}@lid`, remoteJidAlt: `${fromDigits}@s.whatsapp.net`, fromMe: false, id }
-      : { remoteJid: `${fromDigits}@s.whatsapp.net`, fromMe: false, id };
+      ? { remoteJid: lidOf(fromDigits), ...(options.withoutAlt ? {} : { remoteJidAlt: pn }), fromMe: false, id }
+      : { remoteJid: pn, fromMe: false, id };
     const message = { key, message: { conversation: text }, messageTimestamp: Math.floor(Date.now() / 1000) };
     this.deliver(accountDigits, 'messages.upsert', { type: 'notify', messages: [message] });
     return id;
+  }
+
+  capNewChats(accountDigits: string, cappingStatus: CappingStatus): void {
+    this.deliver(accountDigits, 'message-capping.update', { capping_status: cappingStatus });
+  }
+
+  /** Baileys' answer (`<pn>:0@s.whatsapp.net` or null): it learns a pair when the account writes to a number. */
+  pnForLid(account: string, lid: string): string | null {
+    const sent = this.sent.find((m) => m.account === account && lidOf(digitsOf(m.jid)) === lid);
+    return sent ? `${digitsOf(sent.jid)}:0@s.whatsapp.net` : null;
   }
 
   /** To the account's open socket, or held until it connects. */
