@@ -103,9 +103,9 @@ describe('parseEnv', () => {
   });
 
   it('starts on exactly the variables of the interface, whatever their length, the notify token optional', () => {
-    const { VOICE_PARTNER_NOTIFY_TOKEN: _notify, ...contract } = valid;
     const short = {
-      ...contract,
+      ...valid,
+      VOICE_PARTNER_NOTIFY_TOKEN: undefined,
       API_SECRET: 'test-secret',
       LOBSTR_API_KEY: 'k',
       LOBSTR_WEBHOOK_TOKEN: 'hook-token',
@@ -115,7 +115,7 @@ describe('parseEnv', () => {
     };
     expect(problemsOf(short)).toEqual([]);
     expect(problemsOf({ ...short, PUBLIC_BASE_URL: 'https://worker.example.com' })).toEqual([
-      'VOICE_PARTNER_NOTIFY_TOKEN is required with PUBLIC_BASE_URL (it is the secret part of the notifyUrl built from it)',
+      expect.stringMatching(/^VOICE_PARTNER_NOTIFY_TOKEN is required with PUBLIC_BASE_URL/),
     ]);
     expect(problemsOf({ ...short, VOICE_PARTNER_NOTIFICATION_EMAIL: 'ops' })).toEqual([
       'VOICE_PARTNER_NOTIFICATION_EMAIL must be an email address',
