@@ -179,6 +179,40 @@ describe('POST /webhooks/smsmobileapi/:accountId', () => {
     ]);
   });
 
+  it('suppresses STOP pushed with unix or naive times and a numeric guid, at the time the phone got it', async () => {
+    for (const [webhookTimes, phone] of [
+      ['unix_seconds', '+33611000910'],
+      ['naive', '+33611000911'],
+    ] as const) {
+      const account = await webhookAccount();
+      const sent = await sentSms(account, phone);
+      Object.assign(sms.modes, { webhookTimes, numericGuids: true });
+      try {
+        const [delivery] = await sms.receive(account.smsKey!, { from: phone, message: 'STOP' });
+        expect([webhookTimes, delivery!.status]).toEqual([webhookTimes, 202]);
+      } finally {
+        Object.assign(sms.modes, { webhookTimes: 'iso', numericGuids: false });
+      }
+      const [got] = sms.inbox.get(account.smsKey!)!;
+      expect(typeof got!.guid).toBe('number');
+      expect(
+        await world.context.sql`select source_channel from suppressed_phone_numbers where phone_number = ${phone}`,
+      ).toEqual([{ source_channel: 'sms' }]);
+      expect(
+        await world.context.sql`
+        select external_id, answers_message_id, opt_out, received_at from inbound_messages
+        where account_id = ${account.id}`,
+      ).toEqual([
+        {
+          external_id: String(got!.guid),
+          answers_message_id: sent.id,
+          opt_out: true,
+          received_at: new Date(got!.timestamp_unix * 1000),
+        },
+      ]);
+    }
+  });
+
   it('records sms.sent as the time the phone sent it, the status staying sent', async () => {
     const account = await webhookAccount();
     const sent = await sentSms(account, '+33611000903');

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PermanentError, TransientError } from '../errors.js';
 import { providerRequest } from '../http/provider-response.js';
+import { KNOWN_ERRORS } from './smsmobileapi-sender.js';
 
 export interface ReceivedSms {
   number: string;
@@ -16,24 +17,48 @@ export interface ReceivedSms {
 const inboxSchema = z.looseObject({
   result: z
     .looseObject({
+      // null when the inbox is empty.
       sms: z
         .array(
           z.looseObject({
             number: z.coerce.string(),
             message: z.coerce.string(),
             timestamp_unix: z.coerce.number(),
+            // A number is taken as its digits, as the webhook reads it: both paths store a reply once.
             guid: z
-              .string()
-              .min(1)
+              .union([z.string().min(1), z.number().int().nonnegative().transform(String)])
               .refine((g) => !g.includes('\u0000'))
               .optional()
               .catch(undefined),
           }),
         )
-        .optional(),
+        .nullish(),
     })
     .optional(),
 });
+
+/** Where the provider puts why it refused: `result.error`, even with HTTP 200 (§1.3), or `error` (§1.7). */
+const refusalSchema = z.looseObject({
+  result: z.looseObject({ error: z.unknown().optional() }).nullish(),
+  error: z.unknown().optional(),
+});
+
+/** The refusal's text; 0, "0" and "" mean none. */
+function refusalIn(body: unknown): string | null {
+  const parsed = refusalSchema.safeParse(body);
+  const error = parsed.success ? (parsed.data.result?.error ?? parsed.data.error) : null;
+  if (typeof error !== 'string' && typeof error !== 'number') return null;
+  return ['', '0'].includes(String(error)) ? null : String(error);
+}
+
+/** Mapped as a refused send is; an unknown refusal of a read is a key problem only with 401/403. */
+function refusalError(status: number, reason: string | null): PermanentError | TransientError {
+  const message = `smsmobileapi refused to read the inbox (HTTP ${status}, ${reason ?? 'no reason'})`;
+  const known = reason !== null && Object.hasOwn(KNOWN_ERRORS, reason) ? KNOWN_ERRORS[reason] : undefined;
+  if (known) return new PermanentError(known.code, message);
+  if (status === 401 || status === 403) return new PermanentError('SMS_KEY_REVOKED', message);
+  return new TransientError('SMS_INBOX_REFUSED', message);
+}
 
 /** The same row read twice gets the same id, so it is handled once. */
 function derivedGuid(number: string, receivedUnix: number, message: string): string {
@@ -53,8 +78,9 @@ export function createSmsMobileApiInbox(options: { baseUrl: string; timeoutMs: n
         {},
         { repeatable: true, timeoutMs: options.timeoutMs },
       );
-      if (response.status === 401 || response.status === 403)
-        throw new PermanentError('SMS_KEY_REVOKED', 'smsmobileapi refused the key');
+      const reason = refusalIn(response.body);
+      if (reason !== null || response.status === 401 || response.status === 403)
+        throw refusalError(response.status, reason);
       const parsed = inboxSchema.safeParse(response.body);
       if (response.status >= 300 || !parsed.success)
         throw new TransientError('SMS_INBOX_UNREADABLE', `smsmobileapi inbox answered ${response.status}`);

@@ -11,7 +11,8 @@ interface SendSmsBody {
   message?: unknown;
 }
 
-const KNOWN_ERRORS: Record<string, { code: string; blame: FailureBlame }> = {
+/** The provider's error texts (§1.3, §1.7) and what they mean; the inbox reads them too. */
+export const KNOWN_ERRORS: Record<string, { code: string; blame: FailureBlame }> = {
   missing_apikey: { code: 'SMS_KEY_MISSING', blame: 'sender' },
   invalid_apikey: { code: 'SMS_KEY_REVOKED', blame: 'sender' },
   api_expired: { code: 'SMS_PLAN_EXPIRED', blame: 'sender' },
@@ -21,7 +22,7 @@ const KNOWN_ERRORS: Record<string, { code: string; blame: FailureBlame }> = {
 function refusal(response: ProviderResponse): DeliveryRefusedError {
   const body = (response.body ?? {}) as SendSmsBody;
   const reason = [body.result?.error, body.error].find((e): e is string => typeof e === 'string' && e !== '0');
-  const known = reason === undefined ? undefined : KNOWN_ERRORS[reason];
+  const known = reason !== undefined && Object.hasOwn(KNOWN_ERRORS, reason) ? KNOWN_ERRORS[reason] : undefined;
   const fallback =
     response.status === 403
       ? { code: 'SMS_KEY_REVOKED', blame: 'sender' as const }

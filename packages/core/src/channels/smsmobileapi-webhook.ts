@@ -31,19 +31,44 @@ const text = (max: number) =>
     .max(max)
     .refine((s) => !s.includes('\u0000'), 'must not contain a NUL character');
 
-/** The event envelope (the OpenAPI document shows it). */
+/** Unix seconds, or milliseconds past 1e12 (§1.4 saw both), as a number or digits. */
+const unixTime = z
+  .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?$/)])
+  .transform(Number)
+  .transform((n) => new Date(n > 1e12 ? n : n * 1000));
+
+/** ISO 8601 with or without an offset (none: UTC), or with a space for the `T`. */
+const isoTime = z
+  .string()
+  .transform((s) => s.replace(' ', 'T'))
+  .pipe(z.iso.datetime({ offset: true, local: true }))
+  .transform((s) => new Date(/(Z|[+-]\d{2}:\d{2})$/.test(s) ? s : `${s}Z`));
+
+const providerTime = z.union([unixTime, isoTime]).refine((d) => !Number.isNaN(d.getTime()));
+
+/**
+ * §1.5 says "ISO" but not with which offset, and the data sample gives no format: a time that
+ * cannot be read is treated as absent, since refusing the event would lose it (a STOP) for good.
+ */
+function readProviderTime(value: unknown): Date | null {
+  const read = providerTime.safeParse(value);
+  return read.success ? read.data : null;
+}
+
+/** The event envelope (the OpenAPI document shows it); strict on what identifies and carries the event. */
 export const smsWebhookEnvelope = z.looseObject({
   id: z.guid(),
   type: text(100).min(1),
-  occurred_at: z.iso.datetime({ offset: true }).optional(),
+  occurred_at: z.unknown().optional().describe('ISO 8601 or unix time, read leniently'),
   data: z.record(z.string(), z.unknown()),
 });
 
 const receivedSchema = z.looseObject({
-  guid: text(200).min(1),
-  from: text(50).min(1),
+  // Untyped in §1.5: a number is taken as its digits, as /getsms/ rows are read.
+  guid: z.union([text(200).min(1), z.number().int().nonnegative().transform(String)]),
+  from: z.union([text(50).min(1), z.number().int().nonnegative().transform(String)]),
   message: text(10_000),
-  received_at: z.iso.datetime({ offset: true }).optional(),
+  received_at: z.unknown().optional(),
 });
 
 export type SmsWebhookEvent = { id: string; type: string } & (
@@ -81,7 +106,7 @@ export function parseSmsWebhookEvent(
   const envelope = smsWebhookEnvelope.safeParse(body);
   if (!envelope.success) return { ok: false, reason: issues(envelope.error, '') };
   const { id, type, data } = envelope.data;
-  const occurredAt = envelope.data.occurred_at ? new Date(envelope.data.occurred_at) : new Date();
+  const occurredAt = readProviderTime(envelope.data.occurred_at) ?? new Date();
   switch (type) {
     case 'sms.received': {
       const received = receivedSchema.safeParse(data);
@@ -89,7 +114,7 @@ export function parseSmsWebhookEvent(
       const { guid, from, message, received_at: at } = received.data;
       return {
         ok: true,
-        event: { id, type, kind: 'received', guid, from, message, receivedAt: at ? new Date(at) : occurredAt },
+        event: { id, type, kind: 'received', guid, from, message, receivedAt: readProviderTime(at) ?? occurredAt },
       };
     }
     case 'sms.sent':

@@ -2,7 +2,7 @@
 // SMS it sent. Both are pushed, signed, to the key's Webhook V2 endpoint if one is configured (as
 // in the dashboard); sms.sent and sms.failed carry undocumented data: this is one plausible shape
 // carrying the send GUID.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { SmsMobileApiState } from './smsmobileapi-state.js';
 import { postWebhookV2, webhookV2Event, type WebhookV2Delivery } from './smsmobileapi-webhook-v2.js';
 
@@ -16,7 +16,7 @@ export async function receiveSms(
   sms: { from: string; message: string },
   options?: PushOptions,
 ): Promise<WebhookV2Delivery[]> {
-  const guid = randomBytes(20).toString('hex');
+  const guid = state.modes.numericGuids ? randomInt(1, 2 ** 47) : randomBytes(20).toString('hex');
   const now = new Date();
   state.inbox.set(apikey, [
     ...(state.inbox.get(apikey) ?? []),
@@ -26,7 +26,7 @@ export async function receiveSms(
     state,
     apikey,
     'sms.received',
-    { guid, from: sms.from, message: sms.message, received_at: now.toISOString(), alias: null, device_id: 'phone-1' },
+    { guid, from: sms.from, message: sms.message, received_at: timeAs(state, now), alias: null, device_id: 'phone-1' },
     options,
   );
 }
@@ -39,7 +39,7 @@ export async function reportOnPhone(
 ): Promise<WebhookV2Delivery[]> {
   const sms = state.sent.find((m) => m.guid === guid);
   if (!sms) throw new Error(`no SMS sent with guid ${guid}`);
-  const at = new Date().toISOString();
+  const at = timeAs(state, new Date());
   return 'sent' in report
     ? push(
         state,
@@ -65,5 +65,20 @@ async function push(
   options: PushOptions = {},
 ): Promise<WebhookV2Delivery[]> {
   const webhook = state.webhooks.get(apikey);
-  return webhook ? postWebhookV2(webhook.url, webhook.secret, webhookV2Event(type, data), options) : [];
+  if (!webhook) return [];
+  const at = timeAs(state, new Date());
+  const event = { ...webhookV2Event(type, data), created_at: at, occurred_at: at };
+  return postWebhookV2(webhook.url, webhook.secret, event, options);
+}
+
+/** A time written the way the `webhookTimes` mode says. */
+function timeAs(state: SmsMobileApiState, at: Date): string | number {
+  switch (state.modes.webhookTimes) {
+    case 'unix_seconds':
+      return Math.floor(at.getTime() / 1000);
+    case 'naive':
+      return at.toISOString().slice(0, 19).replace('T', ' ');
+    case 'iso':
+      return at.toISOString();
+  }
 }

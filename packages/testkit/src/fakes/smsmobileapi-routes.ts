@@ -20,13 +20,19 @@ export async function routeSmsMobileApi(
 
 function answerGetSms(state: SmsMobileApiState, req: RecordedRequest, res: ServerResponse): void {
   const key = req.query.get('apikey') ?? '';
-  if (state.keys.get(key) !== 'valid') return sendJson(res, 403, { success: false, error: 'invalid_apikey' });
+  if (state.keys.get(key) !== 'valid') {
+    return state.modes.errorsAsHttp200
+      ? sendJson(res, 200, { result: { error: 'invalid_apikey' } })
+      : sendJson(res, 403, { success: false, error: 'invalid_apikey' });
+  }
   const after = Number(req.query.get('after_timestamp_unix') ?? 0);
   // A timestamp above 1e12 is in milliseconds.
   const sms = (state.inbox.get(key) ?? [])
     .filter((m) => (m.timestamp_unix > 1e12 ? m.timestamp_unix / 1000 : m.timestamp_unix) > after)
     .map((m, id) => ({ id, sIdentifiantPhone: 'phone-1', alias: null, ...m }));
-  return sendJson(res, 200, { result: { error: '', sms } });
+  return sendJson(res, 200, {
+    result: { error: '', sms: sms.length === 0 && state.modes.emptyInboxAsNull ? null : sms },
+  });
 }
 
 function answerSentLog(state: SmsMobileApiState, req: RecordedRequest, res: ServerResponse): void {

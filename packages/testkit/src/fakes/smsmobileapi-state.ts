@@ -12,8 +12,17 @@ export interface FakeSmsSent {
 }
 
 export interface FakeSmsMobileApiModes {
-  /** Answer key errors with HTTP 200 and {result: {error, sent: "0"}}, as the API sometimes does. */
+  /**
+   * Answer key errors with HTTP 200, as the API sometimes does: {result: {error, sent: "0"}} on
+   * /sendsms/, {result: {error}} on /getsms/.
+   */
   errorsAsHttp200: boolean;
+  /** /getsms/ answers an empty inbox with `sms: null`. */
+  emptyInboxAsNull: boolean;
+  /** Received SMS get an integer guid, in /getsms/ rows and Webhook V2 data alike. */
+  numericGuids: boolean;
+  /** How pushed events write their times (§1.5 leaves it open); `naive` is "YYYY-MM-DD HH:MM:SS" in UTC. */
+  webhookTimes: 'iso' | 'unix_seconds' | 'naive';
   /** The next N sends answer 429 with Retry-After. */
   rateLimitNext: number;
   /** The next N sends answer 503. */
@@ -37,7 +46,7 @@ export interface FakeReceivedSms {
   number: string;
   message: string;
   timestamp_unix: number;
-  guid?: string;
+  guid?: string | number;
 }
 
 export interface SmsMobileApiState {
@@ -61,6 +70,9 @@ export function createSmsMobileApiState(): SmsMobileApiState {
     webhooks: new Map(),
     modes: {
       errorsAsHttp200: false,
+      emptyInboxAsNull: false,
+      numericGuids: false,
+      webhookTimes: 'iso',
       rateLimitNext: 0,
       serverErrorNext: 0,
       hang: false,

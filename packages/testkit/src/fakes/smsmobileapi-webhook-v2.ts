@@ -8,8 +8,9 @@ export interface WebhookV2Event {
   id: string;
   type: string;
   api_version: string;
-  created_at: string;
-  occurred_at: string;
+  /** ISO 8601 as the fake writes them by default; other formats are possible (§1.5 does not say). */
+  created_at: string | number;
+  occurred_at: string | number;
   data: Record<string, unknown>;
 }
 

@@ -1,0 +1,96 @@
+// Replies read by polling /getsms/ (accounts without a Webhook V2 secret) through the real queue,
+// Redis and Postgres, SMSMobileAPI faked over HTTP: the answers §1.4 allows besides the sample.
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, JOBS } from '@auto-prospect/core';
+import { startFakeSmsMobileApi, type FakeSmsMobileApi } from '@auto-prospect/testkit';
+import { createTestWorld, type TestWorld } from './support/test-context.js';
+import { contact, seedAccount, settled, type SeededAccount } from './support/seed.js';
+
+let sms: FakeSmsMobileApi;
+let world: TestWorld;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  sms = await startFakeSmsMobileApi();
+  const sink = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      logLines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  world = await createTestWorld(
+    { SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0' },
+    { logger: createLogger('debug', sink) },
+  );
+  await world.context.start();
+});
+
+afterAll(async () => {
+  await world.teardown();
+  await sms.close();
+});
+
+/** An account whose key the fake knows before the account exists, so no poll ever sees it refused. */
+async function validAccount(): Promise<SeededAccount> {
+  const smsKey = `sms-key-${randomUUID()}`;
+  sms.keys.set(smsKey, 'valid');
+  return seedAccount(world.context, { smsKey });
+}
+
+async function poll(): Promise<void> {
+  const job = await world.context.queues.maintenance.add(JOBS.pollSmsReplies, {});
+  await expect.poll(() => job.getState()).toBe('completed');
+}
+
+/** The codes of the account's failed reads, as logged. */
+const failedReads = (accountId: string) =>
+  logLines
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l.accountId === accountId && l.msg === 'could not read the SMS replies of an account')
+    .map((l) => l.errorCode);
+
+const cursor = (accountId: string) => world.context.sql`
+  select last_received_unix::int as last from sms_reply_cursors where account_id = ${accountId}`;
+
+describe('polling SMS replies', () => {
+  it('takes a key refused inside an HTTP 200 body for a revoked key, not an empty inbox; others are read', async () => {
+    sms.modes.errorsAsHttp200 = true;
+    try {
+      const revoked = await seedAccount(world.context);
+      const other = await validAccount();
+      const now = Math.floor(Date.now() / 1000);
+      sms.inbox.set(other.smsKey!, [{ number: '+33611000950', message: 'STOP', timestamp_unix: now }]);
+      await poll();
+      expect(failedReads(revoked.id)).toContain('SMS_KEY_REVOKED');
+      expect(await cursor(revoked.id)).toEqual([]);
+      expect(await cursor(other.id)).toEqual([{ last: now }]);
+    } finally {
+      sms.modes.errorsAsHttp200 = false;
+    }
+  });
+
+  it('reads `sms: null` as an empty inbox, then the replies that come, by their numeric guid', async () => {
+    Object.assign(sms.modes, { emptyInboxAsNull: true, numericGuids: true });
+    try {
+      const account = await validAccount();
+      const sent = await contact(world.context, { accountId: account.id, phone: '+33611000951', channel: 'sms' });
+      expect(await settled(world.context.sql, sent)).toMatchObject({ status: 'sent' });
+      await poll();
+      expect(failedReads(account.id)).toEqual([]);
+      expect(await cursor(account.id)).toEqual([{ last: 0 }]);
+
+      await sms.receive(account.smsKey!, { from: '+33611000951', message: 'STOP' });
+      await poll();
+      const [got] = sms.inbox.get(account.smsKey!)!;
+      expect(
+        await world.context.sql`
+        select external_id, answers_message_id, opt_out from inbound_messages where account_id = ${account.id}`,
+      ).toEqual([{ external_id: String(got!.guid), answers_message_id: sent, opt_out: true }]);
+      expect(failedReads(account.id)).toEqual([]);
+    } finally {
+      Object.assign(sms.modes, { emptyInboxAsNull: false, numericGuids: false });
+    }
+  });
+});
