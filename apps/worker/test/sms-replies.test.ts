@@ -55,7 +55,7 @@ const cursor = (accountId: string) => world.context.sql`
   select last_received_unix::int as last from sms_reply_cursors where account_id = ${accountId}`;
 
 describe('polling SMS replies', () => {
-  it('takes a key refused inside an HTTP 200 body for a revoked key, not an empty inbox; others are read', async () => {
+  it('takes a key refused inside an HTTP 200 body for a revoked key and pauses its SMS; others are read', async () => {
     sms.modes.errorsAsHttp200 = true;
     try {
       const revoked = await seedAccount(world.context);
@@ -64,6 +64,10 @@ describe('polling SMS replies', () => {
       sms.inbox.set(other.smsKey!, [{ number: '+33611000950', message: 'STOP', timestamp_unix: now }]);
       await poll();
       expect(failedReads(revoked.id)).toContain('SMS_KEY_REVOKED');
+      // Paused as a refused send would pause it: no contact is planned on a dead key.
+      expect(
+        await world.context.sql`select reason_code from account_channel_pauses where account_id = ${revoked.id}`,
+      ).toEqual([{ reason_code: 'SMS_KEY_REVOKED' }]);
       expect(await cursor(revoked.id)).toEqual([]);
       expect(await cursor(other.id)).toEqual([{ last: now }]);
     } finally {

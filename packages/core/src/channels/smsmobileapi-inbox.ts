@@ -1,7 +1,7 @@
 // SMSMobileAPI's received messages (GET /getsms/, providers.md §1.4), read for replies.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { PermanentError, TransientError } from '../errors.js';
+import { DeliveryRefusedError, PermanentError, TransientError } from '../errors.js';
 import { providerRequest } from '../http/provider-response.js';
 import { KNOWN_ERRORS } from './smsmobileapi-sender.js';
 
@@ -55,8 +55,8 @@ function refusalIn(body: unknown): string | null {
 function refusalError(status: number, reason: string | null): PermanentError | TransientError {
   const message = `smsmobileapi refused to read the inbox (HTTP ${status}, ${reason ?? 'no reason'})`;
   const known = reason !== null && Object.hasOwn(KNOWN_ERRORS, reason) ? KNOWN_ERRORS[reason] : undefined;
-  if (known) return new PermanentError(known.code, message);
-  if (status === 401 || status === 403) return new PermanentError('SMS_KEY_REVOKED', message);
+  if (known) return new DeliveryRefusedError(known.code, message, known.blame);
+  if (status === 401 || status === 403) return new DeliveryRefusedError('SMS_KEY_REVOKED', message, 'sender');
   return new TransientError('SMS_INBOX_REFUSED', message);
 }
 

@@ -1,13 +1,15 @@
 // Reads the received SMS of each account without a Webhook V2 secret (those get them pushed)
 // since the last poll, and handles each as a reply (recordInboundMessage: STOP suppresses, a reply
 // from a contacted person is stored and marks the contact `replied`), once by its guid.
-// One account's failure (revoked key, phone offline) never stops the others.
+// One account's failure (revoked key, phone offline) never stops the others; a key the provider
+// refuses pauses the account's SMS, as a refused send would, before any contact is planned on it.
 import type { SmsInbox } from '../channels/smsmobileapi-inbox.js';
 import { decryptSecret } from '../crypto/secret-box.js';
 import type { Sql } from '../db/client.js';
-import { errorCodeOf } from '../errors.js';
+import { DeliveryRefusedError, errorCodeOf } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { toE164 } from '../phone/phone-number.js';
+import { pauseChannel } from './channel-pauses.js';
 import { recordInboundMessage, type InboundOutcome } from './delivery-feedback.js';
 
 export async function pollSmsReplies(deps: {
@@ -45,6 +47,10 @@ export async function pollSmsReplies(deps: {
         insert into sms_reply_cursors (account_id, last_received_unix) values (${account.id}, ${last})
         on conflict (account_id) do update set last_received_unix = excluded.last_received_unix, updated_at = now()`;
     } catch (err) {
+      if (err instanceof DeliveryRefusedError && err.blame === 'sender')
+        await pauseChannel(deps.sql, account.id, 'sms', { code: err.code, message: err.message }).catch(
+          (pauseErr: unknown) => deps.logger.warn({ accountId: account.id, err: pauseErr }, 'could not pause SMS'),
+        );
       deps.logger.warn(
         { accountId: account.id, errorCode: errorCodeOf(err) },
         'could not read the SMS replies of an account',
