@@ -1,7 +1,7 @@
 // SMSMobileAPI's received messages (GET /getsms/, providers.md §1.4), read for replies.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DeliveryRefusedError, PermanentError, TransientError } from '../errors.js';
+import { DeliveryRefusedError, TransientError, type PermanentError } from '../errors.js';
 import { providerRequest } from '../http/provider-response.js';
 import { KNOWN_ERRORS } from './smsmobileapi-sender.js';
 
