@@ -86,13 +86,26 @@ describe('WhatsApp delivery', () => {
     );
   });
 
-  it('pauses WhatsApp for 24 hours after error 463', async () => {
+  it('pauses WhatsApp for 24 hours after error 463 and fails the refused message', async () => {
     const account = await linkedAccount();
     wa.onWhatsApp.add('33612345690');
     wa.timeLocked.add('33612345690');
     const id = await contact(world.context, { accountId: account.id, phone: '+33612345690', channel: 'whatsapp_text' });
     await settled(world.context.sql, id);
     await expect.poll(() => timeLockHours(account.id)).toBe(24);
+    // The recipient never got it: failed, and its ad is not burned on WhatsApp (the sender is to blame).
+    await expect
+      .poll(
+        async () =>
+          await world.context.sql`
+          select m.status, m.error_code, m.failure_blame,
+                 exists (select 1 from contacted_ads c
+                         where c.account_id = m.account_id and c.ad_id = m.ad_id) as contacted
+          from messages m where m.id = ${id}`,
+      )
+      .toEqual([
+        { status: 'failed', error_code: 'WHATSAPP_REACHOUT_TIME_LOCK', failure_blame: 'sender', contacted: false },
+      ]);
   });
 
   it('pauses WhatsApp for 24 hours when WhatsApp caps new chats (message-capping.update CAPPED)', async () => {

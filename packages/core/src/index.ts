@@ -59,4 +59,4 @@ export {
 } from './channels/smsmobileapi-webhook.js';
 export { storeSmsWebhookSecret, smsWebhookSecretOf } from './channels/smsmobileapi-webhook-secret.js';
 export { recordSmsWebhookEvent } from './messages/record-sms-webhook-event.js';
-export { SMS_FAILED_ON_PHONE } from './messages/fail-sent-sms.js';
+export { SMS_FAILED_ON_PHONE } from './messages/fail-sent-message.js';

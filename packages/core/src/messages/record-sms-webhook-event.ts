@@ -7,7 +7,7 @@ import type { Sql } from '../db/client.js';
 import { toE164 } from '../phone/phone-number.js';
 import { lockAccountAllocation } from './account-allocation-lock.js';
 import { recordInboundMessageIn } from './delivery-feedback.js';
-import { failSentSms } from './fail-sent-sms.js';
+import { failSentMessage, SMS_FAILED_ON_PHONE } from './fail-sent-message.js';
 import type { HandedOver, NextChannel } from './fail-message.js';
 
 export interface SmsWebhookResult {
@@ -68,7 +68,15 @@ export async function recordSmsWebhookEvent(
         if (event.guid === null) return result('unknown_message');
         // The allocation lock before the message row, in the order every contact creator takes them.
         await lockAccountAllocation(tx, accountId);
-        const failed = await failSentSms(tx, { accountId, guid: event.guid, reason: event.reason });
+        // Handed on to the next channel like a recipient failure: this number did not get it here.
+        const failed = await failSentMessage(tx, {
+          accountId,
+          channel: 'sms',
+          externalId: event.guid,
+          code: SMS_FAILED_ON_PHONE,
+          reason: event.reason,
+          blame: 'recipient',
+        });
         if (!failed) return result('unknown_message');
         // Handed over only on the day it was planned for: a late report does not plan a past day.
         const handedOver = failed.localDate === deps.today ? await deps.nextChannel(tx, failed) : null;

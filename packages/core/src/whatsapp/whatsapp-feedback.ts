@@ -1,11 +1,12 @@
 // What an account's WhatsApp socket hears back (providers.md §4.7): receipts of our messages,
 // replies from the people contacted, and error acks. Receipts are matched by key id only — the
 // receipt's remoteJid may be the recipient's @lid although we sent to their number.
-import type { BaileysEventMap, WAMessageKey, WAMessageUpdate } from '@whiskeysockets/baileys';
+import type { BaileysEventMap, WAMessageUpdate } from '@whiskeysockets/baileys';
 import pRetry from 'p-retry';
 import type { Sql } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { recordInboundMessage, recordReceipt, type Receipt } from '../messages/delivery-feedback.js';
+import { failSentMessage } from '../messages/fail-sent-message.js';
 import { toE164 } from '../phone/phone-number.js';
 
 /**
@@ -59,36 +60,52 @@ async function onMessageUpdate(deps: WhatsAppFeedbackDeps, { key, update }: WAMe
   const status = Number(update.status);
   if (status === 0 && (update.messageStubParameters as unknown[] | null | undefined)?.[0] === REACHOUT_TIME_LOCK) {
     await deps.onTimeLock();
+    // The recipient never got it: failed, its ad open again once the pause is over (not burned).
+    if (key.id) await onceSendRecorded(deps, key.id, 'error 463', () => failTimeLocked(deps, key.id!));
     return;
   }
   // Not gated on key.fromMe: Baileys clears it when the receipt stanza names a recipient, and
   // only the account's own sent messages carry external ids anyway.
   const receipt = RECEIPTS[status];
-  if (receipt && key.id) await recordReceiptOf(deps, key as WAMessageKey & { id: string }, receipt);
+  if (receipt && key.id) {
+    const at = new Date();
+    await onceSendRecorded(deps, key.id, `${receipt} receipt`, async () =>
+      Boolean(await recordReceipt(deps.sql, { accountId: deps.accountId, externalId: key.id!, status: receipt, at })),
+    );
+  }
+}
+
+async function failTimeLocked(deps: WhatsAppFeedbackDeps, keyId: string): Promise<boolean> {
+  const failed = await deps.sql.begin((tx) =>
+    failSentMessage(tx, {
+      accountId: deps.accountId,
+      channel: 'whatsapp_text',
+      externalId: keyId,
+      code: 'WHATSAPP_REACHOUT_TIME_LOCK',
+      reason: 'WhatsApp refused the message (463: reach-out time lock)',
+      blame: 'sender',
+    }),
+  );
+  return failed !== null;
 }
 
 /**
- * A receipt can overtake the recording of its own send (the key id is written once the send
- * returns): for a message this process just sent, an unmatched receipt is tried again shortly.
+ * What WhatsApp says of a message can overtake the recording of its own send (the key id is
+ * written once the send returns): for a message this process just sent, `apply` (false: no
+ * recorded message matched) is tried again shortly.
  */
-async function recordReceiptOf(
+async function onceSendRecorded(
   deps: WhatsAppFeedbackDeps,
-  key: WAMessageKey & { id: string },
-  receipt: Receipt,
+  keyId: string,
+  what: string,
+  apply: () => Promise<boolean>,
 ): Promise<void> {
-  const at = new Date();
   await pRetry(
     async () => {
-      const matched = await recordReceipt(deps.sql, {
-        accountId: deps.accountId,
-        externalId: key.id,
-        status: receipt,
-        at,
-      });
-      if (!matched && deps.sentRecently(key.id)) throw new Error('the send of this receipt is not recorded yet');
+      if (!(await apply()) && deps.sentRecently(keyId)) throw new Error(`the send of this ${what} is not recorded yet`);
     },
     { retries: 6, minTimeout: 100, maxTimeout: 2_000 },
-  ).catch(() => deps.logger.warn({ receipt }, 'a WhatsApp receipt matched no recorded message'));
+  ).catch(() => deps.logger.warn({ what }, 'what WhatsApp said of a message matched no recorded message'));
 }
 
 export async function onMessagesUpsert(
