@@ -1,12 +1,15 @@
 // Entry point of the service: configuration → connections → HTTP server, and a graceful stop.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError, createLogger, parseEnv, type Env } from '@auto-prospect/core';
 import { createContext } from './context.js';
 import { within } from './lifecycle.js';
 
 function loadConfig(): Readonly<Env> {
-  // A local .env is a convenience for development; deployments set real variables.
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  // A local .env is a convenience for development; deployments set real variables. It is the one
+  // where pnpm was run (INIT_CWD): `pnpm dev` runs this in apps/worker, `pnpm start` at the root.
+  const envFile = resolve(process.env.INIT_CWD ?? '.', '.env');
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
   try {
     return parseEnv(process.env);
   } catch (err) {

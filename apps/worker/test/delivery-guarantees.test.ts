@@ -74,6 +74,14 @@ afterAll(async () => {
 
 const sendsTo = (phone: string) => sms.sent.filter((s) => s.recipients === phone).length;
 
+/** A pending SMS of a new account with a valid key, no job dispatched for it. */
+async function pendingSms(phone: string): Promise<string> {
+  const account = await seedAccount(world.context);
+  sms.keys.set(account.smsKey!, 'valid');
+  const created = await createPending(world.context, { accountId: account.id, phone, channel: 'sms' });
+  return (created as { messageId: string }).messageId;
+}
+
 /** What a send job gives sendExactlyOnce, for calling it outside any job. */
 function directSendDeps() {
   const smsSender = createSmsMobileApiSender({ baseUrl: sms.url, timeoutMs: 1000 });
@@ -122,14 +130,7 @@ describe('exactly once', () => {
   });
 
   it('two workers racing on the same message call the provider once', async () => {
-    const account = await seedAccount(world.context);
-    sms.keys.set(account.smsKey!, 'valid');
-    const created = await createPending(world.context, {
-      accountId: account.id,
-      phone: '+33611000002',
-      channel: 'sms',
-    });
-    const messageId = (created as { messageId: string }).messageId;
+    const messageId = await pendingSms('+33611000002');
     const results = await Promise.allSettled(
       [0, 1, 2].map(() => sendExactlyOnce(directSendDeps(), { messageId, finalAttempt: false })),
     );
@@ -139,14 +140,7 @@ describe('exactly once', () => {
   });
 
   it('a claim that loses to a run releasing the message postpones its job, never completes it as skipped', async () => {
-    const account = await seedAccount(world.context);
-    sms.keys.set(account.smsKey!, 'valid');
-    const created = await createPending(world.context, {
-      accountId: account.id,
-      phone: '+33611000004',
-      channel: 'sms',
-    });
-    const messageId = (created as { messageId: string }).messageId;
+    const messageId = await pendingSms('+33611000004');
     // Another run holds the message `sending`: our claim waits for it, then finds nothing to claim.
     const holder = await world.context.sql.reserve();
     const releaser = await world.context.sql.reserve();
@@ -178,14 +172,7 @@ describe('exactly once', () => {
   });
 
   it('a message left `sending` by a worker that died mid-call is marked uncertain, never resent', async () => {
-    const account = await seedAccount(world.context);
-    sms.keys.set(account.smsKey!, 'valid');
-    const created = await createPending(world.context, {
-      accountId: account.id,
-      phone: '+33611000003',
-      channel: 'sms',
-    });
-    const messageId = (created as { messageId: string }).messageId;
+    const messageId = await pendingSms('+33611000003');
     // What a SIGKILL after the provider accepted leaves behind: the claim, and no outcome.
     await world.context.sql`update messages set status = 'sending', claimed_at = now() where id = ${messageId}`;
     await dispatchMessage(world.context.queues, { id: messageId, channel: 'sms' });

@@ -42,6 +42,11 @@ const slots = async (accountId: string) =>
     >`select reserved from account_daily_sends where account_id = ${accountId}`
   )[0]?.reserved;
 
+/** What a closed session left: disconnected, creds forgotten or not, and the pause's reason. */
+const closedSession = (accountId: string) => world.context.sql`
+  select s.is_disconnected, s.credentials is null as forgotten, p.reason_code
+  from whatsapp_sessions s join account_channel_pauses p using (account_id) where s.account_id = ${accountId}`;
+
 /** Hours left on the account's reach-out time-lock pause, if any. */
 const timeLockHours = async (accountId: string) =>
   (
@@ -123,11 +128,7 @@ describe('WhatsApp delivery', () => {
     const socket = wa.sockets.findLast((s) => s.account === account.whatsappDigits && !s.isClosed)!;
     socket.disconnect(401);
     await expect
-      .poll(
-        async () => world.context.sql`
-      select s.is_disconnected, s.credentials is null as forgotten, p.reason_code
-      from whatsapp_sessions s join account_channel_pauses p using (account_id) where s.account_id = ${account.id}`,
-      )
+      .poll(() => closedSession(account.id))
       .toEqual([{ is_disconnected: true, forgotten: true, reason_code: 'WHATSAPP_LOGGED_OUT' }]);
 
     // Linked again (a new QR scanned): once the session opens, the pause ends and sending resumes.
@@ -145,11 +146,7 @@ describe('WhatsApp delivery', () => {
     await settled(world.context.sql, await whatsAppContact(account.id, '+33612345695'));
     wa.sockets.findLast((s) => s.account === account.whatsappDigits && !s.isClosed)!.disconnect(411);
     await expect
-      .poll(
-        async () => world.context.sql`
-      select s.is_disconnected, s.credentials is null as forgotten, p.reason_code
-      from whatsapp_sessions s join account_channel_pauses p using (account_id) where s.account_id = ${account.id}`,
-      )
+      .poll(() => closedSession(account.id))
       .toEqual([{ is_disconnected: true, forgotten: true, reason_code: 'WHATSAPP_RELINK_REQUIRED' }]);
     expect(await world.context.whatsapp.link(account.id)).toEqual({ qr: expect.stringMatching(/^2@/) as string });
   });
