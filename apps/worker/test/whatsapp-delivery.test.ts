@@ -47,12 +47,12 @@ const closedSession = (accountId: string) => world.context.sql`
   select s.is_disconnected, s.credentials is null as forgotten, p.reason_code
   from whatsapp_sessions s join account_channel_pauses p using (account_id) where s.account_id = ${accountId}`;
 
-/** Hours left on the account's reach-out time-lock pause, if any. */
-const timeLockHours = async (accountId: string) =>
+/** Hours left on the account's WhatsApp pause for this reason, if any. */
+const pausedHours = async (accountId: string, reason = 'WHATSAPP_REACHOUT_TIME_LOCK') =>
   (
     await world.context.sql<{ hours: number }[]>`
       select round(extract(epoch from paused_until - now()) / 3600)::int as hours from account_channel_pauses
-      where account_id = ${accountId} and reason_code = 'WHATSAPP_REACHOUT_TIME_LOCK'`
+      where account_id = ${accountId} and reason_code = ${reason}`
   )[0]?.hours;
 
 describe('WhatsApp delivery', () => {
@@ -97,7 +97,7 @@ describe('WhatsApp delivery', () => {
     wa.timeLocked.add('33612345690');
     const id = await contact(world.context, { accountId: account.id, phone: '+33612345690', channel: 'whatsapp_text' });
     await settled(world.context.sql, id);
-    await expect.poll(() => timeLockHours(account.id)).toBe(24);
+    await expect.poll(() => pausedHours(account.id)).toBe(24);
     // The recipient never got it: failed, and its ad is not burned on WhatsApp (the sender is to blame).
     await expect
       .poll(
@@ -118,7 +118,7 @@ describe('WhatsApp delivery', () => {
     wa.capNewChats(account.whatsappDigits, 'CAPPED');
     // The fake holds the notification while the account is offline and hands it over on connect.
     await world.context.whatsapp.listen(account.id);
-    await expect.poll(() => timeLockHours(account.id)).toBe(24);
+    await expect.poll(() => pausedHours(account.id, 'WHATSAPP_NEW_CHATS_CAPPED')).toBe(24);
   });
 
   it('marks a logged-out session disconnected, forgets its creds, pauses the channel until linked again', async () => {

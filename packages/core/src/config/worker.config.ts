@@ -236,6 +236,7 @@ export const PACING = {
  */
 export const TIMED_PAUSES_MS: Readonly<Record<string, number>> = {
   WHATSAPP_REACHOUT_TIME_LOCK: PACING.whatsappTimeLockPauseHours * 3600_000,
+  WHATSAPP_NEW_CHATS_CAPPED: PACING.whatsappTimeLockPauseHours * 3600_000,
   // Fixed without any change to the account's row (a plan renewed under the same key, a sender
   // number validated on Voice Partner as it was): nothing would tell the pause to end.
   SMS_PLAN_EXPIRED: PACING.setupRecheckMinutes * 60_000,

@@ -12,7 +12,14 @@ import { onMessagesUpdate, onMessagesUpsert } from './whatsapp-feedback.js';
 import { markSessionConnected, markSessionDisconnected, pauseWhatsApp } from './whatsapp-sessions.js';
 import type { WhatsAppSocket, WhatsAppSocketFactory } from './whatsapp-socket.js';
 
-const TIME_LOCKED = 'WhatsApp restricted new chats (reach-out time lock)';
+const TIME_LOCKED = {
+  code: 'WHATSAPP_REACHOUT_TIME_LOCK',
+  message: 'WhatsApp restricted new chats (reach-out time lock)',
+};
+const CAPPED = {
+  code: 'WHATSAPP_NEW_CHATS_CAPPED',
+  message: 'WhatsApp capped new chats (new-chat message quota used up)',
+};
 
 export interface AccountConnectionDeps {
   sql: Sql;
@@ -104,17 +111,16 @@ export class AccountConnection {
     socket.ev.on('messages.update', (updates) => void onMessagesUpdate(feedback, updates).catch(failed));
     socket.ev.on('messages.upsert', (upsert) => void onMessagesUpsert(feedback, upsert).catch(failed));
     socket.ev.on('message-capping.update', (cap) => {
-      if (cap.capping_status === NewChatMessageCappingStatusType.CAPPED)
-        void this.pauseNewChats('WhatsApp capped new chats (new-chat message quota used up)');
+      if (cap.capping_status === NewChatMessageCappingStatusType.CAPPED) void this.pauseNewChats(CAPPED);
     });
   }
 
   /**
    * Error 463, an active reach-out time lock or the new-chat cap reached (providers.md §4.9):
-   * retrying makes it worse, so WhatsApp stops for a day — the reach-out lock's timed pause.
+   * retrying makes it worse, so WhatsApp stops for a day (TIMED_PAUSES_MS).
    */
-  private async pauseNewChats(reason: string): Promise<void> {
-    await pauseWhatsApp(this.deps.sql, this.accountId, 'WHATSAPP_REACHOUT_TIME_LOCK', reason).catch((err: unknown) =>
+  private async pauseNewChats(reason: { code: string; message: string }): Promise<void> {
+    await pauseWhatsApp(this.deps.sql, this.accountId, reason.code, reason.message).catch((err: unknown) =>
       this.deps.logger.error({ err, accountId: this.accountId }, 'could not pause WhatsApp'),
     );
   }
