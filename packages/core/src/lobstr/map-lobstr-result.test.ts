@@ -150,4 +150,12 @@ describe('mapLobstrResult', () => {
       has_been_boosted: true,
     });
   });
+
+  it('drops the NUL characters Postgres would refuse, keeping the rest of the text', () => {
+    expect(mapped({ ...base, title: 'Clio\u0000 IV', description: '\u0000', owner_name: 'Jean\u0000' })).toMatchObject({
+      title: 'Clio IV',
+      description: null,
+      owner_name: 'Jean',
+    });
+  });
 });

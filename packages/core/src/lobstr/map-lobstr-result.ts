@@ -10,8 +10,9 @@ export type MappedResult = { ok: true; ad: AdRow } | { ok: false; reason: Reject
 
 type Raw = Record<string, unknown>;
 
+/** Trimmed text; NUL characters, which Postgres refuses in text (failing the whole page), are dropped. */
 function text(value: unknown): string | null {
-  if (typeof value === 'string') return value.trim() || null;
+  if (typeof value === 'string') return value.replaceAll('\u0000', '').trim() || null;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return null;
 }
