@@ -97,4 +97,20 @@ describe('polling SMS replies', () => {
       Object.assign(sms.modes, { emptyInboxAsNull: false, numericGuids: false });
     }
   });
+
+  it('keeps a phone clock far ahead from moving its cursor past now, and every account is still read', async () => {
+    const ahead = await validAccount();
+    const other = await validAccount();
+    const year2100 = 4_102_444_800;
+    sms.inbox.set(ahead.smsKey!, [{ number: '+33611000952', message: 'Bonjour', timestamp_unix: year2100 }]);
+    await poll();
+    const now = Math.floor(Date.now() / 1000);
+    expect((await cursor(ahead.id))[0]!.last).toBeLessThanOrEqual(now);
+    // A cursor past 2038 once broke the poll's read of every account's cursor.
+    sms.inbox.set(other.smsKey!, [{ number: '+33611000953', message: 'STOP', timestamp_unix: now }]);
+    await poll();
+    expect(
+      await world.context.sql`select 1 from suppressed_phone_numbers where phone_number = '+33611000953'`,
+    ).toHaveLength(1);
+  });
 });

@@ -19,7 +19,7 @@ export async function pollSmsReplies(deps: {
   logger: Logger;
 }): Promise<{ accounts: number } & Partial<Record<InboundOutcome['outcome'], number>>> {
   const accounts = await deps.sql<{ id: string; key: string; after: number }[]>`
-    select a.id, a.sms_api_key as key, coalesce(c.last_received_unix, 0)::int as after
+    select a.id, a.sms_api_key as key, coalesce(c.last_received_unix, 0)::float8 as after
     from accounts a left join sms_reply_cursors c on c.account_id = a.id
     where a.sms_api_key is not null and a.sms_webhook_secret is null`;
   const outcomes: Partial<Record<InboundOutcome['outcome'], number>> = {};
@@ -42,7 +42,11 @@ export async function pollSmsReplies(deps: {
         });
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
       }
-      const last = Math.max(account.after, ...received.map((r) => r.receivedUnix));
+      // Never past now: a phone whose clock runs ahead (or a garbled time) must not hide what comes next.
+      const last = Math.min(
+        Math.max(account.after, ...received.map((r) => r.receivedUnix)),
+        Math.floor(Date.now() / 1000),
+      );
       await deps.sql`
         insert into sms_reply_cursors (account_id, last_received_unix) values (${account.id}, ${last})
         on conflict (account_id) do update set last_received_unix = excluded.last_received_unix, updated_at = now()`;
