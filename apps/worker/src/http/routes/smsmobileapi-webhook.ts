@@ -79,7 +79,14 @@ function registerRoute(app: FastifyInstance, deps: SmsWebhookDeps): void {
         },
       },
       config: {
-        rateLimit: { max: deps.perMinute, timeWindow: 60_000 },
+        // SMSMobileAPI posts every dealer's events from the same servers: each account's URL has
+        // its own budget, so one dealer's traffic never gets another's events refused.
+        rateLimit: {
+          max: deps.perMinute,
+          timeWindow: 60_000,
+          keyGenerator: (request: FastifyRequest) =>
+            `${(request.params as { accountId?: string }).accountId ?? ''}@${request.ip}`,
+        },
         invalid: { params: { status: 401, ...unauthorized } },
       },
     },
