@@ -443,6 +443,23 @@ describe('POST /webhooks/smsmobileapi/:accountId', () => {
     },
   );
 
+  it('handles an event id once per account: two dealers sent the same event both get its effect', async () => {
+    const [first, second] = [await webhookAccount(), await webhookAccount()];
+    const event = webhookV2Event('sms.received', { guid: 'shared-guid', from: '+33611000970', message: 'Bonjour' });
+    for (const account of [first, second]) {
+      const request = signWebhookV2(account.secret, event);
+      const url = ROUTES.smsMobileApiWebhook.replace(':accountId', account.id);
+      const answer = await world.context.app.inject({
+        method: 'POST',
+        url,
+        headers: request.headers,
+        payload: request.body,
+      });
+      expect([answer.statusCode, answer.json()]).toEqual([202, { eventId: event.id }]);
+      expect(await events(account.id)).toEqual([{ event_type: 'sms.received' }]);
+    }
+  });
+
   it('refuses past WEBHOOK_RATE_LIMIT_PER_MINUTE with 429 before the signature check, per account', async () => {
     const url = (accountId: string) => ROUTES.smsMobileApiWebhook.replace(':accountId', accountId);
     const post = async (accountId: string) =>

@@ -35,7 +35,7 @@ export async function recordSmsWebhookEvent(
     const first = await tx`
       insert into provider_webhook_events (provider, event_id, account_id, event_type)
       values ('smsmobileapi', ${event.id}, ${accountId}, ${event.type})
-      on conflict (provider, event_id) do nothing`;
+      on conflict (provider, account_id, event_id) do nothing`;
     if (first.count === 0) return { ...result('duplicate'), duplicate: true };
 
     switch (event.kind) {
