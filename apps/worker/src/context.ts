@@ -78,6 +78,7 @@ function createParts(env: Readonly<Env>, logger: Logger, options: ContextOptions
     logger,
     socketFactory: options.whatsappSocketFactory ?? baileysSocketFactory,
     idleMs: options.whatsappIdleMs,
+    requestTimeoutMs: env.PROVIDER_TIMEOUT_MS,
   });
   const schedulers = createSchedulers(queues, env, logger);
   const workers: Worker[] = [];

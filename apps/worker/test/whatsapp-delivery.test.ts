@@ -13,7 +13,7 @@ beforeAll(async () => {
   // Receipts would move messages on to `delivered`: whatsapp-feedback.test.ts covers them.
   wa.modes.autoReceipts = false;
   world = await createTestWorld(
-    { WHATSAPP_MIN_GAP_SECONDS: '0' },
+    { WHATSAPP_MIN_GAP_SECONDS: '0', PROVIDER_TIMEOUT_MS: '500' },
     { whatsappSocketFactory: wa.factory, whatsappIdleMs: 300 },
   );
   await world.context.start();
@@ -179,10 +179,11 @@ describe('WhatsApp delivery', () => {
     );
   });
 
-  it('marks a send WhatsApp never confirmed as uncertain, and does not retry it', async () => {
+  it('marks a send unconfirmed within PROVIDER_TIMEOUT_MS as uncertain, and does not retry it', async () => {
     const account = await linkedAccount();
     wa.onWhatsApp.add('33612345694');
-    wa.modes.sendHangsMs = 50;
+    // Longer than the wait below: only the worker's own bound ends the send.
+    wa.modes.sendHangsMs = 60_000;
     try {
       const id = await contact(world.context, {
         accountId: account.id,

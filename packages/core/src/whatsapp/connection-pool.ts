@@ -25,6 +25,8 @@ export interface WhatsAppConnectionsOptions {
   idleMs?: number;
   leaseMs?: number;
   connectTimeoutMs?: number;
+  /** Each call to WhatsApp on an open socket (PROVIDER_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
 
 export interface ConnectionPool {

@@ -1,5 +1,6 @@
 // What the rest of the worker does with WhatsApp accounts: send, listen, link, log out. The
 // sockets themselves live in the connection pool (one per account across processes).
+import { TIMEOUTS_MS } from '../config/worker.config.js';
 import { NotNowError } from '../errors.js';
 import { e164Digits } from '../phone/phone-number.js';
 import { createConnectionPool, type WhatsAppConnectionsOptions } from './connection-pool.js';
@@ -30,7 +31,7 @@ export function createWhatsAppConnections(options: WhatsAppConnectionsOptions): 
   return {
     async send(accountId, recipientE164, text) {
       const conn = await pool.openConnection(accountId);
-      const sent = await sendText(conn, recipientE164, text);
+      const sent = await sendText(conn, recipientE164, text, options.requestTimeoutMs ?? TIMEOUTS_MS.providerRequest);
       if (sent.externalId) recentSends.remember(sent.externalId);
       conn.touch();
       return sent;
