@@ -20,8 +20,11 @@ export interface ReconcileDeps {
 /** How far around the claim a logged send may be (clock skew; a phone sending late). */
 const WINDOW_BEFORE_MS = 60_000;
 const WINDOW_AFTER_MS = 15 * 60_000;
-/** Unsettled sends looked up per sweep, newest first; older ones are the operator's. */
-const BATCH = 200;
+/**
+ * Unsettled sends looked up per sweep and account, newest first (older ones are the operator's):
+ * per account, so one account's pile of sends it cannot settle never crowds out another's.
+ */
+const BATCH_PER_ACCOUNT = 50;
 
 type Unsettled = ClaimedMessage & { claimedAt: Date; smsApiKey: string | null };
 
@@ -31,9 +34,11 @@ export async function reconcileUncertainSms(deps: ReconcileDeps): Promise<{ sett
            m.template_id as "templateId", m.channel, m.content, m.recipient_phone as "recipientPhone",
            m.local_date::text as "localDate", m.daily_run_id as "dailyRunId",
            m.claimed_at as "claimedAt", a.sms_api_key as "smsApiKey"
-    from messages m join accounts a on a.id = m.account_id
-    where m.status = 'uncertain' and m.channel = 'sms' and m.claimed_at > now() - interval '3 days'
-    order by m.claimed_at desc limit ${BATCH}`;
+    from (select *, row_number() over (partition by account_id order by claimed_at desc) as rank
+          from messages
+          where status = 'uncertain' and channel = 'sms' and claimed_at > now() - interval '3 days') m
+    join accounts a on a.id = m.account_id
+    where m.rank <= ${BATCH_PER_ACCOUNT}`;
   const byAccount = new Map<string, Unsettled[]>();
   for (const m of unsettled) byAccount.set(m.accountId, [...(byAccount.get(m.accountId) ?? []), m]);
   let settled = 0;
