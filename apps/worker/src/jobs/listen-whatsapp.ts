@@ -4,6 +4,7 @@
 // closes after its idle time. The Redis lease keeps it to one socket per account across
 // processes: an account held elsewhere is heard by its holder. A local timer, not a job, so a
 // Redis flush cannot stop it.
+import pMap from 'p-map';
 import { accountsAwaitingWhatsAppFeedback, LIMITS, type Logger } from '@auto-prospect/core';
 import type { Sql, WhatsAppConnections } from '@auto-prospect/core/clients';
 
@@ -22,16 +23,20 @@ export function listenForWhatsAppFeedback(deps: {
     if (running) return;
     running = true;
     try {
-      for (const accountId of await accountsAwaitingWhatsAppFeedback(deps.sql, LIMITS.whatsappFeedbackDays)) {
-        await deps.whatsapp
-          .listen(accountId)
-          .catch((err: unknown) =>
-            deps.logger.warn(
-              { accountId, err: err instanceof Error ? err.message : String(err) },
-              'could not connect a WhatsApp account to hear back',
+      // A few at a time: an account whose phone does not answer holds one connect's wait, not the round.
+      await pMap(
+        await accountsAwaitingWhatsAppFeedback(deps.sql, LIMITS.whatsappFeedbackDays),
+        (accountId) =>
+          deps.whatsapp
+            .listen(accountId)
+            .catch((err: unknown) =>
+              deps.logger.warn(
+                { accountId, err: err instanceof Error ? err.message : String(err) },
+                'could not connect a WhatsApp account to hear back',
+              ),
             ),
-          );
-      }
+        { concurrency: LIMITS.whatsappListenConcurrency },
+      );
     } catch (err) {
       deps.logger.warn(
         { err: err instanceof Error ? err.message : String(err) },

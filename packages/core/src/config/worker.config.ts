@@ -266,6 +266,8 @@ export const LIMITS = {
   jobStallsAllowed: 5,
   /** Days after a WhatsApp message during which the worker still listens for its receipts and reply. */
   whatsappFeedbackDays: 14,
+  /** Accounts a WhatsApp process connects at once to hear back (each may wait for its phone). */
+  whatsappListenConcurrency: 4,
   /** Numbers in one Voice Partner campaign request (providers.md §2.2). */
   voiceNumbersPerRequest: 500,
   /** Largest JSON body accepted over HTTP. */
