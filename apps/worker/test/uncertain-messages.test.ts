@@ -106,7 +106,8 @@ describe('uncertain messages', () => {
   });
 
   it(
-    'are settled from the SMS sent log when the phone sent them; the others wait for an operator',
+    'are settled from the SMS sent log when the phone sent them, whatever other accounts hold; ' +
+      'the others wait for an operator',
     { timeout: 30_000 },
     async () => {
       const world = await dealers.world({ PROVIDER_TIMEOUT_MS: '1000' });
@@ -133,6 +134,16 @@ describe('uncertain messages', () => {
         error_code: 'SMS_NO_ANSWER',
       });
       dealers.sms.modes.hang = false;
+      // Another account's pile of newer sends it cannot settle does not crowd this account out.
+      const flooded = await seedAccount(world.context);
+      dealers.sms.keys.set(flooded.smsKey!, 'valid');
+      await world.context.sql`
+        with ad as (
+          insert into ads (original_ad_id, phone_number, has_phone)
+          select 'flood-' || n, '+336119' || lpad(n::text, 5, '0'), true from generate_series(1, 210) n
+          returning id, phone_number)
+        insert into messages (account_id, ad_id, channel, recipient_phone, status, credit_state, claimed_at)
+        select ${flooded.id}, id, 'sms', phone_number, 'uncertain', 'reserved', now() + interval '1 minute' from ad`;
 
       const sweep = await world.context.queues.maintenance.add(JOBS.sweepPendingMessages, {});
       await expect.poll(() => sweep.getState(), { timeout: 10_000 }).toBe('completed');
