@@ -3,10 +3,8 @@
 -- app writes `accounts`): a new key ends the account's SMS pause, a new fixed number its voice
 -- pause. Timed pauses (WhatsApp's reach-out lock) keep their end. WhatsApp's end when the account
 -- is linked again (whatsapp/whatsapp-sessions.ts).
--- Security definer: the web app may write `accounts` as the signed-in user, whom row-level
--- security keeps away from `account_channel_pauses`.
 create or replace function public.accounts_end_setup_pauses() returns trigger
-language plpgsql security definer set search_path = '' as $$
+language plpgsql as $$
 begin
   delete from public.account_channel_pauses p
   where p.account_id = new.id and p.paused_until is null
@@ -20,9 +18,3 @@ create trigger accounts_end_setup_pauses after update of sms_api_key, fixed_phon
   for each row
   when (old.sms_api_key is distinct from new.sms_api_key or old.fixed_phone_number is distinct from new.fixed_phone_number)
   execute function public.accounts_end_setup_pauses();
-
--- Refusals of the platform's own Voice Partner account (key, credit, standing) no longer pause a
--- dealer's voice (they hold the voice queue instead): the pauses they left end now.
-delete from public.account_channel_pauses
-where channel = 'ringless_voice' and paused_until is null
-  and reason_code in ('VOICE_KEY_REJECTED', 'VOICE_OUT_OF_CREDIT', 'VOICE_ACCOUNT_BLOCKED');

@@ -10,3 +10,9 @@ create table if not exists public.platform_channel_holds (
   created_at timestamptz not null default now()
 );
 alter table public.platform_channel_holds enable row level security;
+
+-- Refusals of the platform's own Voice Partner account (key, credit, standing) no longer pause a
+-- dealer's voice (they hold the voice queue instead): the pauses they left end now.
+delete from public.account_channel_pauses
+where channel = 'ringless_voice' and paused_until is null
+  and reason_code in ('VOICE_KEY_REJECTED', 'VOICE_OUT_OF_CREDIT', 'VOICE_ACCOUNT_BLOCKED');
