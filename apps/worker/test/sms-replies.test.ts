@@ -113,4 +113,12 @@ describe('polling SMS replies', () => {
       await world.context.sql`select 1 from suppressed_phone_numbers where phone_number = '+33611000953'`,
     ).toHaveLength(1);
   });
+
+  it('leaves SMS running for an account whose inbox read is only rate limited', async () => {
+    const limited = await validAccount();
+    sms.keys.set(limited.smsKey!, 'rate_limited');
+    await poll();
+    expect(failedReads(limited.id)).toContain('SMS_RATE_LIMITED');
+    expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${limited.id}`).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@
 // undocumented: this is one plausible shape).
 import type { ServerResponse } from 'node:http';
 import { sendJson, type RecordedRequest } from '../fake-server.js';
-import { answerSendSms } from './smsmobileapi-send.js';
+import { answerSendSms, keyError, tooManyRequests } from './smsmobileapi-send.js';
 import type { SmsMobileApiState } from './smsmobileapi-state.js';
 
 export async function routeSmsMobileApi(
@@ -20,11 +20,10 @@ export async function routeSmsMobileApi(
 
 function answerGetSms(state: SmsMobileApiState, req: RecordedRequest, res: ServerResponse): void {
   const key = req.query.get('apikey') ?? '';
-  if (state.keys.get(key) !== 'valid') {
-    return state.modes.errorsAsHttp200
-      ? sendJson(res, 200, { result: { error: 'invalid_apikey' } })
-      : sendJson(res, 403, { success: false, error: 'invalid_apikey' });
-  }
+  // Each key state answers as it does on /sendsms/.
+  const keyState = state.keys.get(key);
+  if (keyState === 'rate_limited') return tooManyRequests(res, 60);
+  if (keyState !== 'valid') return keyError(state, res, 403, keyState === 'expired' ? 'api_expired' : 'invalid_apikey');
   const after = Number(req.query.get('after_timestamp_unix') ?? 0);
   // A timestamp above 1e12 is in milliseconds.
   const sms = (state.inbox.get(key) ?? [])

@@ -69,13 +69,13 @@ function scriptedFailure(state: SmsMobileApiState): FakeSmsMobileApiModes['fault
 }
 
 /** The key's errors come as an HTTP error or, in the errorsAsHttp200 mode, as a 200 body. */
-function keyError(state: SmsMobileApiState, res: ServerResponse, status: number, error: string): void {
+export function keyError(state: SmsMobileApiState, res: ServerResponse, status: number, error: string): void {
   return state.modes.errorsAsHttp200
     ? sendJson(res, 200, { result: { error, sent: '0' } })
     : sendJson(res, status, { success: false, error });
 }
 
-function tooManyRequests(res: ServerResponse, retryAfterSeconds: number): void {
+export function tooManyRequests(res: ServerResponse, retryAfterSeconds: number): void {
   return sendJson(
     res,
     429,
