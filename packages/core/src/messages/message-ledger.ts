@@ -2,7 +2,8 @@
 // in its WHERE clause, so a retry, a stalled-job re-run or a second worker finds the row already
 // moved and does nothing. Credits and daily slots move in the same transaction as the status.
 import type { Queryable, Sql } from '../db/client.js';
-import type { FailureBlame } from '../errors.js';
+import { NotNowError, type FailureBlame } from '../errors.js';
+import { TIMEOUTS_MS } from '../config/worker.config.js';
 import { isMetered, type Channel } from '../channel.js';
 import { pauseChannel } from './channel-pauses.js';
 
@@ -52,6 +53,19 @@ export async function claimMessage(sql: Sql, messageId: string): Promise<(Claime
     left join accounts a on a.id = c.account_id
     left join active_channel_pauses p on p.account_id = c.account_id and p.channel = c.channel`;
   return row ?? null;
+}
+
+/**
+ * A claim that found nothing, then the row `pending`: another run released it in between. The job
+ * claims again shortly rather than complete and leave the message to a sweeper whose re-add BullMQ
+ * would ignore while it keeps the finished job.
+ */
+export function claimRaced(): NotNowError {
+  return new NotNowError(
+    'CLAIM_RACED',
+    'another run released the message while this one tried to claim it',
+    new Date(Date.now() + TIMEOUTS_MS.claimRaceRetry),
+  );
 }
 
 export async function messageStatus(sql: Sql, messageId: string): Promise<MessageStatus | null> {

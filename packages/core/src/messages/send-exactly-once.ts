@@ -16,13 +16,14 @@ import {
 import type { Logger } from '../logging/logger.js';
 import type { SendPacer } from '../redis/send-pacer.js';
 import type { ChannelSenders, OutboundMessage } from '../channels/channel-sender.js';
-import { RATE_LIMIT_SCOPE, TIMEOUTS_MS } from '../config/worker.config.js';
+import { RATE_LIMIT_SCOPE } from '../config/worker.config.js';
 import { isMobile } from '../phone/phone-number.js';
 import { whileDatabaseAway } from '../db/while-database-away.js';
 import { failMessage, type HandedOver, type NextChannel } from './fail-message.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
 import {
   claimMessage,
+  claimRaced,
   markUncertain,
   messageStatus,
   recordDryRun,
@@ -97,14 +98,7 @@ export async function sendExactlyOnce(
 async function alreadyClaimed(deps: SendExactlyOnceDeps, messageId: string): Promise<SendMessageResult> {
   const status = await messageStatus(deps.sql, messageId);
   if (status === null) throw new PermanentError('MESSAGE_NOT_FOUND', `message ${messageId} does not exist`);
-  // Released by another run between our claim and this read: claim it again shortly rather than
-  // complete this job and leave the message to a sweeper whose re-add BullMQ would ignore.
-  if (status === 'pending')
-    throw new NotNowError(
-      'CLAIM_RACED',
-      'another run released the message while this one tried to claim it',
-      new Date(Date.now() + TIMEOUTS_MS.claimRaceRetry),
-    );
+  if (status === 'pending') throw claimRaced();
   if (status !== 'sending') return { outcome: 'skipped', status };
   const failure = {
     code: 'INTERRUPTED_DURING_SEND',

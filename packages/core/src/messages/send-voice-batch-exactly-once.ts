@@ -34,7 +34,7 @@ import {
   VOICE_PLATFORM_REFUSAL_CODES,
   type VoiceCampaignSender,
 } from '../channels/voice-partner-sender.js';
-import type { Failure } from './message-ledger.js';
+import { claimRaced, type Failure } from './message-ledger.js';
 import {
   claimVoiceBatch,
   markInterruptedBatchUncertain,
@@ -217,6 +217,7 @@ async function alreadyTaken(deps: SendVoiceBatchExactlyOnceDeps, messageId: stri
       new Date(Date.now() + TIMEOUTS_MS.voiceBatchRecheck),
     );
   }
+  if (state.status === 'pending') throw claimRaced();
   return { outcome: 'skipped', status: state.status };
 }
 
