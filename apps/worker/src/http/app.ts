@@ -26,6 +26,7 @@ import { registerSmsWebhookSecretRoute } from './routes/sms-webhook-secret.js';
 import { registerChannelPauseRoute } from './routes/channel-pause.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { requireBearer } from './auth.js';
+import { rateLimitCounters } from './rate-limit-counters.js';
 import { registerErrorHandler, registerNotFoundHandler } from './errors.js';
 import { registerOpenApi } from './openapi.js';
 
@@ -86,8 +87,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // so replicas share them; with Redis away requests pass (readiness says so) rather than fail.
   void app.register(rateLimit, {
     global: false,
-    redis: deps.redis,
-    nameSpace: `${deps.env.QUEUE_PREFIX}:rate-limit:`,
+    store: rateLimitCounters(deps.redis, `${deps.env.QUEUE_PREFIX}:rate-limit:`),
     skipOnError: true,
   });
   const apiLimit = () => ({ max: deps.env.API_RATE_LIMIT_PER_MINUTE, timeWindow: 60_000 });

@@ -5,9 +5,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-/** Constant-time comparison of two secrets of any length. */
-function sameSecret(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
+/** Compares a secret of any length with `expected` in constant time (its digest computed once). */
+function secretMatcher(expected: string): (given: string) => boolean {
+  const expectedDigest = digest(expected);
+  return (given) => timingSafeEqual(digest(given), expectedDigest);
 }
 
 /** The credentials of `Authorization: Bearer <token>`; the scheme's name is case-insensitive (RFC 9110). */
@@ -17,9 +18,10 @@ function bearerToken(header: string | undefined): string {
 
 /** Answers 401 unless `Authorization: Bearer <secret>` matches (API clients, Prometheus). */
 export function requireBearer(secret: string) {
+  const matches = secretMatcher(secret);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const token = bearerToken(request.headers.authorization);
-    if (!token || !sameSecret(token, secret)) {
+    if (!token || !matches(token)) {
       await reply
         .code(401)
         .header('www-authenticate', 'Bearer')
@@ -33,8 +35,9 @@ export function requireBearer(secret: string) {
  * `onRequest`, so a wrong token is 401 whatever the body, which is then never read.
  */
 export function requireUrlToken(secret: string) {
+  const matches = secretMatcher(secret);
   return async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply): Promise<void> => {
-    if (!sameSecret(request.params.token, secret))
+    if (!matches(request.params.token))
       await reply.code(401).send({ error: 'INVALID_TOKEN', message: 'unknown webhook token' });
   };
 }
@@ -50,9 +53,10 @@ function basicPassword(header: string | undefined): string {
  * (any user name, the secret as password); a Bearer token works too.
  */
 export function requireBrowserSecret(secret: string, realm: string) {
+  const matches = secretMatcher(secret);
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const given = bearerToken(request.headers.authorization) || basicPassword(request.headers.authorization);
-    if (!given || !sameSecret(given, secret)) {
+    if (!given || !matches(given)) {
       await reply
         .code(401)
         .header('www-authenticate', `Basic realm="${realm}"`)
