@@ -187,6 +187,11 @@ export const TIMEOUTS_MS = {
   voiceFollowUpSlotWait: 60_000,
   /** A send job that found its message released by another run as it claimed it tries again this much later. */
   claimRaceRetry: 1_000,
+  /**
+   * A hunt job waits this long at most for its account's allocation lock (another hunt's whole
+   * allocation takes well under a second), then tries again as long after, freeing its slot.
+   */
+  allocationLockWait: 10_000,
 } as const;
 
 export const ROUTES = {

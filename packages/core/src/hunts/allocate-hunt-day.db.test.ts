@@ -1,6 +1,7 @@
 // A hunt's day meets a writer outside the account's lock (the web app) between its selection and
 // its insert: the refused page allocates nothing, the next page is selected again and the day
-// still gets its contacts. And the hunt's limit is the one it has once the lock is held.
+// still gets its contacts. And the hunt's limit is the one it has once the lock is held, and a
+// lock held too long sends the hunt away to try later.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@auto-prospect/testkit';
 import { createDatabase, type Sql } from '../db/client.js';
@@ -86,5 +87,27 @@ describe('allocateHuntDay', () => {
     expect(await sql`select contacts, daily_limit from hunt_daily_contacts where local_date = '2026-12-01'`).toEqual([
       { contacts: 1, daily_limit: 1 },
     ]);
+  });
+
+  it('gives up on a lock held too long (ALLOCATION_BUSY), writing nothing; row locks wait as before', async () => {
+    const day = { ...target, localDate: '2026-12-02' };
+    const holder = await sql.reserve();
+    try {
+      // A stuck transaction of the account: the hunt waits its lockWaitMs, not for ever.
+      await holder`begin`;
+      await lockAccountAllocation(holder, target.accountId);
+      const busy = sql.begin((tx) => allocateHuntDay(tx, { ...deps, lockWaitMs: 200 }, day, channels));
+      await expect(busy).rejects.toMatchObject({ code: 'ALLOCATION_BUSY' });
+      await holder`rollback`;
+    } finally {
+      holder.release();
+    }
+    expect(await sql`select 1 from messages where local_date = '2026-12-02'`).toHaveLength(0);
+    const timeout = await sql.begin(async (tx) => {
+      await lockAccountAllocation(tx, target.accountId, 200);
+      return (await tx<{ lock_timeout: string }[]>`show lock_timeout`)[0]!.lock_timeout;
+    });
+    expect(timeout).toBe('0');
+    expect((await sql.begin((tx) => allocateHuntDay(tx, { ...deps, lockWaitMs: 200 }, day, channels))).planned).toBe(1);
   });
 });

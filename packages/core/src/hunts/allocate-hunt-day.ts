@@ -1,4 +1,5 @@
 // A hunt's contacts for one local day, allocated set-based inside the caller's transaction.
+import { TIMEOUTS_MS } from '../config/worker.config.js';
 import type { Transaction } from '../db/client.js';
 import type { Channel } from '../channel.js';
 import type { SendingWindow } from '../schedule/sending-window.js';
@@ -22,6 +23,8 @@ export interface AllocateHuntDayDeps {
   window: SendingWindow;
   /** Average spacing of one account's messages per channel (ms), to spread the day's plan. */
   spacingMs: Readonly<Record<Channel, number>>;
+  /** How long to wait for the account's allocation lock before trying later (TIMEOUTS_MS.allocationLockWait). */
+  lockWaitMs?: number;
 }
 
 /**
@@ -37,7 +40,7 @@ export async function allocateHuntDay(
 ): Promise<{ planned: number; skipped: Record<string, number> }> {
   const skipped: Record<string, number> = {};
   await planCandidateQueries(tx);
-  const room = await lockAllocationRoom(tx, target);
+  const room = await lockAllocationRoom(tx, target, deps.lockWaitMs ?? TIMEOUTS_MS.allocationLockWait);
   const write = {
     target,
     channels,

@@ -23,9 +23,16 @@ export interface AllocationRoom extends Room {
   lastScheduled: Partial<Record<Channel, Date>>;
 }
 
-/** Takes the account's lock, then reads the room in a statement that sees every earlier holder's writes. */
-export async function lockAllocationRoom(tx: Queryable, target: AllocationTarget): Promise<AllocationRoom> {
-  await lockAccountAllocation(tx, target.accountId);
+/**
+ * Takes the account's lock (waiting at most `lockWaitMs` when given), then reads the room in a
+ * statement that sees every earlier holder's writes.
+ */
+export async function lockAllocationRoom(
+  tx: Queryable,
+  target: AllocationTarget,
+  lockWaitMs?: number,
+): Promise<AllocationRoom> {
+  await lockAccountAllocation(tx, target.accountId, lockWaitMs);
   const { accountId, huntId, localDate } = target;
   const [row] = await tx<
     {
