@@ -122,3 +122,37 @@ describe('polling SMS replies', () => {
     expect(await world.context.sql`select 1 from account_channel_pauses where account_id = ${limited.id}`).toEqual([]);
   });
 });
+
+describe('polling the replies of many dealers', () => {
+  it('reads the other accounts, and sweeps, while a few phones never answer', async () => {
+    const timeoutMs = 5_000;
+    const dealers = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms.url, PROVIDER_TIMEOUT_MS: String(timeoutMs) });
+    try {
+      await dealers.context.start();
+      // Written first, so a poll reading the accounts one after the other would wait on each of them.
+      for (let i = 0; i < 3; i++) {
+        const smsKey = `sms-key-${randomUUID()}`;
+        sms.keys.set(smsKey, 'hanging');
+        await seedAccount(dealers.context, { smsKey });
+      }
+      const smsKey = `sms-key-${randomUUID()}`;
+      sms.keys.set(smsKey, 'valid');
+      const other = await seedAccount(dealers.context, { smsKey });
+      const now = Math.floor(Date.now() / 1000);
+      sms.inbox.set(smsKey, [{ number: '+33611000954', message: 'STOP', timestamp_unix: now }]);
+
+      const job = await dealers.context.queues.maintenance.add(JOBS.pollSmsReplies, {});
+      const otherCursor = () => dealers.context.sql`
+        select last_received_unix::int as last from sms_reply_cursors where account_id = ${other.id}`;
+      // Read while the hanging phones still hold their reads (each for PROVIDER_TIMEOUT_MS).
+      await expect.poll(otherCursor, { timeout: timeoutMs - 1_000 }).toEqual([{ last: now }]);
+      // And the sweep runs beside the poll, not after it.
+      const sweep = await dealers.context.queues.maintenance.add(JOBS.sweepPendingMessages, {});
+      await expect.poll(() => sweep.getState(), { timeout: timeoutMs - 1_000 }).toBe('completed');
+      expect(await job.getState()).toBe('active');
+      await expect.poll(() => job.getState(), { timeout: 3 * timeoutMs }).toBe('completed');
+    } finally {
+      await dealers.teardown();
+    }
+  });
+});

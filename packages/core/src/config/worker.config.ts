@@ -139,6 +139,10 @@ export const WORKER_SETTINGS: Readonly<
   // platform's next request slot is not open yet, only acts on a worker that has one.
   voice: { concurrency: 1, limiter: { max: Number.MAX_SAFE_INTEGER, duration: 1000 } },
   whatsapp: { concurrency: 2 },
+  // The reply poll can take minutes (thousands of dealers' phones, each read bounded by
+  // PROVIDER_TIMEOUT_MS): the sweep runs beside it rather than after it. Every maintenance job is
+  // idempotent, so two of one kind overlapping is harmless.
+  maintenance: { concurrency: 2 },
 };
 
 /**
@@ -273,6 +277,12 @@ export const LIMITS = {
   whatsappFeedbackDays: 14,
   /** Accounts a WhatsApp process connects at once to hear back (each may wait for its phone). */
   whatsappListenConcurrency: 4,
+  /**
+   * SMSMobileAPI accounts whose replies or sent log are read at once by a maintenance job: each
+   * read waits on the dealer's own phone, so one that never answers holds one of these for
+   * PROVIDER_TIMEOUT_MS while the others go on.
+   */
+  smsAccountReadConcurrency: 8,
   /** Numbers in one Voice Partner campaign request (providers.md §2.2). */
   voiceNumbersPerRequest: 500,
   /** Largest JSON body accepted over HTTP. */

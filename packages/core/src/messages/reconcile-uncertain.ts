@@ -2,7 +2,10 @@
 // shutdown) is looked up in the account's sent log, one read per account. Found there → sent,
 // with the provider's id, credit consumed, lead and history written. Not found, or the log
 // unreadable → left for an operator: absence from a loosely documented log is no proof, and a
-// wrong "not sent" would contact the seller twice.
+// wrong "not sent" would contact the seller twice. Accounts are read a few at a time, so one
+// whose phone never answers does not hold back the others.
+import pMap from 'p-map';
+import { LIMITS } from '../config/worker.config.js';
 import type { Sql } from '../db/client.js';
 import { decryptSecret } from '../crypto/secret-box.js';
 import { errorCodeOf } from '../errors.js';
@@ -41,25 +44,36 @@ export async function reconcileUncertainSms(deps: ReconcileDeps): Promise<{ sett
     where m.rank <= ${BATCH_PER_ACCOUNT}`;
   const byAccount = new Map<string, Unsettled[]>();
   for (const m of unsettled) byAccount.set(m.accountId, [...(byAccount.get(m.accountId) ?? []), m]);
-  let settled = 0;
-  for (const [accountId, messages] of byAccount) {
-    try {
-      const log = await deps.sentLog.read(decryptSecret(messages[0]!.smsApiKey ?? '', deps.smsKeyEncryptionKey));
-      for (const m of messages) {
-        const found = findSentSms(log, {
-          recipient: m.recipientPhone,
-          from: new Date(m.claimedAt.getTime() - WINDOW_BEFORE_MS),
-          to: new Date(m.claimedAt.getTime() + WINDOW_AFTER_MS),
-        });
-        if (found && (await recordSent(deps.sql, m, found.guid))) settled++;
-      }
-    } catch (err) {
-      deps.logger.warn(
-        { accountId, errorCode: errorCodeOf(err) },
-        'could not read the SMS sent log; its uncertain messages wait for an operator',
-      );
-    }
-  }
+  const settledPerAccount = await pMap(
+    byAccount,
+    ([accountId, messages]) => settleFromSentLog(deps, accountId, messages),
+    {
+      concurrency: LIMITS.smsAccountReadConcurrency,
+    },
+  );
+  const settled = settledPerAccount.reduce((sum, n) => sum + n, 0);
   if (settled > 0) deps.logger.info({ settled }, 'uncertain SMS settled from the provider sent log');
   return { settled };
+}
+
+/** Settles what one account's sent log shows of its uncertain sends; a log it cannot read settles none. */
+async function settleFromSentLog(deps: ReconcileDeps, accountId: string, messages: Unsettled[]): Promise<number> {
+  let settled = 0;
+  try {
+    const log = await deps.sentLog.read(decryptSecret(messages[0]!.smsApiKey ?? '', deps.smsKeyEncryptionKey));
+    for (const m of messages) {
+      const found = findSentSms(log, {
+        recipient: m.recipientPhone,
+        from: new Date(m.claimedAt.getTime() - WINDOW_BEFORE_MS),
+        to: new Date(m.claimedAt.getTime() + WINDOW_AFTER_MS),
+      });
+      if (found && (await recordSent(deps.sql, m, found.guid))) settled++;
+    }
+  } catch (err) {
+    deps.logger.warn(
+      { accountId, errorCode: errorCodeOf(err) },
+      'could not read the SMS sent log; its uncertain messages wait for an operator',
+    );
+  }
+  return settled;
 }

@@ -22,6 +22,7 @@ function answerGetSms(state: SmsMobileApiState, req: RecordedRequest, res: Serve
   const key = req.query.get('apikey') ?? '';
   // Each key state answers as it does on /sendsms/.
   const keyState = state.keys.get(key);
+  if (keyState === 'hanging') return state.faults.hang(res);
   if (keyState === 'rate_limited') return tooManyRequests(res, 60);
   if (keyState !== 'valid') return keyError(state, res, 403, keyState === 'expired' ? 'api_expired' : 'invalid_apikey');
   const after = Number(req.query.get('after_timestamp_unix') ?? 0);
@@ -36,6 +37,7 @@ function answerGetSms(state: SmsMobileApiState, req: RecordedRequest, res: Serve
 
 function answerSentLog(state: SmsMobileApiState, req: RecordedRequest, res: ServerResponse): void {
   const key = req.query.get('apikey') ?? '';
+  if (state.keys.get(key) === 'hanging') return state.faults.hang(res);
   if (state.keys.get(key) !== 'valid') return sendJson(res, 403, { success: false, error: 'invalid_apikey' });
   const logged = state.sent
     .filter((m) => m.apikey === key)

@@ -21,6 +21,7 @@ export async function answerSendSms(
   const keyState = state.keys.get(apikey);
   if (!keyState) return keyError(state, res, 403, 'invalid_apikey');
   if (keyState === 'expired') return keyError(state, res, 403, 'api_expired');
+  if (keyState === 'hanging') return state.faults.hang(res);
   if (keyState === 'rate_limited') {
     state.rateLimited.set(apikey, (state.rateLimited.get(apikey) ?? 0) + 1);
     return tooManyRequests(res, 60);

@@ -39,8 +39,11 @@ export interface FakeSmsMobileApiModes {
   faultKind: 'server_error' | 'rate_limited' | 'hang';
 }
 
-/** How the fake answers a key: `rate_limited` is one dealer's key over its own limit (429 + Retry-After: 60). */
-export type FakeSmsKeyState = 'valid' | 'expired' | 'rate_limited';
+/**
+ * How the fake answers a key: `rate_limited` is one dealer's key over its own limit (429 +
+ * Retry-After: 60); `hanging`, a dealer's phone that never answers (every call is left unanswered).
+ */
+export type FakeSmsKeyState = 'valid' | 'expired' | 'rate_limited' | 'hanging';
 
 export interface FakeReceivedSms {
   number: string;
