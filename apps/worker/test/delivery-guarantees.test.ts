@@ -10,6 +10,8 @@ import {
   JOBS,
   NotNowError,
   sendExactlyOnce,
+  sendVoiceBatch,
+  type SendVoiceBatchDeps,
 } from '@auto-prospect/core';
 import { loadDatabaseAuthState } from '@auto-prospect/core/clients';
 import {
@@ -127,6 +129,79 @@ describe('exactly once', () => {
       status: 'sent',
     });
     expect(sendsTo('+33611000001')).toBe(1);
+  });
+
+  it('waits for the recipient’s own sending window: a seller in Guadeloupe is not texted at dawn there', async () => {
+    const opening = new Date(Date.now() + 3_600_000);
+    // Open in OUTREACH_TIMEZONE, closed in Guadeloupe (frenchCanvassingWindow's zones have their unit test).
+    const window = { nextOpening: (at: Date, phone?: string) => (phone?.startsWith('+590') ? opening : at) };
+    const deps = { ...directSendDeps(), window };
+    const there = await pendingSms('+590690000001');
+    await expect(sendExactlyOnce(deps, { messageId: there, finalAttempt: false })).rejects.toMatchObject({
+      code: 'OUTSIDE_SENDING_WINDOW',
+    });
+    expect(await world.context.sql`select status, scheduled_at from messages where id = ${there}`).toEqual([
+      { status: 'pending', scheduled_at: opening },
+    ]);
+    expect(sendsTo('+590690000001')).toBe(0);
+    const here = await pendingSms('+33611000009');
+    expect(await sendExactlyOnce(deps, { messageId: here, finalAttempt: false })).toMatchObject({ outcome: 'sent' });
+  });
+
+  it('calls the voice batch members whose windows are open, the others wait for their own', async () => {
+    const opening = new Date(Date.now() + 3_600_000);
+    const window = { nextOpening: (at: Date, phone?: string) => (phone?.startsWith('+590') ? opening : at) };
+    const account = await seedAccount(world.context);
+    const templateId = await seedTemplate(world.context.sql, account.id, 'ringless_voice', 'audio-1');
+    const pendingVoice = async (phone: string) =>
+      (
+        (await createPending(world.context, {
+          accountId: account.id,
+          phone,
+          channel: 'ringless_voice',
+          templateId,
+        })) as {
+          messageId: string;
+        }
+      ).messageId;
+    const [mainland, guadeloupe] = [await pendingVoice('+33611000021'), await pendingVoice('+590690000002')];
+    const deps = {
+      sql: world.context.sql,
+      logger: createLogger('silent'),
+      window,
+      // Dry run: the batch is recorded as it would be sent, without Voice Partner.
+      dryRun: true,
+      sender: { send: () => Promise.reject(new Error('no call in a dry run')) },
+      pace: { takeSlot: () => Promise.resolve(null) },
+      notifyUrl: null,
+      // Nothing fails, so nothing is handed over: the hand-over's dependencies are not needed.
+    } as unknown as SendVoiceBatchDeps;
+    const statuses = () =>
+      world.context
+        .sql`select id, status, scheduled_at from messages where id in ${world.context.sql([mainland, guadeloupe])}`;
+
+    // Led by the Guadeloupe message: the whole batch waits for its opening.
+    await expect(sendVoiceBatch(deps, { messageId: guadeloupe, finalAttempt: false })).rejects.toMatchObject({
+      code: 'OUTSIDE_SENDING_WINDOW',
+    });
+    expect(await statuses()).toEqual(
+      expect.arrayContaining([
+        { id: guadeloupe, status: 'pending', scheduled_at: opening },
+        { id: mainland, status: 'pending', scheduled_at: null },
+      ]),
+    );
+    // Led by the mainland one, the other due too: the mainland one goes, the other waits for its opening.
+    await world.context.sql`update messages set scheduled_at = null where id = ${guadeloupe}`;
+    expect(await sendVoiceBatch(deps, { messageId: mainland, finalAttempt: false })).toEqual({
+      outcome: 'dry_run',
+      messages: 1,
+    });
+    expect(await statuses()).toEqual(
+      expect.arrayContaining([
+        { id: guadeloupe, status: 'pending', scheduled_at: opening },
+        { id: mainland, status: 'dry_run', scheduled_at: null },
+      ]),
+    );
   });
 
   it('two workers racing on the same message call the provider once', async () => {

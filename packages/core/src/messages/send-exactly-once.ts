@@ -76,7 +76,7 @@ export async function sendExactlyOnce(
   let externalId: string | null;
   try {
     const outbound = prepare(deps, claimed);
-    const opening = deps.window.nextOpening(new Date());
+    const opening = deps.window.nextOpening(new Date(), claimed.recipientPhone);
     if (opening.getTime() > Date.now())
       throw new NotNowError('OUTSIDE_SENDING_WINDOW', 'outside the sending window', opening);
     if (deps.dryRun) {

@@ -100,16 +100,38 @@ export async function sendVoiceBatchExactlyOnce(
   const { members } = screened;
   if (members.length === 0) return settled(screened.permanent, { outcome: 'failed', failed: screened.failed });
 
-  const opening = deps.window.nextOpening(new Date());
-  if (opening.getTime() > Date.now()) {
-    await releaseVoiceBatch(sql, ids(members), opening);
-    throw new NotNowError('OUTSIDE_SENDING_WINDOW', 'outside the sending window', opening);
-  }
+  const open = await holdClosedWindows(deps, input.messageId, members);
+  if (open.length === 0) return settled(screened.permanent, { outcome: 'failed', failed: screened.failed });
   if (deps.dryRun) {
-    await recordVoiceBatchDryRun(sql, ids(members));
-    return { outcome: 'dry_run', messages: members.length };
+    await recordVoiceBatchDryRun(sql, ids(open));
+    return { outcome: 'dry_run', messages: open.length };
   }
-  return sendInRequests(deps, input, screened);
+  return sendInRequests(deps, input, { ...screened, members: open });
+}
+
+/**
+ * The members whose recipients may be called now (the window is in each recipient's time zone);
+ * the others go back to wait for their own opening. While the leader's recipient must wait, the
+ * whole batch does (its job sends the batch): NotNowError until that opening.
+ */
+async function holdClosedWindows(
+  deps: SendVoiceBatchExactlyOnceDeps,
+  leaderId: string,
+  members: VoiceBatchMember[],
+): Promise<VoiceBatchMember[]> {
+  const now = new Date();
+  const openings = new Map(members.map((m) => [m.id, deps.window.nextOpening(now, m.recipientPhone)]));
+  const waitsUntil = new Map<number, string[]>();
+  for (const [id, opening] of openings)
+    if (opening > now) waitsUntil.set(opening.getTime(), [...(waitsUntil.get(opening.getTime()) ?? []), id]);
+  for (const [at, waiting] of waitsUntil) await releaseVoiceBatch(deps.sql, waiting, new Date(at));
+  const open = members.filter((m) => openings.get(m.id)! <= now);
+  const leaderOpening = openings.get(leaderId);
+  if (leaderOpening && leaderOpening > now) {
+    await releaseVoiceBatch(deps.sql, ids(open));
+    throw new NotNowError('OUTSIDE_SENDING_WINDOW', 'outside the sending window', leaderOpening);
+  }
+  return open;
 }
 
 /**

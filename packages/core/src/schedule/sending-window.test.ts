@@ -32,4 +32,20 @@ describe('French canvassing window', () => {
     expect(firstSendingDate(paris, '2026-12-31', 'Europe/Paris')).toBe('2026-12-31');
     expect(firstSendingDate(ALWAYS_OPEN, '2026-11-28', 'Europe/Paris')).toBe('2026-11-28');
   });
+
+  it('follows the recipient’s own time zone, known from the number (overseas France, neighbours)', () => {
+    const mondayParis10 = at('2026-11-30T10:00:00+01:00');
+    // Guadeloupe is 5 hours behind Paris: 05:00 there, its 10:00 is 15:00 in Paris.
+    expect(paris.nextOpening(mondayParis10, '+590690123456')).toEqual(at('2026-11-30T10:00:00-04:00'));
+    // La Réunion is 3 hours ahead: 13:00 there, lunch; then 14:00 there.
+    expect(paris.nextOpening(mondayParis10, '+262692123456')).toEqual(at('2026-11-30T14:00:00+04:00'));
+    // Friday 19:30 in Paris is Saturday in Nouméa: its Monday 10:00.
+    expect(paris.nextOpening(at('2026-11-27T19:30:00+01:00'), '+687751234')).toEqual(at('2026-11-30T10:00:00+11:00'));
+    // London, an hour behind: 09:00 there.
+    expect(paris.nextOpening(mondayParis10, '+447400123456')).toEqual(at('2026-11-30T10:00:00Z'));
+    // Mainland France, and a number of a country not listed: OUTREACH_TIMEZONE.
+    expect(paris.nextOpening(mondayParis10, '+33612345678')).toEqual(mondayParis10);
+    expect(paris.nextOpening(mondayParis10, '+32470123456')).toEqual(mondayParis10);
+    expect(ALWAYS_OPEN.nextOpening(mondayParis10, '+590690123456')).toEqual(mondayParis10);
+  });
 });
