@@ -250,7 +250,8 @@ describe('exactly once', () => {
     const messageId = await pendingSms('+33611000003');
     // What a SIGKILL after the provider accepted leaves behind: the claim, and no outcome.
     await world.context.sql`update messages set status = 'sending', claimed_at = now() where id = ${messageId}`;
-    await dispatchMessage(world.context.queues, { id: messageId, channel: 'sms' });
+    // A job enqueued before jobs carried their account: it is claimed first, as then.
+    await world.context.queues.sms.add(JOBS.sendMessage, { messageId }, { jobId: JOB_IDS.message(messageId) });
     expect(await settled(world.context.sql, messageId)).toMatchObject({
       status: 'uncertain',
       error_code: 'INTERRUPTED_DURING_SEND',
@@ -273,7 +274,8 @@ describe('credits under concurrency', () => {
       phones.map(async (phone, i) => {
         const context = processes[i % 4]!;
         const result = await createPending(context, { accountId: account.id, phone, channel: 'sms' });
-        if (result.created) await dispatchMessage(context.queues, { id: result.messageId, channel: 'sms' });
+        if (result.created)
+          await dispatchMessage(context.queues, { id: result.messageId, accountId: account.id, channel: 'sms' });
         return result;
       }),
     );

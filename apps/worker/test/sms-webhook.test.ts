@@ -117,7 +117,7 @@ async function sentSms(account: SeededAccount, phone: string): Promise<{ id: str
     whatsappDailyCap: env.WHATSAPP_DAILY_CAP,
   });
   if (!created.created) throw new Error(created.reason);
-  await dispatchMessage(world.context.queues, { id: created.messageId, channel: 'sms' });
+  await dispatchMessage(world.context.queues, { id: created.messageId, accountId: account.id, channel: 'sms' });
   const row = await settled(sql, created.messageId);
   expect(row).toMatchObject({ status: 'sent' });
   return { id: created.messageId, guid: row.external_id!, adId };

@@ -64,11 +64,21 @@ async function pendingVoice(
   return rows.map((r) => r.id);
 }
 
-const dispatch = (context: WorkerContext, ids: readonly string[]) =>
-  dispatchMessages(
+const dispatch = async (context: WorkerContext, ids: readonly string[]) => {
+  const accounts = await context.sql<{ id: string; accountId: string }[]>`
+    select id, account_id as "accountId" from messages where id = any(${context.sql.array([...ids])}::uuid[])`;
+  const accountOf = new Map(accounts.map((m) => [m.id, m.accountId]));
+  await dispatchMessages(
     context.queues,
-    ids.map((id): PendingDispatch => ({ id, channel: 'ringless_voice', sendAt: null, priority: 1 })),
+    ids.map((id): PendingDispatch => ({
+      id,
+      accountId: accountOf.get(id)!,
+      channel: 'ringless_voice',
+      sendAt: null,
+      priority: 1,
+    })),
   );
+};
 
 async function statuses(context: WorkerContext, ids: readonly string[]): Promise<Record<string, number>> {
   const rows = await context.sql<{ status: string; n: number }[]>`

@@ -16,11 +16,9 @@ import type { Queues } from './queues.js';
  */
 export async function dispatchMessage(
   queues: Queues,
-  message: { id: string; channel: Channel; sendAt?: Date | null },
+  message: { id: string; accountId: string; channel: Channel; sendAt?: Date | null },
 ): Promise<void> {
-  await dispatchMessages(queues, [
-    { id: message.id, channel: message.channel, sendAt: message.sendAt ?? null, priority: 1 },
-  ]);
+  await dispatchMessages(queues, [{ ...message, sendAt: message.sendAt ?? null, priority: 1 }]);
 }
 
 export async function dispatchMessages(queues: Queues, messages: readonly PendingDispatch[]): Promise<void> {
@@ -33,7 +31,7 @@ export async function dispatchMessages(queues: Queues, messages: readonly Pendin
       await queues[queue].addBulk(
         batch.slice(i, i + LIMITS.fanoutChunk).map((m) => ({
           name: JOBS.sendMessage,
-          data: { messageId: m.id },
+          data: { messageId: m.id, accountId: m.accountId, channel: m.channel },
           opts: {
             jobId: JOB_IDS.message(m.id),
             delay: m.sendAt ? Math.max(0, m.sendAt.getTime() - now) : 0,

@@ -10,6 +10,6 @@ export function sendMessageProcessor(queue: QueueKey, deps: SendMessageDeps, wor
     logger: deps.logger,
     worker,
     handle: (data, { logger, signal, finalAttempt }) =>
-      sendMessage({ ...deps, logger }, { messageId: data.messageId, finalAttempt, signal }),
+      sendMessage({ ...deps, logger }, { ...data, finalAttempt, signal }),
   });
 }

@@ -88,7 +88,7 @@ export async function contact(
 ): Promise<string> {
   const created = await createPending(context, input);
   if (!created.created) throw new Error(`message not created: ${created.reason}`);
-  await dispatchMessage(context.queues, { id: created.messageId, channel: input.channel });
+  await dispatchMessage(context.queues, { id: created.messageId, accountId: input.accountId, channel: input.channel });
   return created.messageId;
 }
 

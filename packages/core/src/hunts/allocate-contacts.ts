@@ -14,6 +14,7 @@ import type { PlannedChannel } from './hunt-plan.js';
 
 export interface Allocated {
   id: string;
+  accountId: string;
   adId: string;
   channel: Channel;
   sendAt: Date;
@@ -92,7 +93,7 @@ function messageRows(write: AllocationWrite, assignments: readonly Assignment[])
 async function insertMessages(tx: Queryable, target: AllocationTarget, rows: MessageRow[]): Promise<Allocated[]> {
   const column = <T>(pick: (row: MessageRow) => T) => rows.map(pick);
   // One statement of the same shape whatever the page's size (columns as arrays): prepared once.
-  return tx<{ id: string; adId: string; channel: Channel; sendAt: Date }[]>`
+  return tx<Allocated[]>`
     insert into messages (account_id, ad_id, hunt_id, template_id, channel, content, recipient_phone, daily_run_id,
                           local_date, scheduled_at, credit_state)
     select ${target.accountId}, r.ad_id, ${target.huntId}, r.template_id, r.channel, r.content, r.phone,
@@ -102,7 +103,7 @@ async function insertMessages(tx: Queryable, target: AllocationTarget, rows: Mes
                 ${column((r) => r.phone)}::text[], ${column((r) => r.templateId)}::uuid[],
                 ${column((r) => r.scheduledAt.toISOString())}::timestamptz[], ${column((r) => r.content)}::text[])
          as r(ad_id, channel, phone, template_id, scheduled_at, content)
-    returning id, ad_id as "adId", channel, scheduled_at as "sendAt"`;
+    returning id, account_id as "accountId", ad_id as "adId", channel, scheduled_at as "sendAt"`;
 }
 
 /** Reserves the credits, WhatsApp slots and hunt count the inserted messages use. */

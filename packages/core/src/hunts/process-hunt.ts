@@ -100,8 +100,8 @@ async function planHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise
  */
 async function dispatchPending(deps: ProcessHuntDeps, target: AllocationTarget): Promise<void> {
   const pending = await deps.sql<PendingDispatch[]>`
-    select id, channel, "sendAt", rank as priority from (
-      select id, channel, hunt_id, local_date, scheduled_at as "sendAt",
+    select id, account_id as "accountId", channel, "sendAt", rank as priority from (
+      select id, account_id, channel, hunt_id, local_date, scheduled_at as "sendAt",
              row_number() over (partition by channel order by scheduled_at nulls first, id)::int as rank
       from messages where account_id = ${target.accountId} and status = 'pending') p
     where hunt_id = ${target.huntId} and local_date = ${target.localDate}`;

@@ -11,6 +11,7 @@ import { recordFailed, suppressPhoneNumber, type ClaimedMessage, type Failure } 
 /** A contact's next message, created when this channel cannot reach the recipient. */
 export interface HandedOver {
   id: string;
+  accountId: string;
   channel: Channel;
   sendAt: Date;
 }

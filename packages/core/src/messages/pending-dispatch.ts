@@ -4,6 +4,7 @@ import type { Sql } from '../db/client.js';
 
 export interface PendingDispatch {
   id: string;
+  accountId: string;
   channel: Channel;
   sendAt: Date | null;
   /** BullMQ priority (1 = first): the message's rank in its account's queue for the channel. */
@@ -18,7 +19,7 @@ export interface PendingDispatch {
  */
 export function messagesToRedispatch(sql: Sql, afterId: string, limit: number): Promise<PendingDispatch[]> {
   return sql<PendingDispatch[]>`
-    select id, channel, "sendAt",
+    select id, account_id as "accountId", channel, "sendAt",
            row_number() over (partition by account_id, channel order by "sendAt" nulls first, id)::int as priority
     from (select id, account_id, channel, scheduled_at as "sendAt" from messages
           where (status in ('pending', 'sending')

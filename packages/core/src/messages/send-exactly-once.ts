@@ -17,6 +17,7 @@ import type { Logger } from '../logging/logger.js';
 import type { SendPacer } from '../redis/send-pacer.js';
 import type { ChannelSenders, OutboundMessage } from '../channels/channel-sender.js';
 import { RATE_LIMIT_SCOPE } from '../config/worker.config.js';
+import type { Channel } from '../channel.js';
 import { isMobile } from '../phone/phone-number.js';
 import { whileDatabaseAway } from '../db/while-database-away.js';
 import { failMessage, type HandedOver, type NextChannel } from './fail-message.js';
@@ -48,6 +49,14 @@ export interface SendExactlyOnceDeps {
 
 export interface SendExactlyOnceInput {
   messageId: string;
+  /**
+   * The sending account and channel, when the job carries them: its pacing is checked before the
+   * claim, so a job held back by pacing leaves the database alone (every job of an account due at
+   * its next slot would otherwise claim and release its row there). Without them (a job enqueued
+   * before they were added), pacing comes after the claim.
+   */
+  accountId?: string;
+  channel?: Channel;
   /** The job's last attempt: a transient failure now fails the message for good. */
   finalAttempt: boolean;
   signal?: AbortSignal;
@@ -64,6 +73,9 @@ export async function sendExactlyOnce(
   input: SendExactlyOnceInput,
 ): Promise<SendMessageResult> {
   const { sql } = deps;
+  const paceFirst =
+    input.accountId && input.channel && !deps.dryRun ? { accountId: input.accountId, channel: input.channel } : null;
+  if (paceFirst) await takeSendSlot(deps, paceFirst.accountId, paceFirst.channel);
   const claimed = await claimMessage(sql, input.messageId);
   if (!claimed) return alreadyClaimed(deps, input.messageId);
   // The job's logger is this job's own: from here on, its lines name the account too.
@@ -83,8 +95,7 @@ export async function sendExactlyOnce(
       await recordDryRun(sql, claimed);
       return { outcome: 'dry_run' };
     }
-    const nextSlot = await deps.pacer.reserve(claimed.accountId, claimed.channel);
-    if (nextSlot) throw new NotNowError('PACING', 'the sender must wait before its next message', nextSlot);
+    if (!paceFirst) await takeSendSlot(deps, claimed.accountId, claimed.channel);
     ({ externalId } = await deps.senders[outbound.channel].send({ ...outbound, signal: input.signal }));
   } catch (err) {
     return settleFailure(deps, claimed, err, input.finalAttempt);
@@ -93,6 +104,12 @@ export async function sendExactlyOnce(
   // still fails, the row stays `sending` and the next run marks it uncertain — never sent again.
   await whileDatabaseAway(() => recordSent(sql, claimed, externalId));
   return { outcome: 'sent', externalId };
+}
+
+/** Takes the account's next send slot on the channel, or says when it opens (NotNowError PACING). */
+async function takeSendSlot(deps: SendExactlyOnceDeps, accountId: string, channel: Channel): Promise<void> {
+  const nextSlot = await deps.pacer.reserve(accountId, channel);
+  if (nextSlot) throw new NotNowError('PACING', 'the sender must wait before its next message', nextSlot);
 }
 
 async function alreadyClaimed(deps: SendExactlyOnceDeps, messageId: string): Promise<SendMessageResult> {

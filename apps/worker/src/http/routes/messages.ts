@@ -82,7 +82,11 @@ function registerManualContactRoute(instance: FastifyInstance, deps: MessageRout
           .code(NOT_FOUND.has(result.reason) ? 404 : 409)
           .send({ error: result.reason, message: 'the contact was not created' });
       }
-      await dispatchMessage(deps.queues, { id: result.messageId, channel: request.body.channel });
+      await dispatchMessage(deps.queues, {
+        id: result.messageId,
+        accountId: request.body.accountId,
+        channel: request.body.channel,
+      });
       return reply.code(202).send({ messageId: result.messageId });
     },
   );
