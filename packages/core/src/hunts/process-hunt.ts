@@ -5,7 +5,7 @@
 // Running it again the same day adds only what is left: the count, the one-live-contact indexes
 // and the job ids see to that; a retry re-dispatches pending rows.
 import type { Sql } from '../db/client.js';
-import { PermanentError, WorkerError, errorCodeOf } from '../errors.js';
+import { NotNowError, PermanentError, WorkerError, errorCodeOf } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { allocateHuntDay, countSkipped, type AllocateHuntDayDeps } from './allocate-hunt-day.js';
 import type { AllocationTarget } from './allocation-room.js';
@@ -45,6 +45,8 @@ export async function processHunt(deps: ProcessHuntDeps, input: ProcessHuntInput
       await recordRunHunt(deps.sql, input.dailyRunId, input.huntId, { status: 'completed', ...result });
     return { status: 'completed', ...result };
   } catch (err) {
+    // Postponed (ALLOCATION_BUSY…): run again later without using an attempt, so never final.
+    if (err instanceof NotNowError) throw err;
     const final = input.finalAttempt || (err instanceof WorkerError && err.kind === 'permanent');
     if (final && input.dailyRunId) {
       await recordRunHunt(deps.sql, input.dailyRunId, input.huntId, {
