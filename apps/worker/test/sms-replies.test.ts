@@ -124,7 +124,7 @@ describe('polling SMS replies', () => {
 });
 
 describe('polling the replies of many dealers', () => {
-  it('reads the other accounts, and sweeps, while a few phones never answer', async () => {
+  it('reads the other accounts, and sweeps, while a few phones never answer; one poll at a time', async () => {
     const timeoutMs = 5_000;
     const dealers = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms.url, PROVIDER_TIMEOUT_MS: String(timeoutMs) });
     try {
@@ -146,9 +146,15 @@ describe('polling the replies of many dealers', () => {
         select last_received_unix::int as last from sms_reply_cursors where account_id = ${other.id}`;
       // Read while the hanging phones still hold their reads (each for PROVIDER_TIMEOUT_MS).
       await expect.poll(otherCursor, { timeout: timeoutMs - 1_000 }).toEqual([{ last: now }]);
-      // And the sweep runs beside the poll, not after it.
+      // A second poll meanwhile steps aside rather than read the same phones again, and the sweep
+      // runs beside the poll, not after it.
+      const again = await dealers.context.queues.maintenance.add(JOBS.pollSmsReplies, {});
       const sweep = await dealers.context.queues.maintenance.add(JOBS.sweepPendingMessages, {});
       await expect.poll(() => sweep.getState(), { timeout: timeoutMs - 1_000 }).toBe('completed');
+      await expect.poll(() => again.getState(), { timeout: timeoutMs - 1_000 }).toBe('completed');
+      expect((await dealers.context.queues.maintenance.getJob(again.id!))!.returnvalue).toEqual({
+        skipped: 'POLL_RUNNING',
+      });
       expect(await job.getState()).toBe('active');
       await expect.poll(() => job.getState(), { timeout: 3 * timeoutMs }).toBe('completed');
     } finally {

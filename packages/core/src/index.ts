@@ -21,6 +21,7 @@ export { recordVoiceNotification } from './messages/voice-notification.js';
 export { createMessage, type CreateMessageResult } from './messages/create-message.js';
 export { sendExactlyOnce } from './messages/send-exactly-once.js';
 export { createSendPacer } from './redis/send-pacer.js';
+export { acquireLease, type Lease } from './redis/lease.js';
 export { sendingWindow, localDateOf, firstSendingDate, ALWAYS_OPEN } from './schedule/sending-window.js';
 export { formatPrice } from './templates/render-template.js';
 export { processHunt, type ProcessHuntDeps } from './hunts/process-hunt.js';

@@ -4,6 +4,7 @@ import {
   JOBS,
   pollSmsReplies,
   reconcileUncertainSms,
+  type Lease,
   type Logger,
   type SmsInbox,
   type SmsSentLogReader,
@@ -22,6 +23,12 @@ export interface MaintenanceDeps {
   inbox: SmsInbox | null;
   sentLog: SmsSentLogReader | null;
   smsKeyEncryptionKey: string;
+  /**
+   * The reply poll's lease, one poll at a time over every process: a poll outlasting its period
+   * (thousands of phones) would otherwise be joined by the next one, which would only repeat it
+   * and, with both maintenance slots taken, hold back the sweep.
+   */
+  pollLease(): Promise<Lease | null>;
 }
 
 /**
@@ -37,8 +44,16 @@ export function maintenanceProcessor(deps: MaintenanceDeps, worker: () => Worker
     logger: deps.logger,
     worker,
     handle: async (_data, { job, logger }) => {
-      if (job.name === JOBS.pollSmsReplies)
-        return deps.inbox ? pollSmsReplies({ ...deps, inbox: deps.inbox, logger }) : { skipped: 'DRY_RUN' };
+      if (job.name === JOBS.pollSmsReplies) {
+        if (!deps.inbox) return { skipped: 'DRY_RUN' };
+        const lease = await deps.pollLease();
+        if (!lease) return { skipped: 'POLL_RUNNING' };
+        try {
+          return await pollSmsReplies({ ...deps, inbox: deps.inbox, logger });
+        } finally {
+          await lease.release();
+        }
+      }
       const swept = await sweepPendingMessages({ ...deps, logger });
       const runs = await redriveLostRuns({ ...deps, logger });
       const reconciled = deps.sentLog

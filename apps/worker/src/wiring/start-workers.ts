@@ -1,10 +1,13 @@
 // The processors this process runs (WORKER_ROLES), each on its queue's worker.
+import { randomUUID } from 'node:crypto';
 import type { Worker } from 'bullmq';
 import {
+  acquireLease,
   CHANNEL_QUEUES,
   createLobstrClient,
   createSmsMobileApiInbox,
   createSmsMobileApiSentLog,
+  TIMEOUTS_MS,
   WORKER_ROLES,
   type Env,
   type Logger,
@@ -51,7 +54,7 @@ function fetchActiveHuntsDeps({ env, sql, logger, queues }: WorkerParts) {
   };
 }
 
-function maintenanceDeps({ env, sql, logger, queues }: WorkerParts): MaintenanceDeps {
+function maintenanceDeps({ env, sql, logger, queues, connection }: WorkerParts): MaintenanceDeps {
   const provider = { baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS };
   return {
     sql,
@@ -61,6 +64,10 @@ function maintenanceDeps({ env, sql, logger, queues }: WorkerParts): Maintenance
     // In dry run no provider is called at all: no reply poll, nothing sent to look up.
     inbox: env.DRY_RUN ? null : createSmsMobileApiInbox(provider),
     sentLog: env.DRY_RUN ? null : createSmsMobileApiSentLog(provider),
+    pollLease: () =>
+      acquireLease(connection, `${env.QUEUE_PREFIX}:sms-reply-poll`, randomUUID(), TIMEOUTS_MS.smsReplyPollLease, () =>
+        logger.warn('the SMS reply poll lost its lease: another poll may start'),
+      ),
   };
 }
 

@@ -189,6 +189,8 @@ export const TIMEOUTS_MS = {
    * its batch (the rest, or the halves of a batch refused for a number not named), at most.
    */
   voiceFollowUpSlotWait: 60_000,
+  /** The reply poll's lease in Redis, renewed while the poll runs: a poll whose process died frees it this late. */
+  smsReplyPollLease: 60_000,
   /** A send job that found its message released by another run as it claimed it tries again this much later. */
   claimRaceRetry: 1_000,
   /**
