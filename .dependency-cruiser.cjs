@@ -3,7 +3,8 @@
  * and each folder of core imports only folders of lower layers (ARCHITECTURE.md draws the graph).
  */
 const CORE_LAYERS = [
-  ['async', 'crypto', 'logging', 'phone', 'schedule', 'templates'],
+  ['async', 'crypto', 'logging', 'phone', 'templates'],
+  ['schedule'],
   ['config'],
   ['db', 'http', 'redis'],
   ['ads', 'channels'],
