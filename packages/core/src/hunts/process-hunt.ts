@@ -103,7 +103,8 @@ async function planHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise
 async function dispatchPending(deps: ProcessHuntDeps, target: AllocationTarget): Promise<void> {
   const pending = await deps.sql<(PendingDispatch & { recipientPhone: string })[]>`
     select id, account_id as "accountId", channel, "sendAt", "recipientPhone", rank as priority from (
-      select id, account_id, channel, hunt_id, local_date, scheduled_at as "sendAt", recipient_phone as "recipientPhone",
+      select id, account_id, channel, hunt_id, local_date, recipient_phone as "recipientPhone",
+             scheduled_at as "sendAt",
              row_number() over (partition by channel order by scheduled_at nulls first, id)::int as rank
       from messages where account_id = ${target.accountId} and status = 'pending') p
     where hunt_id = ${target.huntId} and local_date = ${target.localDate}`;
