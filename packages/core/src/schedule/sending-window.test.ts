@@ -47,5 +47,9 @@ describe('French canvassing window', () => {
     expect(paris.nextOpening(mondayParis10, '+33612345678')).toEqual(mondayParis10);
     expect(paris.nextOpening(mondayParis10, '+32470123456')).toEqual(mondayParis10);
     expect(ALWAYS_OPEN.nextOpening(mondayParis10, '+590690123456')).toEqual(mondayParis10);
+    // A deployment run from Guadeloupe still calls mainland numbers in Paris hours.
+    const fromGuadeloupe = frenchCanvassingWindow('America/Guadeloupe');
+    expect(fromGuadeloupe.nextOpening(mondayParis10, '+33612345678')).toEqual(mondayParis10);
+    expect(fromGuadeloupe.nextOpening(mondayParis10)).toEqual(at('2026-11-30T10:00:00-04:00'));
   });
 });
