@@ -190,6 +190,14 @@ describe('exactly once', () => {
         { id: mainland, status: 'pending', scheduled_at: null },
       ]),
     );
+    // Its job run again before that opening leads nothing (it would claim and release the others).
+    const touched = () => world.context.sql`select updated_at from messages where id = ${mainland}`;
+    const before = await touched();
+    await expect(sendVoiceBatch(deps, { messageId: guadeloupe, finalAttempt: false })).rejects.toMatchObject({
+      code: 'NOT_DUE_YET',
+      resumeAt: opening,
+    });
+    expect(await touched()).toEqual(before);
     // Led by the mainland one, the other due too: the mainland one goes, the other waits for its opening.
     await world.context.sql`update messages set scheduled_at = null where id = ${guadeloupe}`;
     expect(await sendVoiceBatch(deps, { messageId: mainland, finalAttempt: false })).toEqual({

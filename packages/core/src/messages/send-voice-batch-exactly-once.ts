@@ -42,6 +42,7 @@ import {
   recordVoiceBatchDryRun,
   recordVoiceBatchSent,
   releaseVoiceBatch,
+  releaseVoiceMembers,
   voiceMessageState,
   type VoiceBatchMember,
 } from './voice-batch-ledger.js';
@@ -121,16 +122,14 @@ async function holdClosedWindows(
 ): Promise<VoiceBatchMember[]> {
   const now = new Date();
   const openings = new Map(members.map((m) => [m.id, deps.window.nextOpening(now, m.recipientPhone)]));
-  const waitsUntil = new Map<number, string[]>();
-  for (const [id, opening] of openings)
-    if (opening > now) waitsUntil.set(opening.getTime(), [...(waitsUntil.get(opening.getTime()) ?? []), id]);
-  for (const [at, waiting] of waitsUntil) await releaseVoiceBatch(deps.sql, waiting, new Date(at));
   const open = members.filter((m) => openings.get(m.id)! <= now);
   const leaderOpening = openings.get(leaderId);
-  if (leaderOpening && leaderOpening > now) {
-    await releaseVoiceBatch(deps.sql, ids(open));
-    throw new NotNowError('OUTSIDE_SENDING_WINDOW', 'outside the sending window', leaderOpening);
-  }
+  const leaderWaits = leaderOpening !== undefined && leaderOpening > now;
+  const released = members
+    .filter((m) => leaderWaits || openings.get(m.id)! > now)
+    .map((m) => ({ id: m.id, dueAt: openings.get(m.id)! > now ? openings.get(m.id)! : null }));
+  if (released.length > 0) await releaseVoiceMembers(deps.sql, released);
+  if (leaderWaits) throw new NotNowError('OUTSIDE_SENDING_WINDOW', 'outside the sending window', leaderOpening);
   return open;
 }
 
@@ -239,6 +238,9 @@ async function alreadyTaken(deps: SendVoiceBatchExactlyOnceDeps, messageId: stri
       new Date(Date.now() + TIMEOUTS_MS.voiceBatchRecheck),
     );
   }
+  // Not due yet (its recipient's window opens later): its job waits until then.
+  if (state.status === 'pending' && state.scheduledAt && state.scheduledAt.getTime() > Date.now())
+    throw new NotNowError('NOT_DUE_YET', 'the message waits for its recipient’s sending window', state.scheduledAt);
   if (state.status === 'pending') throw claimRaced();
   return { outcome: 'skipped', status: state.status };
 }

@@ -19,7 +19,8 @@ export interface VoiceBatchMember extends ClaimedMessage {
 /**
  * pending → sending in one statement: the leader's message and the due pending voice messages of
  * its account with the same audio, up to `limit`, one per number. Rows another batch is claiming
- * are skipped, never waited for. Empty when the leader's message is not pending.
+ * are skipped, never waited for. Empty when the leader's message is not pending, or not due yet
+ * (it waits for its recipient's window): a job never leads a batch before its own message is due.
  */
 export async function claimVoiceBatch(sql: Sql, leaderId: string, limit: number): Promise<VoiceBatchMember[]> {
   // Leaders of one account claim one after the other: two claiming at once would split the
@@ -38,6 +39,7 @@ async function claimIn(tx: Transaction, leaderId: string, limit: number): Promis
       select m.id, m.account_id, m.recipient_phone, t.voice_partner_token_audio as token
       from messages m left join message_templates t on t.id = m.template_id
       where m.id = ${leaderId} and m.status = 'pending' and m.channel = 'ringless_voice'
+        and (m.scheduled_at is null or m.scheduled_at <= now())
       for update of m
     ), due as (
       select m.id, m.recipient_phone, m.scheduled_at
@@ -75,14 +77,30 @@ async function claimIn(tx: Transaction, leaderId: string, limit: number): Promis
     order by c.id = ${leaderId} desc, c.id`;
 }
 
-/** Where a voice message is, and whose batch holds it while `sending`. */
+/** Where a voice message is, whose batch holds it while `sending`, and when it is due. */
 export async function voiceMessageState(
   sql: Sql,
   messageId: string,
-): Promise<{ status: string; leader: string | null } | null> {
-  const [row] = await sql<{ status: string; leader: string | null }[]>`
-    select status, voice_batch_leader as leader from messages where id = ${messageId}`;
+): Promise<{ status: string; leader: string | null; scheduledAt: Date | null } | null> {
+  const [row] = await sql<{ status: string; leader: string | null; scheduledAt: Date | null }[]>`
+    select status, voice_batch_leader as leader, scheduled_at as "scheduledAt" from messages where id = ${messageId}`;
   return row ?? null;
+}
+
+/**
+ * sending → pending for members whose recipients' windows are closed, each due at its own
+ * opening (null: unchanged), in one statement: none is left `sending` without a job to settle it.
+ */
+export async function releaseVoiceMembers(
+  sql: Sql,
+  releases: readonly { id: string; dueAt: Date | null }[],
+): Promise<void> {
+  await sql`
+    update messages m set status = 'pending', claimed_at = null, voice_batch_leader = null, updated_at = now(),
+      scheduled_at = coalesce(r.due_at, m.scheduled_at)
+    from unnest(${sql.array(releases.map((r) => r.id))}::uuid[],
+                ${sql.array(releases.map((r) => r.dueAt?.toISOString() ?? null))}::timestamptz[]) as r(id, due_at)
+    where m.id = r.id and m.status = 'sending'`;
 }
 
 /** sending → pending: nothing reached the provider (or it asked us to come back later). */
