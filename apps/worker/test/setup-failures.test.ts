@@ -1,5 +1,6 @@
-// A dealer's SMS key that stops working fails that day's contacts without burning their ads: once
-// a new key is stored, a later day's run contacts the same sellers on SMS.
+// A dealer's SMS key that stops working fails that day's contacts without burning their ads or
+// their places in the hunt's day: once a new key is stored, a later day's run contacts the same
+// sellers on SMS.
 import { describe, expect, it } from 'vitest';
 import { encryptSecret, JOB_IDS, JOBS } from '@auto-prospect/core';
 import type { WorkerContext } from '../src/context.js';
@@ -40,6 +41,11 @@ describe('a broken SMS key', () => {
     const failed = await settledDay(world.context, dealer.id, '2026-12-01');
     expect(failed).toHaveLength(3);
     expect(failed.every((m) => m.status === 'failed' && ['sender', 'paused'].includes(m.blame!))).toBe(true);
+    // Nobody was reached: the hunt's day has its places back.
+    expect(
+      await world.context.sql`
+        select contacts from hunt_daily_contacts where hunt_id = ${huntId} and local_date = '2026-12-01'`,
+    ).toEqual([{ contacts: 0 }]);
 
     const newKey = `${dealer.smsKey}-new`;
     dealers.sms.keys.set(newKey, 'valid');

@@ -41,7 +41,22 @@ export async function failMessage(
       if (nextChannel) await lockAccountAllocation(tx, m.accountId);
       const moved = await recordFailed(tx, m, failure);
       if (options.suppress) await suppressPhoneNumber(tx, m.recipientPhone, failure.code, m.channel);
-      return moved && nextChannel ? nextChannel(tx, m) : null;
+      const next = moved && nextChannel ? await nextChannel(tx, m) : null;
+      if (moved && !next && (failure.blame === 'sender' || failure.blame === 'paused')) await giveBackHuntPlace(tx, m);
+      return next;
     }),
   );
+}
+
+/**
+ * A contact that ends without reaching anyone because of the dealer's own setup or a pause (a
+ * revoked key, say) gives its place in the hunt's day back: once the setup is fixed, running the
+ * hunt again that day contacts other sellers. Its ad is not burned either (messages.failure_blame).
+ * A contact counts once, whatever channels it was handed through, and only its last one ends here.
+ */
+async function giveBackHuntPlace(tx: Transaction, m: ClaimedMessage): Promise<void> {
+  if (!m.huntId || !m.localDate) return;
+  await tx`
+    update hunt_daily_contacts set contacts = contacts - 1
+    where hunt_id = ${m.huntId} and local_date = ${m.localDate} and contacts > 0`;
 }
