@@ -31,7 +31,7 @@ export async function dispatchMessages(queues: Queues, messages: readonly Pendin
       await queues[queue].addBulk(
         batch.slice(i, i + LIMITS.fanoutChunk).map((m) => ({
           name: JOBS.sendMessage,
-          data: { messageId: m.id, accountId: m.accountId, channel: m.channel },
+          data: { messageId: m.id, accountId: m.accountId },
           opts: {
             jobId: JOB_IDS.message(m.id),
             delay: m.sendAt ? Math.max(0, m.sendAt.getTime() - now) : 0,

@@ -98,8 +98,9 @@ export function startWorkers(parts: WorkerParts): Worker[] {
     createWorker('processHunt', processHuntProcessor(parts.hunt, self), { ...deps, concurrency: env.HUNT_CONCURRENCY }),
   );
   add('maintenance', (self) => createWorker('maintenance', maintenanceProcessor(maintenanceDeps(parts), self), deps));
-  for (const queue of [CHANNEL_QUEUES.sms, CHANNEL_QUEUES.whatsapp_text]) {
-    add(queue, (self) => createWorker(queue, sendMessageProcessor(queue, parts.sendMessage, self), deps));
+  for (const channel of ['sms', 'whatsapp_text'] as const) {
+    const queue = CHANNEL_QUEUES[channel];
+    add(queue, (self) => createWorker(queue, sendMessageProcessor(channel, parts.sendMessage, self), deps));
   }
   add(CHANNEL_QUEUES.ringless_voice, (self) =>
     createWorker(CHANNEL_QUEUES.ringless_voice, sendVoiceBatchProcessor(parts.voiceBatch, self), deps),

@@ -1,7 +1,6 @@
 // The data each job carries: ids only (secrets and content are loaded inside the processor).
 // Payloads only ever change additively: jobs waiting in Redis outlive deploys.
 import { z } from 'zod';
-import { CHANNELS } from '../channel.js';
 
 const localDate = z.iso.date();
 const lobstrRunId = z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character Lobstr run hash');
@@ -9,10 +8,10 @@ const lobstrRunId = z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character L
 export const JOB_PAYLOADS = {
   ingestLobstrRun: z.object({ lobstrRunId }),
   /**
-   * The sending account and channel let a job held back by pacing wait without touching the
-   * database; jobs enqueued before they were added carry the message id alone.
+   * The sending account lets a job held back by pacing wait without touching the database (the
+   * queue names the channel); jobs enqueued before it was added carry the message id alone.
    */
-  sendMessage: z.object({ messageId: z.guid(), accountId: z.guid().optional(), channel: z.enum(CHANNELS).optional() }),
+  sendMessage: z.object({ messageId: z.guid(), accountId: z.guid().optional() }),
   /** Empty when the scheduler starts it: the local date then comes from the scheduled time. */
   fetchActiveHunts: z.object({ localDate: localDate.optional() }),
   processHunt: z.object({ huntId: z.guid(), localDate, dailyRunId: z.guid().nullable() }),
