@@ -1,5 +1,5 @@
 // An account's messages due together, through the real queue and worker: pacing lets one go and
-// holds the others back in Redis, without claiming and releasing their rows at each slot.
+// holds the others back in Redis; woken again, they do not claim and release their rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_IDS } from '@auto-prospect/core';
 import { startFakeSmsMobileApi, type FakeSmsMobileApi } from '@auto-prospect/testkit';
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('pacing', () => {
-  it('holds an account’s other due messages back without touching their rows', async () => {
+  it('holds an account’s other due messages back, and at their next try leaves their rows alone', async () => {
     const account = await seedAccount(world.context);
     sms.keys.set(account.smsKey!, 'valid');
     const phones = ['+33611000701', '+33611000702', '+33611000703'];
@@ -29,19 +29,30 @@ describe('pacing', () => {
     for (const phone of phones)
       ids.push(await contact(world.context, { accountId: account.id, phone, channel: 'sms' }));
     const jobs = await Promise.all(ids.map((id) => world.context.queues.sms.getJob(JOB_IDS.message(id))));
+    const states = async () => (await Promise.all(jobs.map((j) => j!.getState()))).sort();
     // One goes; the others wait for the account's next slot, 10 to 20 minutes away.
-    await expect
-      .poll(async () => (await Promise.all(jobs.map((j) => j!.getState()))).sort())
-      .toEqual(['completed', 'delayed', 'delayed']);
+    await expect.poll(states).toEqual(['completed', 'delayed', 'delayed']);
     expect(sms.requestsWithKey(account.smsKey!)).toHaveLength(1);
     const sent = ids.find((id) => sms.sent.some((s) => s.recipients === phones[ids.indexOf(id)]))!;
     expect(await settled(world.context.sql, sent)).toMatchObject({ status: 'sent' });
-    const waiting = await world.context.sql<{ status: string; touched: boolean }[]>`
-      select status, updated_at <> created_at or claimed_at is not null as touched
-      from messages where id in ${world.context.sql(ids.filter((id) => id !== sent))}`;
-    expect(waiting).toEqual([
-      { status: 'pending', touched: false },
-      { status: 'pending', touched: false },
-    ]);
+    const waiting = ids.filter((id) => id !== sent);
+    const rows = () => world.context.sql<{ status: string; updatedAt: Date; claimedAt: Date | null }[]>`
+      select status, updated_at as "updatedAt", claimed_at as "claimedAt" from messages
+      where id in ${world.context.sql(waiting)} order by id`;
+    const before = await rows();
+
+    // Woken before the slot (as a herd of them would be at each slot): each asks Redis again,
+    // without claiming and releasing its row.
+    const delayed = jobs.filter((j) => waiting.includes(j!.data.messageId));
+    await Promise.all(delayed.map((j) => j!.promote()));
+    await expect
+      .poll(async () =>
+        (await Promise.all(delayed.map((j) => world.context.queues.sms.getJob(j!.id!)))).map((j) => j!.attemptsStarted),
+      )
+      .toEqual([2, 2]);
+    await expect.poll(states).toEqual(['completed', 'delayed', 'delayed']);
+    expect(await rows()).toEqual(before);
+    expect(before.every((m) => m.status === 'pending' && m.claimedAt === null)).toBe(true);
+    expect(sms.requestsWithKey(account.smsKey!)).toHaveLength(1);
   });
 });

@@ -13,8 +13,16 @@ export function sendMessageProcessor(
     schema: JOB_PAYLOADS.sendMessage,
     logger: deps.logger,
     worker,
-    // The queue is the channel's: with the job's account, the pacing to check before the claim.
-    handle: (data, { logger, signal, finalAttempt }) =>
-      sendMessage({ ...deps, logger }, { ...data, channel, finalAttempt, signal }),
+    handle: (data, { job, logger, signal, finalAttempt }) =>
+      sendMessage(
+        { ...deps, logger },
+        {
+          messageId: data.messageId,
+          // Run again (held back by pacing, mostly): the account's pacing first, its queue naming the channel.
+          paceFirst: job.attemptsStarted > 1 && data.accountId ? { accountId: data.accountId, channel } : null,
+          finalAttempt,
+          signal,
+        },
+      ),
   });
 }

@@ -8,8 +8,9 @@ const lobstrRunId = z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character L
 export const JOB_PAYLOADS = {
   ingestLobstrRun: z.object({ lobstrRunId }),
   /**
-   * The sending account lets a job held back by pacing wait without touching the database (the
-   * queue names the channel); jobs enqueued before it was added carry the message id alone.
+   * The sending account lets a job run again after pacing held it back wait again without touching
+   * the database (the queue names the channel); jobs enqueued before it was added carry the message
+   * id alone.
    */
   sendMessage: z.object({ messageId: z.guid(), accountId: z.guid().optional() }),
   /** Empty when the scheduler starts it: the local date then comes from the scheduled time. */

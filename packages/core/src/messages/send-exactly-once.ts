@@ -50,13 +50,13 @@ export interface SendExactlyOnceDeps {
 export interface SendExactlyOnceInput {
   messageId: string;
   /**
-   * The sending account and channel, when the job carries them: its pacing is checked before the
-   * claim, so a job held back by pacing leaves the database alone (every job of an account due at
-   * its next slot would otherwise claim and release its row there). Without them (a job enqueued
-   * before they were added), pacing comes after the claim.
+   * Set for a job run again (held back by pacing, mostly): the account's pacing is checked before
+   * the claim, so a herd of jobs due at the account's next slot leaves the rows alone instead of
+   * each claiming and releasing its message there. A first run claims first, so a message that
+   * cannot go (a paused channel, a suppressed number) fails, and is handed over, at once rather
+   * than wait for a slot.
    */
-  accountId?: string;
-  channel?: Channel;
+  paceFirst?: { accountId: string; channel: Channel } | null;
   /** The job's last attempt: a transient failure now fails the message for good. */
   finalAttempt: boolean;
   signal?: AbortSignal;
@@ -73,9 +73,7 @@ export async function sendExactlyOnce(
   input: SendExactlyOnceInput,
 ): Promise<SendMessageResult> {
   const { sql } = deps;
-  const paceFirst =
-    input.accountId && input.channel && !deps.dryRun ? { accountId: input.accountId, channel: input.channel } : null;
-  if (paceFirst) await takeSendSlot(deps, paceFirst.accountId, paceFirst.channel);
+  const pacedFirst = input.paceFirst && !deps.dryRun ? await paceBeforeClaim(deps, input.paceFirst) : false;
   const claimed = await claimMessage(sql, input.messageId);
   if (!claimed) return alreadyClaimed(deps, input.messageId);
   // The job's logger is this job's own: from here on, its lines name the account too.
@@ -95,7 +93,7 @@ export async function sendExactlyOnce(
       await recordDryRun(sql, claimed);
       return { outcome: 'dry_run' };
     }
-    if (!paceFirst) await takeSendSlot(deps, claimed.accountId, claimed.channel);
+    if (!pacedFirst) await takeSendSlot(deps, claimed.accountId, claimed.channel);
     ({ externalId } = await deps.senders[outbound.channel].send({ ...outbound, signal: input.signal }));
   } catch (err) {
     return settleFailure(deps, claimed, err, input.finalAttempt);
@@ -110,6 +108,24 @@ export async function sendExactlyOnce(
 async function takeSendSlot(deps: SendExactlyOnceDeps, accountId: string, channel: Channel): Promise<void> {
   const nextSlot = await deps.pacer.reserve(accountId, channel);
   if (nextSlot) throw new NotNowError('PACING', 'the sender must wait before its next message', nextSlot);
+}
+
+/**
+ * The slot taken before the claim (true), or not yet (false): Redis failing here is left to the
+ * pacing after the claim, whose failure is settled like any other (never a job failed for good
+ * with its message still pending).
+ */
+async function paceBeforeClaim(
+  deps: SendExactlyOnceDeps,
+  sender: { accountId: string; channel: Channel },
+): Promise<boolean> {
+  try {
+    await takeSendSlot(deps, sender.accountId, sender.channel);
+    return true;
+  } catch (err) {
+    if (err instanceof NotNowError) throw err;
+    return false;
+  }
 }
 
 async function alreadyClaimed(deps: SendExactlyOnceDeps, messageId: string): Promise<SendMessageResult> {
