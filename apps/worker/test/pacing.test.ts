@@ -43,7 +43,7 @@ describe('pacing', () => {
 
     // Woken before the slot (as a herd of them would be at each slot): each asks Redis again,
     // without claiming and releasing its row.
-    const delayed = jobs.filter((j) => waiting.includes(j!.data.messageId));
+    const delayed = jobs.filter((j) => waiting.includes((j!.data as { messageId: string }).messageId));
     await Promise.all(delayed.map((j) => j!.promote()));
     await expect
       .poll(async () =>
