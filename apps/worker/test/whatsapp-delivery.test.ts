@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDatabaseAuthState } from '@auto-prospect/core/clients';
 import { createFakeWhatsApp, type FakeWhatsApp } from '@auto-prospect/testkit';
+import { dispatchMessage } from '../src/jobs/dispatch.js';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
 import { contact, createPending, linkWhatsApp, seedAccount, settled } from './support/seed.js';
 
@@ -95,7 +96,21 @@ describe('WhatsApp delivery', () => {
     const account = await linkedAccount();
     wa.onWhatsApp.add('33612345690');
     wa.timeLocked.add('33612345690');
-    const id = await contact(world.context, { accountId: account.id, phone: '+33612345690', channel: 'whatsapp_text' });
+    const created = await createPending(world.context, {
+      accountId: account.id,
+      phone: '+33612345690',
+      channel: 'whatsapp_text',
+    });
+    if (!created.created) throw new Error(created.reason);
+    const id = created.messageId;
+    // A hunt's contact: it holds a place in the hunt's day.
+    const [hunt] = await world.context.sql<{ id: string }[]>`
+      insert into hunts (account_id, name, daily_pacing_limit) values (${account.id}, 'h', 5) returning id`;
+    await world.context.sql`update messages set hunt_id = ${hunt!.id} where id = ${id}`;
+    await world.context.sql`
+      insert into hunt_daily_contacts (hunt_id, local_date, contacts, daily_limit)
+      values (${hunt!.id}, '2026-11-30', 1, 5)`;
+    await dispatchMessage(world.context.queues, { id, accountId: account.id, channel: 'whatsapp_text' });
     await settled(world.context.sql, id);
     await expect.poll(() => pausedHours(account.id)).toBe(24);
     // The recipient never got it: failed, and its ad is not burned on WhatsApp (the sender is to blame).
@@ -111,6 +126,10 @@ describe('WhatsApp delivery', () => {
       .toEqual([
         { status: 'failed', error_code: 'WHATSAPP_REACHOUT_TIME_LOCK', failure_blame: 'sender', contacted: false },
       ]);
+    // It reached nobody: its place in the hunt's day comes back, as for other setup failures.
+    expect(await world.context.sql`select contacts from hunt_daily_contacts where hunt_id = ${hunt!.id}`).toEqual([
+      { contacts: 0 },
+    ]);
   });
 
   it('pauses WhatsApp for 24 hours when WhatsApp caps new chats (message-capping.update CAPPED)', async () => {

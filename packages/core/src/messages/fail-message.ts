@@ -54,7 +54,7 @@ export async function failMessage(
  * hunt again that day contacts other sellers. Its ad is not burned either (messages.failure_blame).
  * A contact counts once, whatever channels it was handed through, and only its last one ends here.
  */
-async function giveBackHuntPlace(tx: Transaction, m: ClaimedMessage): Promise<void> {
+export async function giveBackHuntPlace(tx: Transaction, m: ClaimedMessage): Promise<void> {
   if (!m.huntId || !m.localDate) return;
   await tx`
     update hunt_daily_contacts set contacts = contacts - 1

@@ -7,6 +7,7 @@ import type { Sql } from '../db/client.js';
 import type { Logger } from '../logging/logger.js';
 import { recordInboundMessage, recordReceipt, type Receipt } from '../messages/delivery-feedback.js';
 import { failSentMessage } from '../messages/fail-sent-message.js';
+import { giveBackHuntPlace } from '../messages/fail-message.js';
 import { toE164 } from '../phone/phone-number.js';
 
 /**
@@ -76,16 +77,19 @@ async function onMessageUpdate(deps: WhatsAppFeedbackDeps, { key, update }: WAMe
 }
 
 async function failTimeLocked(deps: WhatsAppFeedbackDeps, keyId: string): Promise<boolean> {
-  const failed = await deps.sql.begin((tx) =>
-    failSentMessage(tx, {
+  const failed = await deps.sql.begin(async (tx) => {
+    const message = await failSentMessage(tx, {
       accountId: deps.accountId,
       channel: 'whatsapp_text',
       externalId: keyId,
       code: 'WHATSAPP_REACHOUT_TIME_LOCK',
       reason: 'WhatsApp refused the message (463: reach-out time lock)',
       blame: 'sender',
-    }),
-  );
+    });
+    // It reached nobody, through the dealer's account: as other setup failures, its hunt place comes back.
+    if (message) await giveBackHuntPlace(tx, message);
+    return message;
+  });
   return failed !== null;
 }
 
