@@ -3,7 +3,8 @@
 // requests of the real app: run.done (a new run each time: its row, then its ingest job), an
 // ignored event, a wrong token. The real app is built as the worker builds it (logger at info,
 // writing nowhere), with WEBHOOK_RATE_LIMIT_PER_MINUTE at its maximum, 1,000,000, so the limit
-// (still counted in Redis on every request) throttles none of this load.
+// (still counted in Redis: the requests of one turn of the event loop in one call) throttles none
+// of this load.
 import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
