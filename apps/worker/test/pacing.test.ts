@@ -1,10 +1,12 @@
 // An account's messages due together, through the real queue and worker: pacing lets one go and
-// holds the others back in Redis; woken again, they do not claim and release their rows.
+// holds the others back in Redis, each with its place in the account's line; woken again, they do
+// not claim and release their rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_IDS } from '@auto-prospect/core';
 import { startFakeSmsMobileApi, type FakeSmsMobileApi } from '@auto-prospect/testkit';
+import { dispatchMessages } from '../src/jobs/dispatch.js';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
-import { contact, seedAccount, settled } from './support/seed.js';
+import { contact, createPending, seedAccount, settled } from './support/seed.js';
 
 let sms: FakeSmsMobileApi;
 let world: TestWorld;
@@ -54,5 +56,34 @@ describe('pacing', () => {
     expect(await rows()).toEqual(before);
     expect(before.every((m) => m.status === 'pending' && m.claimedAt === null)).toBe(true);
     expect(sms.requestsWithKey(account.smsKey!)).toHaveLength(1);
+  });
+
+  it('sends a backlog one per slot, each message woken about twice rather than at every slot', async () => {
+    const paced = await createTestWorld({ SMSMOBILEAPI_BASE_URL: sms.url, SMS_MIN_GAP_SECONDS: '0.2' });
+    try {
+      await paced.context.start();
+      const account = await seedAccount(paced.context, { smsCredits: 20 });
+      sms.keys.set(account.smsKey!, 'valid');
+      const backlog = 12;
+      const ids: string[] = [];
+      for (let i = 0; i < backlog; i++) {
+        const phone = `+336110008${String(i).padStart(2, '0')}`;
+        const created = await createPending(paced.context, { accountId: account.id, phone, channel: 'sms' });
+        if (!created.created) throw new Error(created.reason);
+        ids.push(created.messageId);
+      }
+      // All due at once (after an outage, say), ranked as a hunt's dispatch ranks them.
+      await dispatchMessages(
+        paced.context.queues,
+        ids.map((id, i) => ({ id, accountId: account.id, channel: 'sms' as const, sendAt: null, priority: i + 1 })),
+      );
+      await expect.poll(() => sms.requestsWithKey(account.smsKey!).length, { timeout: 30_000 }).toBe(backlog);
+      const jobs = await Promise.all(ids.map((id) => paced.context.queues.sms.getJob(JOB_IDS.message(id))));
+      // Woken at every slot until its own, the backlog's jobs would run 78 times in all.
+      const runs = jobs.reduce((n, job) => n + job!.attemptsStarted, 0);
+      expect(runs).toBeLessThan(3 * backlog);
+    } finally {
+      await paced.teardown();
+    }
   });
 });

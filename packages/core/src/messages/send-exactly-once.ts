@@ -14,7 +14,7 @@ import {
   type FailureBlame,
 } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
-import type { SendPacer } from '../redis/send-pacer.js';
+import type { LineMember, SendPacer } from '../redis/send-pacer.js';
 import type { ChannelSenders, OutboundMessage } from '../channels/channel-sender.js';
 import { RATE_LIMIT_SCOPE } from '../config/worker.config.js';
 import type { Channel } from '../channel.js';
@@ -47,6 +47,8 @@ export interface SendExactlyOnceDeps {
   nextChannel?: NextChannel;
 }
 
+type Sender = { accountId: string; channel: Channel };
+
 export interface SendExactlyOnceInput {
   messageId: string;
   /**
@@ -56,7 +58,12 @@ export interface SendExactlyOnceInput {
    * cannot go (a paused channel, a suppressed number) fails, and is handed over, at once rather
    * than wait for a slot.
    */
-  paceFirst?: { accountId: string; channel: Channel } | null;
+  paceFirst?: Sender | null;
+  /**
+   * Sent ahead of its account's waiting messages (a manual contact, a hand-over, the account's first
+   * message of the channel): held back by pacing, it waits for the next slot, not for a place in line.
+   */
+  firstInLine?: boolean;
   /** The job's last attempt: a transient failure now fails the message for good. */
   finalAttempt: boolean;
   signal?: AbortSignal;
@@ -73,7 +80,8 @@ export async function sendExactlyOnce(
   input: SendExactlyOnceInput,
 ): Promise<SendMessageResult> {
   const { sql } = deps;
-  const pacedFirst = input.paceFirst && !deps.dryRun ? await paceBeforeClaim(deps, input.paceFirst) : false;
+  const line = { messageId: input.messageId, first: input.firstInLine ?? false };
+  const pacedFirst = input.paceFirst && !deps.dryRun ? await paceBeforeClaim(deps, input.paceFirst, line) : false;
   const claimed = await claimMessage(sql, input.messageId);
   if (!claimed) return alreadyClaimed(deps, input.messageId);
   // The job's logger is this job's own: from here on, its lines name the account too.
@@ -93,7 +101,7 @@ export async function sendExactlyOnce(
       await recordDryRun(sql, claimed);
       return { outcome: 'dry_run' };
     }
-    if (!pacedFirst) await takeSendSlot(deps, claimed.accountId, claimed.channel);
+    if (!pacedFirst) await takeSendSlot(deps, { accountId: claimed.accountId, channel: claimed.channel }, line);
     ({ externalId } = await deps.senders[outbound.channel].send({ ...outbound, signal: input.signal }));
   } catch (err) {
     return settleFailure(deps, claimed, err, input.finalAttempt);
@@ -104,9 +112,9 @@ export async function sendExactlyOnce(
   return { outcome: 'sent', externalId };
 }
 
-/** Takes the account's next send slot on the channel, or says when it opens (NotNowError PACING). */
-async function takeSendSlot(deps: SendExactlyOnceDeps, accountId: string, channel: Channel): Promise<void> {
-  const nextSlot = await deps.pacer.reserve(accountId, channel);
+/** Takes the account's next send slot on the channel, or says when this message's turn comes (PACING). */
+async function takeSendSlot(deps: SendExactlyOnceDeps, sender: Sender, line: LineMember): Promise<void> {
+  const nextSlot = await deps.pacer.reserve(sender.accountId, sender.channel, line);
   if (nextSlot) throw new NotNowError('PACING', 'the sender must wait before its next message', nextSlot);
 }
 
@@ -115,12 +123,9 @@ async function takeSendSlot(deps: SendExactlyOnceDeps, accountId: string, channe
  * pacing after the claim, whose failure is settled like any other (never a job failed for good
  * with its message still pending).
  */
-async function paceBeforeClaim(
-  deps: SendExactlyOnceDeps,
-  sender: { accountId: string; channel: Channel },
-): Promise<boolean> {
+async function paceBeforeClaim(deps: SendExactlyOnceDeps, sender: Sender, line: LineMember): Promise<boolean> {
   try {
-    await takeSendSlot(deps, sender.accountId, sender.channel);
+    await takeSendSlot(deps, sender, line);
     return true;
   } catch (err) {
     if (err instanceof NotNowError) throw err;

@@ -23,6 +23,21 @@ describe('send pacer', () => {
     expect(next!.getTime() - before).toBeLessThanOrEqual(45_000 + 1_000);
   });
 
+  it('gives each waiting message a place in line, one gap after the last, and keeps it', async () => {
+    const pacer = createSendPacer(redis, prefix.prefix, { sms: 30 }, () => 0.5);
+    const member = (messageId: string, first = false) => ({ messageId, first });
+    expect(await pacer.reserve('account-g', 'sms', member('m1'))).toBeNull();
+    const second = (await pacer.reserve('account-g', 'sms', member('m2')))!.getTime();
+    const third = (await pacer.reserve('account-g', 'sms', member('m3')))!.getTime();
+    expect(third - second).toBe(45_000);
+    // Back before its turn, each keeps its place rather than queue again or meet the others at the next slot.
+    expect((await pacer.reserve('account-g', 'sms', member('m3')))!.getTime()).toBe(third);
+    expect((await pacer.reserve('account-g', 'sms', member('m2')))!.getTime()).toBe(second);
+    expect((await pacer.reserve('account-g', 'sms', member('m4')))!.getTime()).toBe(third + 45_000);
+    // A message sent ahead of the line waits for the next slot only.
+    expect((await pacer.reserve('account-g', 'sms', member('m5', true)))!.getTime()).toBe(second);
+  });
+
   it('paces each account and channel apart, across pacer instances (processes)', async () => {
     const one = createSendPacer(redis, prefix.prefix, { sms: 30, whatsapp_text: 60 });
     const other = createSendPacer(redis, prefix.prefix, { sms: 30, whatsapp_text: 60 });
