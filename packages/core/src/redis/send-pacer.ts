@@ -7,51 +7,67 @@ import type { Channel } from '../channel.js';
 /** A message asking for a slot: it keeps its place in its account's line from one try to the next. */
 export interface LineMember {
   messageId: string;
-  /** Goes ahead of the line (a manual contact, a hand-over, its account's first): the next slot, no place. */
+  /** Goes ahead of the line (a manual contact, a hand-over, the account's first): a place at its front. */
   first: boolean;
 }
 
 export interface SendPacer {
   /**
    * Takes the next send slot now (null), or says when to come back. A message told to wait gets
-   * a place in its account's line, one gap after the last place given, and keeps it: an account's
-   * waiting messages come due one per slot, rather than all of them at every slot.
+   * a place in its account's line and comes back when the places ahead of it should have gone, so
+   * an account's waiting messages come due one after another, rather than all at every slot.
    */
   reserve(accountId: string, channel: Channel, member?: LineMember): Promise<Date | null>;
   /** Nothing of this account goes out on the channel before `until` (e.g. its provider said 429). */
   postpone(accountId: string, channel: Channel, until: Date): Promise<void>;
 }
 
-// KEYS[1] next allowed time (ms), KEYS[2] the line (message → its place, ms); ARGV: now, gap, minimum
-// gap, message id ('' for none), '1' when it goes ahead of the line. A channel without a gap still
-// honours a postponement. While messages wait in line, the next slot is the first place (never
-// closer than the minimum gap): the places already carry the random gaps, and a late send does not
-// push every later place back. Places long past belong to messages that went another way.
+/** How long a message that took a slot goes first if it comes back (its send did not happen: a 429, a window). */
+const SERVED_MS = 10 * 60_000;
+/** A place whose message is this late coming back belongs to a message that went another way. */
+const LATE_MS = 60_000;
+
+// KEYS: next allowed time (ms); the line (message → order: arrival, the front's below the rest); when
+// each waiting message was told to come back; messages that took a slot lately; the arrival counter.
+// ARGV: gap, average gap, message id ('' for none: no line), '1' for the front, SERVED_MS, LATE_MS.
+// Times are the server's, the same for every process. A free slot goes to whoever asks (never left
+// idle for a message that is late); the line only says when the waiting come back: the next slot
+// plus one average gap per place ahead. A channel without a gap needs no line, only postponements.
 const TAKE_SLOT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local gap, avg, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local next_at = tonumber(redis.call('GET', KEYS[1]) or '0')
-local now = tonumber(ARGV[1])
-local gap = tonumber(ARGV[2])
-local member = ARGV[4]
-if member ~= '' then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 60000) end
 if next_at <= now then
-  if member ~= '' then redis.call('ZREM', KEYS[2], member) end
-  if gap > 0 then
-    local head = tonumber(redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')[2])
-    local after = now + gap
-    if head then after = math.max(now + tonumber(ARGV[3]), head) end
-    redis.call('SET', KEYS[1], after, 'PX', after - now + 60000)
+  if gap > 0 then redis.call('SET', KEYS[1], now + gap, 'PX', gap + 60000) end
+  if member ~= '' and gap > 0 then
+    redis.call('ZREM', KEYS[2], member)
+    redis.call('ZREM', KEYS[3], member)
+    redis.call('ZADD', KEYS[4], now, member)
+    redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - tonumber(ARGV[5]))
+    redis.call('PEXPIRE', KEYS[4], tonumber(ARGV[5]))
   end
   return 0
 end
-if member == '' then return next_at end
-local place = tonumber(redis.call('ZSCORE', KEYS[2], member))
-if place then return math.max(next_at, place) end
-if ARGV[5] == '1' then return next_at end
-local last = tonumber(redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')[2])
-place = math.max(next_at, (last or 0) + gap)
-redis.call('ZADD', KEYS[2], place, member)
-redis.call('PEXPIRE', KEYS[2], place - now + 60000)
-return place`;
+if member == '' or gap == 0 then return next_at end
+local gone = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[6]), 'LIMIT', 0, 100)
+for _, m in ipairs(gone) do
+  redis.call('ZREM', KEYS[2], m)
+  redis.call('ZREM', KEYS[3], m)
+end
+local rank = redis.call('ZRANK', KEYS[2], member)
+if not rank then
+  local seq = redis.call('INCR', KEYS[5])
+  local front = ARGV[4] == '1' or redis.call('ZSCORE', KEYS[4], member)
+  if front then seq = seq - 1000000000 end
+  redis.call('ZADD', KEYS[2], seq, member)
+  rank = redis.call('ZRANK', KEYS[2], member)
+end
+local due = next_at + rank * avg
+redis.call('ZADD', KEYS[3], due, member)
+local last = tonumber(redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')[2])
+for _, key in ipairs({ KEYS[2], KEYS[3], KEYS[5] }) do redis.call('PEXPIRE', key, last - now + tonumber(ARGV[6])) end
+return due`;
 
 // KEYS[1] next allowed time (ms); ARGV: now, until. Only ever moves the time later.
 const POSTPONE = `
@@ -71,19 +87,23 @@ export function createSendPacer(
   return {
     async reserve(accountId, channel, member) {
       const minGapMs = (minGapSeconds[channel] ?? 0) * 1000;
-      const gapMs = Math.round(minGapMs * (1 + random()));
       const pacing = key(accountId, channel);
       const nextAt = Number(
         await redis.eval(
           TAKE_SLOT,
-          2,
+          5,
           pacing,
           `${pacing}:line`,
-          Date.now(),
-          gapMs,
-          minGapMs,
+          `${pacing}:due`,
+          `${pacing}:served`,
+          `${pacing}:arrivals`,
+          Math.round(minGapMs * (1 + random())),
+          // The random gap's average: 1.5× the minimum.
+          Math.round(minGapMs * 1.5),
           member?.messageId ?? '',
           member?.first ? '1' : '0',
+          SERVED_MS,
+          LATE_MS,
         ),
       );
       return nextAt > 0 ? new Date(nextAt) : null;
