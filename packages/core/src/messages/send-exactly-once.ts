@@ -61,7 +61,7 @@ export interface SendExactlyOnceInput {
   paceFirst?: Sender | null;
   /**
    * Sent ahead of its account's waiting messages (a manual contact, a hand-over, the account's first
-   * message of the channel): held back by pacing, it waits for the next slot, not for a place in line.
+   * message of the channel): held back by pacing, it takes a place at the front of the account's line.
    */
   firstInLine?: boolean;
   /** The job's last attempt: a transient failure now fails the message for good. */

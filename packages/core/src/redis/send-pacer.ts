@@ -24,15 +24,19 @@ export interface SendPacer {
 
 /** How long a message that took a slot goes first if it comes back (its send did not happen: a 429, a window). */
 const SERVED_MS = 10 * 60_000;
-/** A place whose message is this late coming back belongs to a message that went another way. */
-const LATE_MS = 60_000;
+/**
+ * A place whose message is this late coming back belongs to a message that went another way (its
+ * job removed): a job held up in a busy queue keeps its place meanwhile.
+ */
+const LATE_MS = 10 * 60_000;
 
 // KEYS: next allowed time (ms); the line (message → order: arrival, the front's below the rest); when
 // each waiting message was told to come back; messages that took a slot lately; the arrival counter.
 // ARGV: gap, average gap, message id ('' for none: no line), '1' for the front, SERVED_MS, LATE_MS.
-// Times are the server's, the same for every process. A free slot goes to whoever asks (never left
-// idle for a message that is late); the line only says when the waiting come back: the next slot
-// plus one average gap per place ahead. A channel without a gap needs no line, only postponements.
+// Times are the server's, the same for every process; the answer is how long to wait (0: go). A free
+// slot goes to whoever asks (never left idle for a message that is late); the line only says when
+// the waiting come back: the next slot plus one average gap per place ahead. A channel without a gap
+// needs no line, only postponements.
 const TAKE_SLOT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -49,7 +53,7 @@ if next_at <= now then
   end
   return 0
 end
-if member == '' or gap == 0 then return next_at end
+if member == '' or gap == 0 then return next_at - now end
 local gone = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - tonumber(ARGV[6]), 'LIMIT', 0, 100)
 for _, m in ipairs(gone) do
   redis.call('ZREM', KEYS[2], m)
@@ -67,13 +71,14 @@ local due = next_at + rank * avg
 redis.call('ZADD', KEYS[3], due, member)
 local last = tonumber(redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')[2])
 for _, key in ipairs({ KEYS[2], KEYS[3], KEYS[5] }) do redis.call('PEXPIRE', key, last - now + tonumber(ARGV[6])) end
-return due`;
+return due - now`;
 
-// KEYS[1] next allowed time (ms); ARGV: now, until. Only ever moves the time later.
+// KEYS[1] next allowed time (ms); ARGV: how long from now (ms). Only ever moves the time later.
 const POSTPONE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local next_at = tonumber(redis.call('GET', KEYS[1]) or '0')
-local now = tonumber(ARGV[1])
-local until_at = tonumber(ARGV[2])
+local until_at = now + tonumber(ARGV[1])
 if until_at > next_at then redis.call('SET', KEYS[1], until_at, 'PX', until_at - now + 60000) end
 return 0`;
 
@@ -88,7 +93,7 @@ export function createSendPacer(
     async reserve(accountId, channel, member) {
       const minGapMs = (minGapSeconds[channel] ?? 0) * 1000;
       const pacing = key(accountId, channel);
-      const nextAt = Number(
+      const waitMs = Number(
         await redis.eval(
           TAKE_SLOT,
           5,
@@ -106,10 +111,11 @@ export function createSendPacer(
           LATE_MS,
         ),
       );
-      return nextAt > 0 ? new Date(nextAt) : null;
+      // Waits, not times: the jobs are delayed by this process's clock, which may differ from Redis's.
+      return waitMs > 0 ? new Date(Date.now() + waitMs) : null;
     },
     async postpone(accountId, channel, until) {
-      await redis.eval(POSTPONE, 1, key(accountId, channel), Date.now(), until.getTime());
+      await redis.eval(POSTPONE, 1, key(accountId, channel), Math.max(0, Math.round(until.getTime() - Date.now())));
     },
   };
 }
