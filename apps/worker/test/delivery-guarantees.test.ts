@@ -93,7 +93,11 @@ function directSendDeps() {
     dryRun: false,
     smsKeyEncryptionKey: world.context.env.SMS_API_KEY_ENCRYPTION_KEY,
     window: ALWAYS_OPEN,
-    pacer: { reserve: () => Promise.resolve(null), postpone: () => Promise.resolve() },
+    pacer: {
+      reserve: () => Promise.resolve(null),
+      check: () => Promise.resolve(null),
+      postpone: () => Promise.resolve(),
+    },
     senders: { sms: smsSender, whatsapp_text: smsSender, ringless_voice: smsSender },
   };
 }

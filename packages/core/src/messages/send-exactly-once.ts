@@ -52,9 +52,9 @@ type Sender = { accountId: string; channel: Channel };
 export interface SendExactlyOnceInput {
   messageId: string;
   /**
-   * Set for a job run again (held back by pacing, mostly): the account's pacing is checked before
-   * the claim, so a herd of jobs due at the account's next slot leaves the rows alone instead of
-   * each claiming and releasing its message there. A first run claims first, so a message that
+   * Set for a job run again (held back by pacing, mostly): the account's turn is checked before
+   * the claim, so a job whose slot is not free leaves its row alone instead of claiming and
+   * releasing it. A first run claims first, so a message that
    * cannot go (a paused channel, a suppressed number) fails, and is handed over, at once rather
    * than wait for a slot.
    */
@@ -81,7 +81,7 @@ export async function sendExactlyOnce(
 ): Promise<SendMessageResult> {
   const { sql } = deps;
   const line = { messageId: input.messageId, first: input.firstInLine ?? false };
-  const pacedFirst = input.paceFirst && !deps.dryRun ? await paceBeforeClaim(deps, input.paceFirst, line) : false;
+  if (input.paceFirst && !deps.dryRun) await waitForTurn(deps, input.paceFirst, line);
   const claimed = await claimMessage(sql, input.messageId);
   if (!claimed) return alreadyClaimed(deps, input.messageId);
   // The job's logger is this job's own: from here on, its lines name the account too.
@@ -101,7 +101,7 @@ export async function sendExactlyOnce(
       await recordDryRun(sql, claimed);
       return { outcome: 'dry_run' };
     }
-    if (!pacedFirst) await takeSendSlot(deps, { accountId: claimed.accountId, channel: claimed.channel }, line);
+    await takeSendSlot(deps, { accountId: claimed.accountId, channel: claimed.channel }, line);
     ({ externalId } = await deps.senders[outbound.channel].send({ ...outbound, signal: input.signal }));
   } catch (err) {
     return settleFailure(deps, claimed, err, input.finalAttempt);
@@ -119,18 +119,14 @@ async function takeSendSlot(deps: SendExactlyOnceDeps, sender: Sender, line: Lin
 }
 
 /**
- * The slot taken before the claim (true), or not yet (false): Redis failing here is left to the
- * pacing after the claim, whose failure is settled like any other (never a job failed for good
- * with its message still pending).
+ * A job run again asks whether its turn has come before it claims, so a message whose slot is not
+ * free leaves its row alone. Nothing is taken here: the slot is taken right before the call, so a
+ * message that then does not go (a closed window, already final) spends no slot. Redis failing
+ * here is left to that taking, whose failure is settled like any other.
  */
-async function paceBeforeClaim(deps: SendExactlyOnceDeps, sender: Sender, line: LineMember): Promise<boolean> {
-  try {
-    await takeSendSlot(deps, sender, line);
-    return true;
-  } catch (err) {
-    if (err instanceof NotNowError) throw err;
-    return false;
-  }
+async function waitForTurn(deps: SendExactlyOnceDeps, sender: Sender, line: LineMember): Promise<void> {
+  const turn = await deps.pacer.check(sender.accountId, sender.channel, line).catch(() => null);
+  if (turn) throw new NotNowError('PACING', 'the sender must wait before its next message', turn);
 }
 
 async function alreadyClaimed(deps: SendExactlyOnceDeps, messageId: string): Promise<SendMessageResult> {

@@ -44,6 +44,15 @@ describe('send pacer', () => {
     expect(await placesAhead('m3')).toBe(3);
   });
 
+  it('checks without taking: a free slot stays free for the send that takes it', async () => {
+    const pacer = createSendPacer(redis, prefix.prefix, { sms: 30 });
+    const member = { messageId: 'm1', first: false };
+    expect(await pacer.check('account-h', 'sms', member)).toBeNull();
+    expect(await pacer.check('account-h', 'sms', member)).toBeNull();
+    expect(await pacer.reserve('account-h', 'sms', member)).toBeNull();
+    expect(await pacer.check('account-h', 'sms', { messageId: 'm2', first: false })).toBeInstanceOf(Date);
+  });
+
   it('paces each account and channel apart, across pacer instances (processes)', async () => {
     const one = createSendPacer(redis, prefix.prefix, { sms: 30, whatsapp_text: 60 });
     const other = createSendPacer(redis, prefix.prefix, { sms: 30, whatsapp_text: 60 });

@@ -18,6 +18,8 @@ export interface SendPacer {
    * an account's waiting messages come due one after another, rather than all at every slot.
    */
   reserve(accountId: string, channel: Channel, member?: LineMember): Promise<Date | null>;
+  /** As reserve, but a free slot is left free: whether a send could take it now (null). */
+  check(accountId: string, channel: Channel, member: LineMember): Promise<Date | null>;
   /** Nothing of this account goes out on the channel before `until` (e.g. its provider said 429). */
   postpone(accountId: string, channel: Channel, until: Date): Promise<void>;
 }
@@ -32,7 +34,8 @@ const LATE_MS = 10 * 60_000;
 
 // KEYS: next allowed time (ms); the line (message → order: arrival, the front's below the rest); when
 // each waiting message was told to come back; messages that took a slot lately; the arrival counter.
-// ARGV: gap, average gap, message id ('' for none: no line), '1' for the front, SERVED_MS, LATE_MS.
+// ARGV: gap, average gap, message id ('' for none: no line), '1' for the front, SERVED_MS, LATE_MS,
+// '1' to leave a free slot free (a check).
 // Times are the server's, the same for every process; the answer is how long to wait (0: go). A free
 // slot goes to whoever asks (never left idle for a message that is late); the line only says when
 // the waiting come back: the next slot plus one average gap per place ahead. A channel without a gap
@@ -43,6 +46,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local gap, avg, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local next_at = tonumber(redis.call('GET', KEYS[1]) or '0')
 if next_at <= now then
+  if ARGV[7] == '1' then return 0 end
   if gap > 0 then redis.call('SET', KEYS[1], now + gap, 'PX', gap + 60000) end
   if member ~= '' and gap > 0 then
     redis.call('ZREM', KEYS[2], member)
@@ -89,31 +93,34 @@ export function createSendPacer(
   random: () => number = Math.random,
 ): SendPacer {
   const key = (accountId: string, channel: Channel) => `${prefix}:pacing:${channel}:${accountId}`;
+  async function askForSlot(accountId: string, channel: Channel, member: LineMember | undefined, take: boolean) {
+    const minGapMs = (minGapSeconds[channel] ?? 0) * 1000;
+    const pacing = key(accountId, channel);
+    const waitMs = Number(
+      await redis.eval(
+        TAKE_SLOT,
+        5,
+        pacing,
+        `${pacing}:line`,
+        `${pacing}:due`,
+        `${pacing}:served`,
+        `${pacing}:arrivals`,
+        Math.round(minGapMs * (1 + random())),
+        // The random gap's average: 1.5× the minimum.
+        Math.round(minGapMs * 1.5),
+        member?.messageId ?? '',
+        member?.first ? '1' : '0',
+        SERVED_MS,
+        LATE_MS,
+        take ? '0' : '1',
+      ),
+    );
+    // Waits, not times: the jobs are delayed by this process's clock, which may differ from Redis's.
+    return waitMs > 0 ? new Date(Date.now() + waitMs) : null;
+  }
   return {
-    async reserve(accountId, channel, member) {
-      const minGapMs = (minGapSeconds[channel] ?? 0) * 1000;
-      const pacing = key(accountId, channel);
-      const waitMs = Number(
-        await redis.eval(
-          TAKE_SLOT,
-          5,
-          pacing,
-          `${pacing}:line`,
-          `${pacing}:due`,
-          `${pacing}:served`,
-          `${pacing}:arrivals`,
-          Math.round(minGapMs * (1 + random())),
-          // The random gap's average: 1.5× the minimum.
-          Math.round(minGapMs * 1.5),
-          member?.messageId ?? '',
-          member?.first ? '1' : '0',
-          SERVED_MS,
-          LATE_MS,
-        ),
-      );
-      // Waits, not times: the jobs are delayed by this process's clock, which may differ from Redis's.
-      return waitMs > 0 ? new Date(Date.now() + waitMs) : null;
-    },
+    reserve: (accountId, channel, member) => askForSlot(accountId, channel, member, true),
+    check: (accountId, channel, member) => askForSlot(accountId, channel, member, false),
     async postpone(accountId, channel, until) {
       await redis.eval(POSTPONE, 1, key(accountId, channel), Math.max(0, Math.round(until.getTime() - Date.now())));
     },
