@@ -18,8 +18,8 @@ export function sendMessageProcessor(
         { ...deps, logger },
         {
           messageId: data.messageId,
-          // Run again (held back by pacing, mostly): the account's pacing first, its queue naming the channel.
-          paceFirst: job.attemptsStarted > 1 && data.accountId ? { accountId: data.accountId, channel } : null,
+          // Run again (held back by pacing, mostly): its account's turn checked first, its queue naming the channel.
+          checkTurnFirst: job.attemptsStarted > 1 && data.accountId ? { accountId: data.accountId, channel } : null,
           // Priority 1: dispatched ahead of the account's other messages (see dispatchMessages).
           firstInLine: job.priority === 1,
           finalAttempt,

@@ -54,11 +54,10 @@ export interface SendExactlyOnceInput {
   /**
    * Set for a job run again (held back by pacing, mostly): the account's turn is checked before
    * the claim, so a job whose slot is not free leaves its row alone instead of claiming and
-   * releasing it. A first run claims first, so a message that
-   * cannot go (a paused channel, a suppressed number) fails, and is handed over, at once rather
-   * than wait for a slot.
+   * releasing it. A first run claims first, so a message that cannot go (a paused channel, a
+   * suppressed number) fails, and is handed over, at once rather than wait for a slot.
    */
-  paceFirst?: Sender | null;
+  checkTurnFirst?: Sender | null;
   /**
    * Sent ahead of its account's waiting messages (a manual contact, a hand-over, the account's first
    * message of the channel): held back by pacing, it takes a place at the front of the account's line.
@@ -81,7 +80,7 @@ export async function sendExactlyOnce(
 ): Promise<SendMessageResult> {
   const { sql } = deps;
   const line = { messageId: input.messageId, first: input.firstInLine ?? false };
-  if (input.paceFirst && !deps.dryRun) await waitForTurn(deps, input.paceFirst, line);
+  if (input.checkTurnFirst && !deps.dryRun) await waitForTurn(deps, input.checkTurnFirst, line);
   const claimed = await claimMessage(sql, input.messageId);
   if (!claimed) return alreadyClaimed(deps, input.messageId);
   // The job's logger is this job's own: from here on, its lines name the account too.
