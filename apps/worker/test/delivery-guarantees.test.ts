@@ -287,7 +287,12 @@ describe('credits under concurrency', () => {
         const context = processes[i % 4]!;
         const result = await createPending(context, { accountId: account.id, phone, channel: 'sms' });
         if (result.created)
-          await dispatchMessage(context.queues, { id: result.messageId, accountId: account.id, channel: 'sms' });
+          await dispatchMessage(context.queues, ALWAYS_OPEN, {
+            id: result.messageId,
+            accountId: account.id,
+            channel: 'sms',
+            recipientPhone: phone,
+          });
         return result;
       }),
     );

@@ -2,7 +2,7 @@
 // holds the others back in Redis, each with its place in the account's line; woken again, they do
 // not claim and release their rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOB_IDS } from '@auto-prospect/core';
+import { ALWAYS_OPEN, JOB_IDS } from '@auto-prospect/core';
 import { startFakeSmsMobileApi, type FakeSmsMobileApi } from '@auto-prospect/testkit';
 import { dispatchMessages } from '../src/jobs/dispatch.js';
 import { createTestWorld, type TestWorld } from './support/test-context.js';
@@ -65,9 +65,9 @@ describe('pacing', () => {
       const account = await seedAccount(paced.context, { smsCredits: 20 });
       sms.keys.set(account.smsKey!, 'valid');
       const backlog = 10;
+      const phones = Array.from({ length: backlog }, (_, i) => `+336110008${String(i).padStart(2, '0')}`);
       const ids: string[] = [];
-      for (let i = 0; i < backlog; i++) {
-        const phone = `+336110008${String(i).padStart(2, '0')}`;
+      for (const phone of phones) {
         const created = await createPending(paced.context, { accountId: account.id, phone, channel: 'sms' });
         if (!created.created) throw new Error(created.reason);
         ids.push(created.messageId);
@@ -75,7 +75,15 @@ describe('pacing', () => {
       // All due at once (after an outage, say), ranked as a hunt's dispatch ranks them.
       await dispatchMessages(
         paced.context.queues,
-        ids.map((id, i) => ({ id, accountId: account.id, channel: 'sms' as const, sendAt: null, priority: i + 1 })),
+        ALWAYS_OPEN,
+        ids.map((id, i) => ({
+          id,
+          accountId: account.id,
+          channel: 'sms' as const,
+          recipientPhone: phones[i]!,
+          sendAt: null,
+          priority: i + 1,
+        })),
       );
       await expect.poll(() => sms.requestsWithKey(account.smsKey!).length, { timeout: 30_000 }).toBe(backlog);
       const jobs = await Promise.all(ids.map((id) => paced.context.queues.sms.getJob(JOB_IDS.message(id))));

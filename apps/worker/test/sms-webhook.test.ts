@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ALWAYS_OPEN,
   createLogger,
   createMessage,
   encryptSecret,
@@ -117,7 +118,12 @@ async function sentSms(account: SeededAccount, phone: string): Promise<{ id: str
     whatsappDailyCap: env.WHATSAPP_DAILY_CAP,
   });
   if (!created.created) throw new Error(created.reason);
-  await dispatchMessage(world.context.queues, { id: created.messageId, accountId: account.id, channel: 'sms' });
+  await dispatchMessage(world.context.queues, ALWAYS_OPEN, {
+    id: created.messageId,
+    accountId: account.id,
+    channel: 'sms',
+    recipientPhone: phone,
+  });
   const row = await settled(sql, created.messageId);
   expect(row).toMatchObject({ status: 'sent' });
   return { id: created.messageId, guid: row.external_id!, adId };

@@ -2,7 +2,7 @@
 // faked over HTTP: one campaign request carries an account's due messages (up to 500 numbers),
 // within the platform's request budget for all workers, each message recorded exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDateOf, ROUTES, type PendingDispatch } from '@auto-prospect/core';
+import { ALWAYS_OPEN, localDateOf, ROUTES, type PendingDispatch } from '@auto-prospect/core';
 import { startFakeVoicePartner, type FakeVoicePartner } from '@auto-prospect/testkit';
 import type { WorkerContext } from '../src/context.js';
 import { dispatchMessages } from '../src/jobs/dispatch.js';
@@ -65,14 +65,17 @@ async function pendingVoice(
 }
 
 const dispatch = async (context: WorkerContext, ids: readonly string[]) => {
-  const accounts = await context.sql<{ id: string; accountId: string }[]>`
-    select id, account_id as "accountId" from messages where id = any(${context.sql.array([...ids])}::uuid[])`;
-  const accountOf = new Map(accounts.map((m) => [m.id, m.accountId]));
+  const messages = await context.sql<{ id: string; accountId: string; recipientPhone: string }[]>`
+    select id, account_id as "accountId", recipient_phone as "recipientPhone" from messages
+    where id = any(${context.sql.array([...ids])}::uuid[])`;
+  const byId = new Map(messages.map((m) => [m.id, m]));
   await dispatchMessages(
     context.queues,
+    ALWAYS_OPEN,
     ids.map((id): PendingDispatch => ({
       id,
-      accountId: accountOf.get(id)!,
+      accountId: byId.get(id)!.accountId,
+      recipientPhone: byId.get(id)!.recipientPhone,
       channel: 'ringless_voice',
       sendAt: null,
       priority: 1,

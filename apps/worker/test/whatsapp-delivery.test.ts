@@ -1,5 +1,6 @@
 // WhatsApp through the real queue and workers, Baileys replaced by a fake socket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALWAYS_OPEN } from '@auto-prospect/core';
 import { loadDatabaseAuthState } from '@auto-prospect/core/clients';
 import { createFakeWhatsApp, type FakeWhatsApp } from '@auto-prospect/testkit';
 import { dispatchMessage } from '../src/jobs/dispatch.js';
@@ -110,7 +111,12 @@ describe('WhatsApp delivery', () => {
     await world.context.sql`
       insert into hunt_daily_contacts (hunt_id, local_date, contacts, daily_limit)
       values (${hunt!.id}, '2026-11-30', 1, 5)`;
-    await dispatchMessage(world.context.queues, { id, accountId: account.id, channel: 'whatsapp_text' });
+    await dispatchMessage(world.context.queues, ALWAYS_OPEN, {
+      id,
+      accountId: account.id,
+      channel: 'whatsapp_text',
+      recipientPhone: created.recipientPhone,
+    });
     await settled(world.context.sql, id);
     await expect.poll(() => pausedHours(account.id)).toBe(24);
     // The recipient never got it: failed, and its ad is not burned on WhatsApp (the sender is to blame).

@@ -22,7 +22,13 @@ export { createMessage, type CreateMessageResult } from './messages/create-messa
 export { sendExactlyOnce } from './messages/send-exactly-once.js';
 export { createSendPacer } from './redis/send-pacer.js';
 export { acquireLease, type Lease } from './redis/lease.js';
-export { sendingWindow, localDateOf, firstSendingDate, ALWAYS_OPEN } from './schedule/sending-window.js';
+export {
+  sendingWindow,
+  localDateOf,
+  firstSendingDate,
+  ALWAYS_OPEN,
+  type SendingWindow,
+} from './schedule/sending-window.js';
 export { formatPrice } from './templates/render-template.js';
 export { processHunt, type ProcessHuntDeps } from './hunts/process-hunt.js';
 export { messagesToRedispatch, type PendingDispatch } from './messages/pending-dispatch.js';

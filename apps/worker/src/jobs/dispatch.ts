@@ -4,8 +4,8 @@ import {
   JOB_IDS,
   JOBS,
   LIMITS,
-  type Channel,
   type PendingDispatch,
+  type SendingWindow,
   type QueueKey,
 } from '@auto-prospect/core';
 import type { Queues } from './queues.js';
@@ -16,12 +16,22 @@ import type { Queues } from './queues.js';
  */
 export async function dispatchMessage(
   queues: Queues,
-  message: { id: string; accountId: string; channel: Channel; sendAt?: Date | null },
+  window: SendingWindow,
+  message: Omit<PendingDispatch, 'sendAt' | 'priority'> & { sendAt?: Date | null },
 ): Promise<void> {
-  await dispatchMessages(queues, [{ ...message, sendAt: message.sendAt ?? null, priority: 1 }]);
+  await dispatchMessages(queues, window, [{ ...message, sendAt: message.sendAt ?? null, priority: 1 }]);
 }
 
-export async function dispatchMessages(queues: Queues, messages: readonly PendingDispatch[]): Promise<void> {
+/**
+ * Each job is due at its message's planned time, or later at its recipient's own window (plans
+ * are made in OUTREACH_TIMEZONE; a seller overseas is not), so none falls due early, takes its
+ * account's pacing slot and waits again.
+ */
+export async function dispatchMessages(
+  queues: Queues,
+  window: SendingWindow,
+  messages: readonly PendingDispatch[],
+): Promise<void> {
   const byQueue = new Map<QueueKey, PendingDispatch[]>();
   for (const m of messages)
     byQueue.set(CHANNEL_QUEUES[m.channel], [...(byQueue.get(CHANNEL_QUEUES[m.channel]) ?? []), m]);
@@ -34,7 +44,8 @@ export async function dispatchMessages(queues: Queues, messages: readonly Pendin
           data: { messageId: m.id, accountId: m.accountId },
           opts: {
             jobId: JOB_IDS.message(m.id),
-            delay: m.sendAt ? Math.max(0, m.sendAt.getTime() - now) : 0,
+            delay:
+              window.nextOpening(new Date(Math.max(now, m.sendAt?.getTime() ?? now)), m.recipientPhone).getTime() - now,
             // Every channel job has a priority: BullMQ runs jobs without one before all prioritized jobs.
             priority: Math.min(Math.max(1, m.priority), PRIORITY_LIMIT),
           },

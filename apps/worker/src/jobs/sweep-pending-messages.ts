@@ -1,7 +1,7 @@
 // Postgres is the truth, Redis only carries ids: if Redis lost jobs (flushed, restored from an
 // old snapshot), every message that may have lost its job gets it again. Adding a job whose id
 // already exists does nothing, so this is always safe.
-import { messagesToRedispatch, type Logger } from '@auto-prospect/core';
+import { messagesToRedispatch, type Logger, type SendingWindow } from '@auto-prospect/core';
 import type { Sql } from '@auto-prospect/core/clients';
 import { dispatchMessages } from './dispatch.js';
 import type { Queues } from './queues.js';
@@ -11,6 +11,7 @@ const PAGE = 1000;
 export async function sweepPendingMessages(deps: {
   sql: Sql;
   queues: Queues;
+  window: SendingWindow;
   logger: Logger;
 }): Promise<{ redispatched: number }> {
   let after = '00000000-0000-0000-0000-000000000000';
@@ -18,7 +19,7 @@ export async function sweepPendingMessages(deps: {
   for (;;) {
     const page = await messagesToRedispatch(deps.sql, after, PAGE);
     if (page.length === 0) break;
-    await dispatchMessages(deps.queues, page);
+    await dispatchMessages(deps.queues, deps.window, page);
     total += page.length;
     after = page.at(-1)!.id;
   }

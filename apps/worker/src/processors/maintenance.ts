@@ -6,6 +6,7 @@ import {
   reconcileUncertainSms,
   type Lease,
   type Logger,
+  type SendingWindow,
   type SmsInbox,
   type SmsSentLogReader,
 } from '@auto-prospect/core';
@@ -18,6 +19,8 @@ import type { Queues } from '../jobs/queues.js';
 export interface MaintenanceDeps {
   sql: Sql;
   queues: Queues;
+  /** Re-added jobs wait for their recipients' windows too. */
+  window: SendingWindow;
   logger: Logger;
   /** Both null in dry run: no provider is called. */
   inbox: SmsInbox | null;

@@ -54,11 +54,12 @@ function fetchActiveHuntsDeps({ env, sql, logger, queues }: WorkerParts) {
   };
 }
 
-function maintenanceDeps({ env, sql, logger, queues, connection }: WorkerParts): MaintenanceDeps {
+function maintenanceDeps({ env, sql, logger, queues, connection, hunt }: WorkerParts): MaintenanceDeps {
   const provider = { baseUrl: env.SMSMOBILEAPI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS };
   return {
     sql,
     queues,
+    window: hunt.window,
     logger,
     smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
     // In dry run no provider is called at all: no reply poll, nothing sent to look up.

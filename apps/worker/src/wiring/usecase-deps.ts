@@ -23,10 +23,11 @@ import type { Queues } from '../jobs/queues.js';
 import type { InFlightSends } from './in-flight-sends.js';
 
 export function huntDependencies(env: Readonly<Env>, sql: Sql, logger: Logger, queues: Queues): ProcessHuntDeps {
+  const window = sendingWindow(env.SENDING_WINDOWS, env.OUTREACH_TIMEZONE);
   return {
     sql,
     logger,
-    window: sendingWindow(env.SENDING_WINDOWS, env.OUTREACH_TIMEZONE),
+    window,
     timeZone: env.OUTREACH_TIMEZONE,
     smsKeyEncryptionKey: env.SMS_API_KEY_ENCRYPTION_KEY,
     whatsappDailyCap: env.WHATSAPP_DAILY_CAP,
@@ -37,7 +38,7 @@ export function huntDependencies(env: Readonly<Env>, sql: Sql, logger: Logger, q
       // No spacing: an account's voice messages fall due together, to go out in one request.
       ringless_voice: 0,
     },
-    dispatch: (messages) => dispatchMessages(queues, messages),
+    dispatch: (messages) => dispatchMessages(queues, window, messages),
   };
 }
 

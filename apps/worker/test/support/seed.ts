@@ -1,7 +1,7 @@
 // Small fixtures for delivery tests: accounts, ads, templates, linked WhatsApp sessions, contacts.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { createMessage, encryptSecret, type Channel, type CreateMessageResult } from '@auto-prospect/core';
+import { ALWAYS_OPEN, createMessage, encryptSecret, type Channel, type CreateMessageResult } from '@auto-prospect/core';
 import { loadDatabaseAuthState, type Sql } from '@auto-prospect/core/clients';
 import { dispatchMessage } from '../../src/jobs/dispatch.js';
 import type { WorkerContext } from '../../src/context.js';
@@ -88,7 +88,12 @@ export async function contact(
 ): Promise<string> {
   const created = await createPending(context, input);
   if (!created.created) throw new Error(`message not created: ${created.reason}`);
-  await dispatchMessage(context.queues, { id: created.messageId, accountId: input.accountId, channel: input.channel });
+  await dispatchMessage(context.queues, ALWAYS_OPEN, {
+    id: created.messageId,
+    accountId: input.accountId,
+    channel: input.channel,
+    recipientPhone: input.phone,
+  });
   return created.messageId;
 }
 

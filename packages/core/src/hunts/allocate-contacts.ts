@@ -17,6 +17,7 @@ export interface Allocated {
   accountId: string;
   adId: string;
   channel: Channel;
+  recipientPhone: string;
   sendAt: Date;
 }
 
@@ -103,7 +104,8 @@ async function insertMessages(tx: Queryable, target: AllocationTarget, rows: Mes
                 ${column((r) => r.phone)}::text[], ${column((r) => r.templateId)}::uuid[],
                 ${column((r) => r.scheduledAt.toISOString())}::timestamptz[], ${column((r) => r.content)}::text[])
          as r(ad_id, channel, phone, template_id, scheduled_at, content)
-    returning id, account_id as "accountId", ad_id as "adId", channel, scheduled_at as "sendAt"`;
+    returning id, account_id as "accountId", ad_id as "adId", channel, recipient_phone as "recipientPhone",
+              scheduled_at as "sendAt"`;
 }
 
 /** Reserves the credits, WhatsApp slots and hunt count the inserted messages use. */

@@ -17,7 +17,7 @@ export interface ManualContact {
 }
 
 export type ManualContactResult =
-  | { created: true; messageId: string }
+  | { created: true; messageId: string; recipientPhone: string }
   | {
       created: false;
       reason:

@@ -101,22 +101,12 @@ async function planHunt(deps: ProcessHuntDeps, input: ProcessHuntInput): Promise
  * holds back another account's first messages.
  */
 async function dispatchPending(deps: ProcessHuntDeps, target: AllocationTarget): Promise<void> {
-  const pending = await deps.sql<(PendingDispatch & { recipientPhone: string })[]>`
+  const pending = await deps.sql<PendingDispatch[]>`
     select id, account_id as "accountId", channel, "sendAt", "recipientPhone", rank as priority from (
       select id, account_id, channel, hunt_id, local_date, recipient_phone as "recipientPhone",
              scheduled_at as "sendAt",
              row_number() over (partition by channel order by scheduled_at nulls first, id)::int as rank
       from messages where account_id = ${target.accountId} and status = 'pending') p
     where hunt_id = ${target.huntId} and local_date = ${target.localDate}`;
-  if (pending.length === 0) return;
-  // The plan spreads the account's messages in OUTREACH_TIMEZONE; each job waits for its recipient's
-  // own window (a seller overseas), rather than fall due before it, take the account's pacing slot
-  // and wait again.
-  const now = new Date();
-  await deps.dispatch(
-    pending.map(({ recipientPhone, ...m }) => ({
-      ...m,
-      sendAt: deps.window.nextOpening(m.sendAt ?? now, recipientPhone),
-    })),
-  );
+  if (pending.length > 0) await deps.dispatch(pending);
 }

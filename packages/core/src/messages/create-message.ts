@@ -25,7 +25,8 @@ export interface NewMessage {
   whatsappDailyCap: number;
 }
 
-export type CreateMessageResult = { created: true; messageId: string } | { created: false; reason: MessageRejection };
+export type CreateMessageResult =
+  { created: true; messageId: string; recipientPhone: string } | { created: false; reason: MessageRejection };
 
 /**
  * Reserves and inserts inside the caller's transaction; throws MessageRejectedError so the
@@ -80,7 +81,7 @@ async function reserveAndInsertMessage(tx: Queryable, m: NewMessage): Promise<st
 export async function createMessage(sql: Sql, m: NewMessage): Promise<CreateMessageResult> {
   try {
     const messageId = await sql.begin((tx) => reserveAndInsertMessage(tx, m));
-    return { created: true, messageId };
+    return { created: true, messageId, recipientPhone: m.recipientPhone };
   } catch (err) {
     if (err instanceof MessageRejectedError) return { created: false, reason: err.reason };
     // The contacted_ads trigger refuses like a unique index (a history row written meanwhile).

@@ -13,6 +13,7 @@ export interface HandedOver {
   id: string;
   accountId: string;
   channel: Channel;
+  recipientPhone: string;
   sendAt: Date;
 }
 

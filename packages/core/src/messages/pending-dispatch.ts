@@ -6,6 +6,8 @@ export interface PendingDispatch {
   id: string;
   accountId: string;
   channel: Channel;
+  /** Its job waits for the recipient's sending window too (their own time zone). */
+  recipientPhone: string;
   sendAt: Date | null;
   /** BullMQ priority (1 = first): the message's rank in its account's queue for the channel. */
   priority: number;
@@ -19,9 +21,9 @@ export interface PendingDispatch {
  */
 export function messagesToRedispatch(sql: Sql, afterId: string, limit: number): Promise<PendingDispatch[]> {
   return sql<PendingDispatch[]>`
-    select id, account_id as "accountId", channel, "sendAt",
+    select id, account_id as "accountId", channel, "recipientPhone", "sendAt",
            row_number() over (partition by account_id, channel order by "sendAt" nulls first, id)::int as priority
-    from (select id, account_id, channel, scheduled_at as "sendAt" from messages
+    from (select id, account_id, channel, recipient_phone as "recipientPhone", scheduled_at as "sendAt" from messages
           where (status in ('pending', 'sending')
                  or id in (select voice_batch_leader from messages where status = 'sending'))
             and id > ${afterId} order by id limit ${limit}) p

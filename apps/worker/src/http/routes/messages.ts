@@ -82,10 +82,11 @@ function registerManualContactRoute(instance: FastifyInstance, deps: MessageRout
           .code(NOT_FOUND.has(result.reason) ? 404 : 409)
           .send({ error: result.reason, message: 'the contact was not created' });
       }
-      await dispatchMessage(deps.queues, {
+      await dispatchMessage(deps.queues, deps.handOver.window, {
         id: result.messageId,
         accountId: request.body.accountId,
         channel: request.body.channel,
+        recipientPhone: result.recipientPhone,
       });
       return reply.code(202).send({ messageId: result.messageId });
     },
@@ -139,7 +140,7 @@ function registerResolveRoute(instance: FastifyInstance, deps: MessageRouteDeps)
           .code(result.reason === 'MESSAGE_NOT_FOUND' ? 404 : 409)
           .send({ error: result.reason, message: 'the message was not settled' });
       }
-      if (result.handedOver) await dispatchMessage(deps.queues, result.handedOver);
+      if (result.handedOver) await dispatchMessage(deps.queues, deps.handOver.window, result.handedOver);
       return reply.send({
         messageId,
         status: result.status,

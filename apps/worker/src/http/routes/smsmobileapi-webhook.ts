@@ -179,7 +179,7 @@ async function applyEvent(
     return { duplicate: true };
   }
   // Committed: if this enqueue is lost, the pending-message sweep puts the job back.
-  if (result.handedOver) await dispatchMessage(deps.queues, result.handedOver);
+  if (result.handedOver) await dispatchMessage(deps.queues, deps.handOver.window, result.handedOver);
   log[result.effect === 'unknown_message' ? 'warn' : 'info'](
     { ...line, handedOverTo: result.handedOver?.id ?? null },
     'smsmobileapi webhook event',
