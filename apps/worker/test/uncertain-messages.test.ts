@@ -161,4 +161,27 @@ describe('uncertain messages', () => {
       expect(dealers.sms.sent.filter((m) => m.recipients.startsWith('+3361100080'))).toHaveLength(1);
     },
   );
+
+  it('are looked up in several phones’ sent logs at once: a phone that never answers holds back no other', async () => {
+    const timeoutMs = 5_000;
+    const world = await dealers.world({ PROVIDER_TIMEOUT_MS: String(timeoutMs) });
+    await world.context.start();
+    const keys: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const account = await seedAccount(world.context);
+      dealers.sms.keys.set(account.smsKey!, 'hanging');
+      keys.push(account.smsKey!);
+      const id = await uncertainMessage(world.context, {
+        accountId: account.id,
+        phone: `+3361100090${i}`,
+        channel: 'sms',
+      });
+      await world.context.sql`update messages set claimed_at = now() where id = ${id}`;
+    }
+    await world.context.queues.maintenance.add(JOBS.sweepPendingMessages, {});
+    const askedLogs = () =>
+      keys.filter((key) => dealers.sms.requestsWithKey(key).some((r) => r.path === '/log/sent/sms/')).length;
+    // One after the other, the third phone would be asked only once the first two had timed out.
+    await expect.poll(askedLogs, { timeout: timeoutMs - 1_000 }).toBe(3);
+  });
 });
