@@ -64,24 +64,15 @@ async function pendingVoice(
   return rows.map((r) => r.id);
 }
 
-const dispatch = async (context: WorkerContext, ids: readonly string[]) => {
-  const messages = await context.sql<{ id: string; accountId: string; recipientPhone: string }[]>`
-    select id, account_id as "accountId", recipient_phone as "recipientPhone" from messages
-    where id = any(${context.sql.array([...ids])}::uuid[])`;
-  const byId = new Map(messages.map((m) => [m.id, m]));
-  await dispatchMessages(
+const dispatch = async (context: WorkerContext, ids: readonly string[]) =>
+  dispatchMessages(
     context.queues,
     ALWAYS_OPEN,
-    ids.map((id): PendingDispatch => ({
-      id,
-      accountId: byId.get(id)!.accountId,
-      recipientPhone: byId.get(id)!.recipientPhone,
-      channel: 'ringless_voice',
-      sendAt: null,
-      priority: 1,
-    })),
+    await context.sql<PendingDispatch[]>`
+      select id, account_id as "accountId", channel, recipient_phone as "recipientPhone",
+             null::timestamptz as "sendAt", 1 as priority
+      from messages where id = any(${context.sql.array([...ids])}::uuid[])`,
   );
-};
 
 async function statuses(context: WorkerContext, ids: readonly string[]): Promise<Record<string, number>> {
   const rows = await context.sql<{ status: string; n: number }[]>`
