@@ -238,6 +238,16 @@ export const PACING = {
    * holds receipts and replies for an offline linked device and hands them over on connect.
    */
   whatsappListenPeriodSeconds: 300,
+  /**
+   * A message that took its account's slot and comes back this soon (its send did not happen: a
+   * 429, a timeout) goes to the front of the account's line (redis/send-pacer.ts).
+   */
+  lineFrontAfterTakeMinutes: 10,
+  /**
+   * A place in an account's line whose message is this late coming back belongs to a message that
+   * went another way (its job removed); a job held up in a busy queue keeps its place meanwhile.
+   */
+  lineLateMinutes: 10,
 } as const;
 
 /**

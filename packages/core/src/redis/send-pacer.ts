@@ -3,6 +3,7 @@
 // allowed time lives in Redis so every worker process shares it; each step is one atomic script.
 import type { RedisClient } from './connections.js';
 import type { Channel } from '../channel.js';
+import { PACING } from '../config/worker.config.js';
 
 /** A message asking for a slot: it keeps its place in its account's line from one try to the next. */
 export interface LineMember {
@@ -24,13 +25,8 @@ export interface SendPacer {
   postpone(accountId: string, channel: Channel, until: Date): Promise<void>;
 }
 
-/** How long a message that took a slot goes first if it comes back (its send did not happen: a 429, a window). */
-const SERVED_MS = 10 * 60_000;
-/**
- * A place whose message is this late coming back belongs to a message that went another way (its
- * job removed): a job held up in a busy queue keeps its place meanwhile.
- */
-const LATE_MS = 10 * 60_000;
+const SERVED_MS = PACING.lineFrontAfterTakeMinutes * 60_000;
+const LATE_MS = PACING.lineLateMinutes * 60_000;
 
 // KEYS: next allowed time (ms); the line (message → order: arrival, the front's below the rest); when
 // each waiting message was told to come back; messages that took a slot lately; the arrival counter.
